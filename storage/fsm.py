@@ -1,0 +1,75 @@
+"""aiogram FSM storage on the project's own async engine, so a dialog survives a restart."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import FsmRecord, utcnow
+from storage.upsert import upsert
+
+# The session of the update being handled. FSM writes join it, so a dialog step and its effect commit
+# together, and SQLite never sees a second writer waiting on the first inside one update.
+update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+
+
+class SqlStorage(BaseStorage):
+    """State and data in one row per key.
+
+    State and data are written separately, as aiogram calls them, but each upsert touches only its
+    own column, so clearing data never drops the state and vice versa.
+    """
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None
+    ) -> None:
+        self.session_factory = session_factory
+        self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        shared = update_session.get()
+        if shared is not None:
+            yield shared
+            return
+        async with self.session_factory() as session:
+            yield session
+            await session.commit()
+
+    async def _write(self, key: StorageKey, column: str, value: Any) -> None:
+        async with self._session() as session:
+            await upsert(
+                session,
+                FsmRecord,
+                {"key": self.key_builder.build(key), column: value, "updated_at": utcnow()},
+                conflict=["key"],
+            )
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        await self._write(key, "state", state.state if isinstance(state, State) else state)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        async with self._session() as session:
+            return await session.scalar(
+                select(FsmRecord.state).where(FsmRecord.key == self.key_builder.build(key))
+            )
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._write(key, "data", dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        async with self._session() as session:
+            data = await session.scalar(
+                select(FsmRecord.data).where(FsmRecord.key == self.key_builder.build(key))
+            )
+        return dict(data or {})
+
+    async def close(self) -> None:
+        """The engine belongs to the application, which disposes of it."""

@@ -1,0 +1,26 @@
+"""Alembic environment: runs on the connection `storage.migrate` hands in."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from storage.models import Base
+
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations through storage.migrate (python -m bot migrate)")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

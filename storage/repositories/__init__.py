@@ -1,0 +1,58 @@
+"""The repository holder: one object per unit of work, every repository on the same session."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories.invitations import InvitationRepo
+from storage.repositories.organizations import OrganizationRepo
+from storage.repositories.outbox import OutboxRepo
+from storage.repositories.people import PersonRepo
+from storage.repositories.reports import ProgressRepo, ReportRepo
+from storage.repositories.resolutions import ResolutionRepo
+from storage.repositories.schedule import ScheduleRepo
+
+
+class Repositories:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @cached_property
+    def orgs(self) -> OrganizationRepo:
+        return OrganizationRepo(self.session)
+
+    @cached_property
+    def people(self) -> PersonRepo:
+        return PersonRepo(self.session)
+
+    @cached_property
+    def invitations(self) -> InvitationRepo:
+        return InvitationRepo(self.session)
+
+    @cached_property
+    def resolutions(self) -> ResolutionRepo:
+        return ResolutionRepo(self.session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.session)
+
+    @cached_property
+    def reports(self) -> ReportRepo:
+        return ReportRepo(self.session)
+
+    @cached_property
+    def schedule(self) -> ScheduleRepo:
+        return ScheduleRepo(self.session)
+
+    @cached_property
+    def progress(self) -> ProgressRepo:
+        return ProgressRepo(self.session)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+__all__ = ["Repositories"]

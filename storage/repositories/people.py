@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+
+from bot.domain import OrgKind, Role
+from storage.models import Organization, Person
+from storage.repositories.base import Repository
+
+
+class PersonRepo(Repository):
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def add(
+        self,
+        telegram_id: int,
+        full_name: str,
+        role: Role,
+        username: str | None = None,
+        organization_id: int | None = None,
+        language: str | None = None,
+    ) -> Person:
+        person = Person(
+            telegram_id=telegram_id,
+            full_name=full_name,
+            role=role,
+            username=username,
+            organization_id=organization_id,
+            language=language,
+        )
+        self.session.add(person)
+        await self.session.flush()
+        return person
+
+    async def delete(self, person: Person) -> None:
+        await self.session.delete(person)
+        await self.session.flush()
+
+    async def members_of(self, org_id: int) -> list[Person]:
+        rows = await self.session.scalars(
+            select(Person)
+            .where(Person.organization_id == org_id, Person.role == Role.MEMBER)
+            .order_by(Person.id)
+        )
+        return list(rows)
+
+    async def with_role(self, role: Role) -> list[Person]:
+        rows = await self.session.scalars(select(Person).where(Person.role == role).order_by(Person.id))
+        return list(rows)
+
+    async def by_telegram_ids(self, ids: Sequence[int]) -> list[Person]:
+        if not ids:
+            return []
+        rows = await self.session.scalars(select(Person).where(Person.telegram_id.in_(ids)))
+        return list(rows)
+
+    async def everyone(self) -> list[Person]:
+        return list(await self.session.scalars(select(Person).order_by(Person.id)))
+
+    async def members_of_kinds(self, kinds: Sequence[OrgKind]) -> list[tuple[Person, Organization]]:
+        rows = await self.session.execute(
+            select(Person, Organization)
+            .join(Organization, Person.organization_id == Organization.id)
+            .where(
+                Person.role == Role.MEMBER,
+                Organization.kind.in_(kinds),
+                Organization.is_active.is_(True),
+            )
+            .order_by(Person.id)
+        )
+        return [(p, o) for p, o in rows]
+
+    async def mark_unreachable(self, telegram_id: int, when: dt.datetime) -> None:
+        await self.session.execute(
+            update(Person)
+            .where(Person.telegram_id == telegram_id, Person.unreachable_since.is_(None))
+            .values(unreachable_since=when)
+        )
+
+    async def unreachable(self) -> list[Person]:
+        rows = await self.session.scalars(select(Person).where(Person.unreachable_since.is_not(None)))
+        return list(rows)

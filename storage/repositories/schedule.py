@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select, update
+
+from bot.domain import ResolutionStatus
+from storage.models import AddresseeGroup, Organization, Recommendation, Report, Resolution, ScheduledRun
+from storage.repositories.base import Repository
+from storage.upsert import insert_ignore
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """A recommendation an organization has not reported on yet."""
+
+    org_id: int
+    org_name: str
+    resolution_id: int
+    resolution_title: str
+    rec_id: int
+    number: str
+    text: str
+    deadline: dt.date | None
+    published_at: dt.datetime | None
+
+
+class ScheduleRepo(Repository):
+    async def claim(self, job: str, target: str, period: str, due_at: dt.datetime) -> bool:
+        """True for the one caller that records this occurrence first, in this or any other process."""
+        inserted = await insert_ignore(
+            self.session,
+            ScheduledRun,
+            [{"job": job, "target": target, "period": period, "due_at": due_at}],
+            ["job", "target", "period"],
+        )
+        return inserted == 1
+
+    async def mark_done(self, job: str, target: str, period: str, now: dt.datetime) -> None:
+        await self.session.execute(
+            update(ScheduledRun)
+            .where(ScheduledRun.job == job, ScheduledRun.target == target, ScheduledRun.period == period)
+            .values(done_at=now)
+        )
+
+    async def first(self, job: str, target: str) -> ScheduledRun | None:
+        return await self.session.scalar(
+            select(ScheduledRun)
+            .where(ScheduledRun.job == job, ScheduledRun.target == target)
+            .order_by(ScheduledRun.due_at)
+            .limit(1)
+        )
+
+    async def latest(self, job: str, target: str) -> ScheduledRun | None:
+        return await self.session.scalar(
+            select(ScheduledRun)
+            .where(ScheduledRun.job == job, ScheduledRun.target == target)
+            .order_by(ScheduledRun.due_at.desc())
+            .limit(1)
+        )
+
+    async def count(self, job: str) -> int:
+        return int(await self.session.scalar(select(func.count()).where(ScheduledRun.job == job)) or 0)
+
+    async def open_items(self, resolution_id: int | None = None) -> list[OpenItem]:
+        """Every (active organization × published recommendation of its kind) without a report."""
+        stmt = (
+            select(
+                Organization.id,
+                Organization.name,
+                Resolution.id,
+                Resolution.title,
+                Recommendation.id,
+                AddresseeGroup.position,
+                Recommendation.position,
+                Recommendation.text,
+                func.coalesce(Recommendation.deadline, Resolution.deadline),
+                Resolution.published_at,
+            )
+            .select_from(Recommendation)
+            .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+            .join(Resolution, AddresseeGroup.resolution_id == Resolution.id)
+            .join(
+                Organization, and_(Organization.kind == AddresseeGroup.kind, Organization.is_active.is_(True))
+            )
+            .outerjoin(
+                Report,
+                and_(
+                    Report.recommendation_id == Recommendation.id, Report.organization_id == Organization.id
+                ),
+            )
+            .where(Resolution.status == ResolutionStatus.PUBLISHED, Report.id.is_(None))
+            .order_by(Organization.id, Resolution.id, AddresseeGroup.position, Recommendation.position)
+        )
+        if resolution_id is not None:
+            stmt = stmt.where(Resolution.id == resolution_id)
+        rows = await self.session.execute(stmt)
+        return [
+            OpenItem(
+                org_id,
+                org_name,
+                res_id,
+                title,
+                rec_id,
+                f"{g_pos}.{r_pos}",
+                text,
+                _as_date(deadline),
+                published,
+            )
+            for org_id, org_name, res_id, title, rec_id, g_pos, r_pos, text, deadline, published in rows
+        ]
+
+    async def last_activity(self, org_id: int, resolution_id: int) -> dt.datetime | None:
+        return await self.session.scalar(
+            select(func.max(Report.updated_at))
+            .join(Recommendation, Report.recommendation_id == Recommendation.id)
+            .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+            .where(Report.organization_id == org_id, AddresseeGroup.resolution_id == resolution_id)
+        )
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value  # type: ignore[return-value]
+    return dt.date.fromisoformat(str(value))
