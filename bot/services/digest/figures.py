@@ -1,0 +1,261 @@
+"""The digest's numbers, counted in a one-byte-per-cell matrix (organization × recommendation).
+
+Every tally is `bytes.count` over a row, a strided column or a slice of a row: C speed, no per-cell
+Python once the matrix is filled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.domain import ReportStatus
+from storage.repositories.digest import CELL_CODES, DigestRepo, GroupInfo, OrgInfo, RecInfo, Scope
+
+NO_ANSWER = 0
+NOT_ADDRESSED = 255
+DONE = CELL_CODES[ReportStatus.DONE]
+IN_PROGRESS = CELL_CODES[ReportStatus.IN_PROGRESS]
+NOT_STARTED = CELL_CODES[ReportStatus.NOT_STARTED]
+NOT_APPLICABLE = CELL_CODES[ReportStatus.NOT_APPLICABLE]
+SNAPSHOT_VERSION = 2
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    not_applicable: int = 0
+
+    @classmethod
+    def of(cls, cells: bytes | bytearray) -> Tally:
+        return cls(
+            total=len(cells) - cells.count(NOT_ADDRESSED),
+            done=cells.count(DONE),
+            in_progress=cells.count(IN_PROGRESS),
+            not_started=cells.count(NOT_STARTED),
+            not_applicable=cells.count(NOT_APPLICABLE),
+        )
+
+    def __iadd__(self, other: Tally) -> Tally:
+        self.total += other.total
+        self.done += other.done
+        self.in_progress += other.in_progress
+        self.not_started += other.not_started
+        self.not_applicable += other.not_applicable
+        return self
+
+    @property
+    def answered(self) -> int:
+        return self.done + self.in_progress + self.not_started + self.not_applicable
+
+    @property
+    def no_answer(self) -> int:
+        return self.total - self.answered
+
+    @property
+    def open(self) -> int:
+        """Cells that still need work: neither done nor declared not applicable."""
+        return self.total - self.done - self.not_applicable
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
+
+    @property
+    def percent_done(self) -> float:
+        return 100.0 * self.done / self.applicable if self.applicable else 0.0
+
+
+@dataclass(frozen=True)
+class OrgFigure:
+    org_id: int
+    name: str
+    municipality: str
+    tally: Tally
+    overdue: int
+    last_update: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Everything a digest reads from the database; rows[i][j] is organization i on recommendation j."""
+
+    resolutions: list[tuple[int, str]]
+    groups: list[GroupInfo]
+    recs: list[RecInfo]
+    orgs: list[OrgInfo]
+    rows: list[bytearray]
+    last_update: list[dt.datetime | None]
+    municipality: str | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    done: int
+    in_progress: int
+    answered: int
+    newly_answered_orgs: int
+    percent_points: float
+
+
+@dataclass
+class DigestFigures:
+    today: dt.date
+    resolutions: list[tuple[int, str]]
+    municipality: str | None
+    overall: Tally = field(default_factory=Tally)
+    groups: list[tuple[GroupInfo, Tally]] = field(default_factory=list)
+    municipalities: dict[str, Tally] = field(default_factory=dict)
+    recommendations: list[tuple[RecInfo, Tally]] = field(default_factory=list)  # document order
+    organizations: list[OrgFigure] = field(default_factory=list)
+    answered_orgs: frozenset[int] = frozenset()
+
+    @property
+    def silent(self) -> list[OrgFigure]:
+        """Organizations that have not answered a single recommendation addressed to them."""
+        return [o for o in self.organizations if o.tally.total and o.tally.answered == 0]
+
+    @property
+    def overdue(self) -> list[OrgFigure]:
+        return [o for o in self.organizations if o.overdue]
+
+    def least_progress(self, limit: int | None = None) -> list[tuple[RecInfo, Tally]]:
+        """Lowest share done first, then most silence; items nobody can act on (all n/a) go last."""
+        ranked = sorted(
+            self.recommendations,
+            key=lambda item: (item[1].applicable == 0, item[1].percent_done, -item[1].no_answer),
+        )
+        return ranked if limit is None else ranked[:limit]
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """JSON-able: what the next digest needs to say what changed, not the whole matrix."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "today": self.today.isoformat(),
+            "municipality": self.municipality,
+            "resolutions": [list(item) for item in self.resolutions],
+            "overall": asdict(self.overall),
+            "groups": [{**asdict(group), "tally": asdict(tally)} for group, tally in self.groups],
+            "municipalities": {name: asdict(tally) for name, tally in self.municipalities.items()},
+            "answered_orgs": sorted(self.answered_orgs),
+            # Flat copies for readers of the first snapshot format.
+            "done": self.overall.done,
+            "answered": self.overall.answered,
+            "total": self.overall.total,
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> DigestFigures:
+        if "overall" in data:
+            overall = Tally(**data["overall"])
+        else:
+            # The first format kept only done/answered/total: the rest of the answers are filed under
+            # "in progress", which keeps the done and answered differences exact.
+            done, answered = int(data.get("done", 0)), int(data.get("answered", 0))
+            overall = Tally(total=int(data.get("total", 0)), done=done, in_progress=answered - done)
+        today = data.get("today")
+        return cls(
+            today=dt.date.fromisoformat(today) if today else dt.date.min,
+            resolutions=[(int(i), str(title)) for i, title in data.get("resolutions", [])],
+            municipality=data.get("municipality"),
+            overall=overall,
+            groups=[
+                (GroupInfo(**{k: v for k, v in g.items() if k != "tally"}), Tally(**g["tally"]))
+                for g in data.get("groups", [])
+            ],
+            municipalities={name: Tally(**t) for name, t in data.get("municipalities", {}).items()},
+            answered_orgs=frozenset(int(i) for i in data.get("answered_orgs", [])),
+        )
+
+    def changes_since(self, previous: dict[str, Any] | None) -> Changes | None:
+        if not previous:
+            return None
+        before = DigestFigures.from_snapshot(previous)
+        return Changes(
+            done=self.overall.done - before.overall.done,
+            in_progress=self.overall.in_progress - before.overall.in_progress,
+            answered=self.overall.answered - before.overall.answered,
+            newly_answered_orgs=len(self.answered_orgs - before.answered_orgs),
+            percent_points=self.overall.percent_done - before.overall.percent_done,
+        )
+
+
+async def load_matrix(repo: DigestRepo, resolution_id: int | None, municipality: str | None) -> Matrix:
+    scope = Scope(await repo.published_ids(resolution_id), municipality)
+    groups = await repo.groups(scope)
+    recs = await repo.recommendations(scope)
+    kinds = sorted({g.kind for g in groups})
+    orgs = await repo.organizations(kinds, municipality) if kinds else []
+    column_of = {str(rec.rec_id): i for i, rec in enumerate(recs)}
+    kind_of_group = {g.group_id: g.kind for g in groups}
+    # A row starts as "no answer" on the columns addressed to the organization's kind, blank elsewhere.
+    templates = {kind: bytearray([NOT_ADDRESSED]) * len(recs) for kind in kinds}
+    for i, rec in enumerate(recs):
+        templates[kind_of_group[rec.group_id]][i] = NO_ANSWER
+    rows = [bytearray(templates[org.kind]) for org in orgs]
+    last_update: list[dt.datetime | None] = [None] * len(orgs)
+    position = {org.org_id: i for i, org in enumerate(orgs)}
+    async for org_id, cells, updated in repo.report_cells([rec.rec_id for rec in recs], municipality):
+        index = position.get(org_id)
+        if index is None:
+            continue  # inactive, or of a kind no group addresses
+        row = rows[index]
+        for item in cells.split(","):
+            column = column_of.get(item[:-1])
+            # Reports kept from before a group was re-addressed stay out of the figures.
+            if column is not None and row[column] != NOT_ADDRESSED:
+                row[column] = ord(item[-1]) - 48
+        last_update[index] = updated
+    resolutions = await repo.resolution_titles(scope.resolution_ids)
+    return Matrix(resolutions, groups, recs, orgs, rows, last_update, municipality)
+
+
+def _runs(columns: list[int]) -> list[tuple[int, int]]:
+    """Sorted column indices as (start, end) runs; deadlines mostly come per resolution, so few runs."""
+    runs: list[tuple[int, int]] = []
+    for column in columns:
+        if runs and runs[-1][1] == column:
+            runs[-1] = (runs[-1][0], column + 1)
+        else:
+            runs.append((column, column + 1))
+    return runs
+
+
+def figures_from(matrix: Matrix, today: dt.date) -> DigestFigures:
+    figures = DigestFigures(today, matrix.resolutions, matrix.municipality)
+    width = len(matrix.recs)
+    late = _runs(
+        [i for i, rec in enumerate(matrix.recs) if rec.deadline is not None and rec.deadline < today]
+    )
+    for org, cells, updated in zip(matrix.orgs, matrix.rows, matrix.last_update, strict=True):
+        tally = Tally.of(cells)
+        overdue = sum(Tally.of(cells[start:end]).open for start, end in late)
+        figures.organizations.append(
+            OrgFigure(org.org_id, org.name, org.municipality, tally, overdue, updated)
+        )
+        figures.overall += tally
+    figures.answered_orgs = frozenset(o.org_id for o in figures.organizations if o.tally.answered)
+    municipalities: dict[str, Tally] = {}
+    for org_figure in figures.organizations:
+        total = municipalities.setdefault(org_figure.municipality, Tally())
+        total += org_figure.tally  # in place: the dict's Tally grows
+    # Sorted here, not by the database's collation, so SQLite and PostgreSQL list them alike.
+    figures.municipalities = dict(sorted(municipalities.items()))
+    flat = b"".join(matrix.rows)
+    figures.recommendations = [(rec, Tally.of(flat[i::width])) for i, rec in enumerate(matrix.recs)]
+    by_group = {g.group_id: Tally() for g in matrix.groups}
+    for rec, tally in figures.recommendations:
+        by_group[rec.group_id] += tally
+    figures.groups = [(g, by_group[g.group_id]) for g in matrix.groups]
+    return figures
+
+
+async def build_figures(
+    repo: DigestRepo, resolution_id: int | None, municipality: str | None, today: dt.date
+) -> DigestFigures:
+    """Figures of one published resolution (or all of them), optionally of one municipality."""
+    return figures_from(await load_matrix(repo, resolution_id, municipality), today)
