@@ -1,0 +1,1 @@
+"""Forum resolution tracker: a Telegram bot for regional education authorities."""

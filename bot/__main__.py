@@ -1,0 +1,87 @@
+"""`python -m bot`: run the bot, or one of the administrative subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import ConfigError, Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Forum resolution tracker bot. Without a subcommand: apply migrations and run.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="apply migrations and run: polling, or webhook with WEBHOOK_URL (default)")
+    sub.add_parser("migrate", help="apply pending database migrations and exit")
+    sub.add_parser("doctor", help="check settings, database, Redis, the Bot API and directories")
+    imp = sub.add_parser("import-orgs", help="register organizations from a CSV or XLSX file on disk")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")
+    parse = sub.add_parser("parse", help="parse a resolution (TXT, MD, DOCX) and print what was found")
+    parse.add_argument("file", type=Path)
+    parse.add_argument("--json", action="store_true", help="print JSON instead of a readable preview")
+    demo = sub.add_parser("demo", help="the whole cycle offline: emulator, real bot, personas; no token")
+    demo.add_argument("--step", action="store_true", help="pause after each exchange")
+    demo.add_argument(
+        "--output", type=Path, default=Path("demo-output"), help="where to write the digest files"
+    )
+    return parser
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        raise ConfigError(f"{field}: {error['msg']}") from exc
+
+
+def configure_logging(level: str) -> None:
+    # Readable lines, or JSON lines with LOG_FORMAT=json; records carry update_id and user_id.
+    from bot.logging_setup import configure_logging as setup
+
+    setup(level)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "demo":
+        # The demo brings its own emulator, token and database: no settings are read.
+        from bot.demo import main as demo_main
+
+        return demo_main(args.output, step=args.step)
+    if command == "parse":
+        # Parsing needs no settings, database or token: it must work on any machine.
+        from bot.parse_cli import parse_document
+
+        return parse_document(args.file, as_json=args.json)
+    if command == "doctor":
+        # The doctor reports unreadable settings as a failed check instead of exiting with status 2.
+        from bot.doctor import main as doctor_main
+
+        return doctor_main(load_settings)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        from bot import cli
+
+        return asyncio.run(cli.dispatch(command, args, settings))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

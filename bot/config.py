@@ -1,0 +1,101 @@
+"""Settings from the environment and `.env`; secrets never come from anywhere else."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PUBLIC_API_URL = "https://api.telegram.org"
+_TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says what to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr = SecretStr("")
+    telegram_api_url: str = PUBLIC_API_URL
+    database_url: str = "sqlite+aiosqlite:///./data/bot.sqlite3"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Europe/Moscow"
+    log_level: str = "INFO"
+    locale: str = "ru"
+
+    invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    evidence_dir: Path = Path("./data/evidence")
+    digest_dir: Path = Path("./data/digests")
+    redis_url: str | None = None
+
+    send_rate: float = Field(default=25.0, gt=0, description="messages per second, all chats together")
+    per_chat_interval: float = Field(default=0.0, ge=0, description="seconds between two sends to one chat")
+    outbox_max_attempts: int = Field(default=8, ge=1)
+
+    digest_cron: str = "0 9 * * mon"
+    reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 1)
+    nudge_after_days: int = Field(default=14, ge=1)
+    scheduler_tick_seconds: float = Field(default=30.0, gt=0)
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+    webhook_path: str = "/telegram/webhook"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError("ADMIN_IDS must be comma-separated Telegram ids, e.g. 12345,67890")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _parse_reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            if not all(p.isdigit() for p in parts):
+                raise ValueError("REMINDER_DAYS must be comma-separated whole days, e.g. 7,1")
+            return tuple(sorted({int(p) for p in parts}, reverse=True))
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"TIMEZONE {value!r} is not an IANA zone such as Europe/Moscow") from exc
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        token = self.bot_token.get_secret_value().strip()
+        if not token:
+            raise ConfigError(
+                "BOT_TOKEN is not set: put the token from @BotFather into .env or the environment"
+            )
+        if not _TOKEN_RE.match(token):
+            raise ConfigError("BOT_TOKEN looks malformed: expected <digits>:<secret> as given by @BotFather")
+        return token

@@ -1,0 +1,26 @@
+"""Run the real bot in this process against any Bot API (the emulator in tests, the demo, the benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.services.clock import Clock
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Runtime]:
+    """The same Runtime as `python -m bot`, polling in a background task until the block ends."""
+    async with Runtime(settings, clock=clock) as runtime:
+        polling = asyncio.create_task(runtime.run_polling(handle_signals=False), name="polling")
+        try:
+            yield runtime
+        finally:
+            if not polling.done():
+                with contextlib.suppress(RuntimeError):
+                    await runtime.dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(polling, timeout=10)

@@ -1,0 +1,1 @@
+"""Message catalogs. `ru` is the source of truth; every other catalog has the same keys."""

@@ -1,0 +1,404 @@
+"""English texts, the second locale. Same keys as `ru`, same parameters."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str | tuple[str, ...]] = {
+    "cmd.start": "Start working with the bot",
+    "cmd.help": "What the bot can do",
+    "cmd.cancel": "Cancel the current action",
+    "cmd.report": "Report on recommendations",
+    "cmd.my": "My organization's summary",
+    "cmd.digest": "Progress digest",
+    "cmd.status": "Browse organizations' reports",
+    "cmd.orgs": "Organizations",
+    "cmd.add_org": "Add an organization",
+    "cmd.import_orgs": "Import organizations from a file",
+    "cmd.resolutions": "Resolutions",
+    "cmd.remind": "Remind those who have not reported",
+    "cmd.invite_official": "Invite a department official",
+    "cmd.grant": "Grant a role",
+    "cmd.revoke": "Revoke a role",
+    "role.admin": "an administrator",
+    "role.official": "a department official",
+    "role.member": "an organization representative",
+    "kind.department": "Department (regional authority)",
+    "kind.municipal": "Municipal education authority",
+    "kind.institute": "Regional institute for education development",
+    "kind.institution": "Institution of supplementary education",
+    "kind.other": "Other",
+    "start.stranger": (
+        "Hello! This bot tracks how the resolution of the August teachers' forum is carried out.\n\n"
+        "You are not registered yet. Ask the bot's administrator at the education department for an "
+        "invitation link for your organization.\nYour Telegram ID: <code>{telegram_id}</code>"
+    ),
+    "start.admin": "Hello, {name}! You are an administrator. Commands: /help",
+    "start.official": "Hello, {name}! You are a department official. Commands: /help",
+    "start.member": "Hello, {name}! Recommendations for your organization: /report. Help: /help",
+    "start.joined": (
+        "Done! You are registered as a representative of «<b>{org}</b>».\n"
+        "The resolution's recommendations addressed to your organization will arrive here. Report: /report"
+    ),
+    "start.official_joined": "Done! You are registered as a department official. Digest: /digest",
+    "help.stranger": "The bot tracks a teachers' forum resolution.\nTo start, open the invitation link from the administrator.",
+    "help.member": (
+        "<b>What you can do</b>\n/report — recommendations for your organization and a report on each\n"
+        "/my — your organization's summary\n/cancel — stop the current dialog"
+    ),
+    "help.official": (
+        "<b>What you can do</b>\n/digest — progress digest (text, Excel, chart)\n"
+        "/status — organizations' reports: resolution → group or municipality → organization\n"
+        "/cancel — stop the current action"
+    ),
+    "help.admin": (
+        "<b>Organizations</b>\n/orgs — list with filters and cards\n/add_org — add an organization\n"
+        "/import_orgs — file format for bulk import (send a CSV or XLSX)\n\n"
+        "<b>Resolutions</b>\n/resolutions — imported resolutions; to import one, send a TXT, MD or DOCX file\n"
+        "/remind — remind organizations that have not reported\n\n"
+        "<b>Digests</b>\n/digest, /status — as for department officials\n\n"
+        "<b>Roles</b>\n/invite_official — invitation link for a department official\n"
+        "/grant ID admin|official — grant a role\n/revoke ID — revoke a role\n/cancel — stop the current action"
+    ),
+    "cancelled": "Cancelled.",
+    "cancelled_short": "Cancelled",
+    "nothing_to_cancel": "There is nothing to cancel.",
+    "refused.stranger": "/{command} is only for registered users. Ask the administrator for an invitation link.",
+    "refused.stranger_text": "You are not registered yet. Ask the bot's administrator for an invitation link.",
+    "refused.command": "/{command} is not available to you. Your commands: /help",
+    "refused.button": "This button is out of date or not available to you.",
+    "unknown_command": "No such command. Commands: /help",
+    "not_understood": "I did not understand that. Commands: /help",
+    "invite.created": (
+        "Invitation for «<b>{org}</b>»:\n{link}\n\nThe link works once and until {expires}. "
+        "Forward it to the head of the organization."
+    ),
+    "invite.official_created": "Invitation for a department official:\n{link}\n\nThe link works once and until {expires}.",
+    "invite.unknown": "There is no such invitation. Check the link was copied whole, or ask the administrator for a new one.",
+    "invite.used": "This invitation has already been used. Ask the administrator for a new link.",
+    "invite.expired": "This invitation has expired. Ask the administrator for a new link.",
+    "invite.revoked": "The administrator has revoked this invitation. Ask for a new link.",
+    "invite.org_inactive": "The organization of this invitation is switched off. Contact the administrator.",
+    "invite.already_privileged": (
+        "You are already an administrator or a department official, so the invitation was not used — "
+        "pass it on to the person it is meant for."
+    ),
+    "invite.cannot_invite_inactive": "«{name}» is switched off: switch it on first.",
+    "invite.cannot_revoke": "The invitation has already been used or revoked.",
+    "org.name_empty": "The name cannot be empty. Enter the organization's name.",
+    "org.name_too_long": "The name is longer than {limit} characters. Please shorten it.",
+    "org.municipality_too_long": "The municipality is longer than {limit} characters. Please shorten it.",
+    "org.duplicate": "This organization already exists: «{name}». Nothing was added.",
+    "org.not_found": "Organization not found.",
+    "add_org.ask_name": "New organization. Enter its full name:",
+    "add_org.ask_kind": "«<b>{name}</b>». Choose the kind of organization:",
+    "add_org.ask_municipality": "Choose the municipality:",
+    "add_org.type_municipality": "Enter the municipality's name:",
+    "add_org.confirm": "Check the details:\n\n<b>{name}</b>\nKind: {kind}\nMunicipality: {municipality}\n\nSave?",
+    "add_org.created": "✅ Organization added.",
+    "add_org.use_buttons": "Please answer the question above — with a button or text — or press «Cancel».",
+    "btn.cancel": "Cancel",
+    "btn.save": "Save",
+    "btn.no_municipality": "No municipality (regional level)",
+    "btn.other_municipality": "Other — type the name",
+    "orgs.title": "<b>Organizations</b> (found: {total})",
+    "orgs.filters": "Kind: {kind}\nMunicipality: {municipality}",
+    "orgs.any": "all",
+    "orgs.empty": "\nNothing found. Add an organization: /add_org, or send a CSV/XLSX file.",
+    "orgs.choose_kind": "Filter by kind:",
+    "orgs.choose_muni": "Filter by municipality:",
+    "btn.filter_kind": "Kind ▾",
+    "btn.filter_muni": "Municipality ▾",
+    "card.title": "<b>{name}</b>",
+    "card.kind": "Kind: {kind}",
+    "card.municipality": "Municipality: {municipality}",
+    "card.no_municipality": "— (regional level)",
+    "card.active": "Status: ✅ active",
+    "card.inactive": "Status: ⛔ switched off",
+    "card.members": ("{n} representative:", "{n} representatives:"),
+    "card.member_line": "• {name}{handle}",
+    "card.pending": ("{n} open invitation", "{n} open invitations"),
+    "card.invite_line": "• invitation #{number}, valid until {expires}",
+    "btn.revoke_invite": "Revoke invitation #{number}",
+    "btn.new_invite": "➕ New invitation",
+    "btn.deactivate": "⛔ Switch off",
+    "btn.reactivate": "✅ Switch on",
+    "btn.back_to_list": "« Back to the list",
+    "roles.grant_usage": "Usage: <code>/grant ID admin</code> or <code>/grant ID official</code>",
+    "roles.revoke_usage": "Usage: <code>/revoke ID</code>",
+    "roles.granted": "{name} is now {role}.",
+    "roles.revoked": "{name} no longer has a role.",
+    "roles.not_grantable": "This role cannot be granted by command.",
+    "roles.unknown_person": "User {telegram_id} has not written to the bot yet. Ask them to send /start, then retry.",
+    "roles.env_admin": "User {telegram_id} is an administrator by ADMIN_IDS; only the settings can change that.",
+    "roles.nothing_to_revoke": "User {telegram_id} is neither an administrator nor a department official.",
+    "files.unsupported": (
+        "«{name}» does not fit. Send a table of organizations (CSV or XLSX) or a resolution (TXT, MD or DOCX)."
+    ),
+    "import.help": (
+        "<b>Bulk import of organizations</b>\nSend a CSV (UTF-8 or Windows-1251, «;» or «,» separated) or an "
+        "XLSX (first sheet). The first row holds the headers:\n"
+        "• <code>name</code> (or <code>название</code>) — required;\n"
+        "• <code>kind</code> (or <code>тип</code>) — required: department, municipal, institute, institution, other;\n"
+        "• <code>municipality</code> (or <code>муниципалитет</code>) — may be empty.\n\n"
+        "Repeats (same name in the same municipality) are skipped, rows with errors are rejected — the bot "
+        "lists them with the reason. Everything else is added in one transaction."
+    ),
+    "import.empty_file": "The file is empty.",
+    "import.file_too_big": "The file is larger than {limit_mb} MB. Split it.",
+    "import.unsupported_format": "A CSV or XLSX file is needed.",
+    "import.no_header": "The file has no header row.",
+    "import.too_many_rows": "The file has more than {limit} rows. Split it.",
+    "import.bad_encoding": "Cannot read the file's text: save it as UTF-8 or Windows-1251.",
+    "import.bad_xlsx": "The XLSX file is damaged or not an Excel table.",
+    "import.missing_columns": "Required columns are missing: {columns}. File format: /import_orgs",
+    "import.no_name": "(no name)",
+    "import.row_no_name": "no name",
+    "import.row_name_too_long": "name longer than {limit} characters",
+    "import.row_municipality_too_long": "municipality longer than {limit} characters",
+    "import.row_bad_kind": "unknown kind «{value}»",
+    "import.row_exists": "already registered",
+    "import.row_repeated": "repeats row {first}",
+    "import.summary": "<b>Organizations import</b>\nAdded: {added}\nSkipped (repeats): {duplicates}\nRejected: {rejected}",
+    "import.added_header": "<b>Added:</b>",
+    "import.duplicates_header": "<b>Skipped as repeats:</b>",
+    "import.rejected_header": "<b>Rejected:</b>",
+    "import.row": "row {row}: {name}{reason}",
+    "import.dry_run": "Dry run: nothing was saved.",
+    "kind_short.department": "Department",
+    "kind_short.municipal": "Municipal",
+    "kind_short.institute": "Institute",
+    "kind_short.institution": "Institutions",
+    "kind_short.other": "Other",
+    "res.title": "📜 <b>{title}</b>",
+    "res.details": "{details}",
+    "res.status.draft": "Status: draft (not published)",
+    "res.status.published": "Status: ✅ published",
+    "res.status.withdrawn": "Status: withdrawn",
+    "res.status_short.draft": "Draft",
+    "res.status_short.published": "Published",
+    "res.status_short.withdrawn": "Withdrawn",
+    "res.deadline": "Deadline: {date}",
+    "res.groups_total": (
+        "{n} addressee group, recommendations: {recs}",
+        "{n} addressee groups, recommendations: {recs}",
+    ),
+    "res.group_line": "<b>{number}. {heading}</b>",
+    "res.group_meta": "To: {kind} · recommendations: {count}",
+    "res.rec_sample": "  {number} {text}",
+    "res.preview_hint": (
+        "Check whom each group is addressed to: the buttons below change the kind of addressee. "
+        "Then set a deadline if needed and publish."
+    ),
+    "res.choose_group_kind": "Group {number} «{heading}». Which organizations is it addressed to?",
+    "res.ask_deadline": (
+        "Enter the whole resolution's deadline as DD.MM.YYYY (e.g. 31.05.2027) or one recommendation's: "
+        "its number and the date (e.g. <code>2.3 31.05.2027</code>)."
+    ),
+    "res.rec_deadlines": "Deadlines of single recommendations: {items}",
+    "res.no_such_recommendation": "The resolution has no recommendation {number}.",
+    "res.discarded": "The draft resolution was deleted.",
+    "res.publish_confirm": (
+        "Publish «<b>{title}</b>»?\n\nRecipients: {recipients}, messages: {messages}.\n"
+        "Organizations with no registered representatives: {unstaffed} — they will get the recommendations "
+        "when their representatives join."
+    ),
+    "res.published_no_recipients": (
+        "The resolution is published. There are no registered recipients yet: organizations' representatives "
+        "will get the recommendations as soon as they join."
+    ),
+    "res.list_title": "<b>Resolutions</b> — choose one to open. Send a TXT, MD or DOCX file to import a new one.",
+    "res.list_empty": "No resolutions yet. Send a resolution file (TXT, MD or DOCX).",
+    "res.not_found": "Resolution not found.",
+    "res.not_draft": "The resolution is already published or withdrawn and cannot be changed.",
+    "res.not_published": "The resolution is not published.",
+    "res.empty": "The resolution has no recommendations.",
+    "res.bad_date": "I did not understand the date. Enter it as DD.MM.YYYY, e.g. 31.05.2027.",
+    "res.deadline_past": "The deadline must be in the future.",
+    "res.too_big": "The resolution file is larger than {limit_mb} MB.",
+    "res.parse_failed": "Could not read the resolution: {reason}",
+    "btn.group_kind": "Group {number}: {kind} ✎",
+    "btn.deadline": "📅 Deadline",
+    "btn.no_deadline": "No deadline",
+    "btn.publish": "📤 Publish",
+    "btn.confirm_publish": "✅ Yes, publish",
+    "btn.discard": "🗑 Delete draft",
+    "btn.withdraw": "Withdraw",
+    "btn.back": "« Back",
+    "delivery.resolution": "«{title}»",
+    "delivery.resolution_dated": "«{title}» of {date}",
+    "delivery.intro": "📜 Resolution {resolution}\nAddressee: <b>{org}</b>",
+    "delivery.intro_count": (
+        "{n} recommendation is addressed to your organization:",
+        "{n} recommendations are addressed to your organization:",
+    ),
+    "delivery.intro_group": "• {heading}",
+    "delivery.deadline": "Deadline: {date}",
+    "delivery.intro_howto": "Each recommendation comes as a separate message with a «Report» button.",
+    "delivery.rec_title": "<b>Recommendation {number}</b>",
+    "delivery.rec_body": "{text}",
+    "delivery.rec_source": "<i>Resolution {resolution}</i>",
+    "btn.report": "📝 Report",
+    "delivery.progress": (
+        "📤 Delivery of «{title}»: {sent} of {total} sent\nQueued: {queued} · unreachable recipients: {unreachable} · "
+        "errors: {failed}"
+    ),
+    "delivery.progress_done": (
+        "✅ Delivery of «{title}» finished: {sent} of {total} delivered\nUnreachable recipients: {unreachable} · errors: {failed}"
+    ),
+    "delivery.unreachable_header": "<b>Not delivered:</b>",
+    "delivery.unreachable_line": "• {name} — {org} ({reason})",
+    "delivery.reason_blocked": "blocked the bot or unreachable",
+    "delivery.reason_failed": "sending error",
+    # --- reports ---
+    "status.none": "No report",
+    "status.not_started": "Not started",
+    "status.in_progress": "In progress",
+    "status.done": "Done",
+    "status.not_applicable": "Not applicable",
+    "report.rec_heading": "<b>Recommendation {number}</b>\n{text}",
+    "report.current": "Current status: {status}",
+    "report.current_comment": "Comment: {comment}",
+    "report.pick_status": "Choose the status:",
+    "report.ask_reason": "Why does the recommendation not apply to your organization? Write the reason in one message.",
+    "report.ask_comment": "Write a comment: what has been done, what is planned (one message, up to 2000 characters).",
+    "report.ask_evidence": (
+        "Attach evidence: documents, photos (albums too), links or text — one or several messages. Each is "
+        "acknowledged. Press «Done» when finished."
+    ),
+    "report.evidence_added": "📎 Received: {item}",
+    "report.evidence_total": ("{n} piece of evidence in all.", "{n} pieces of evidence in all."),
+    "report.too_much_evidence": "At most {limit} pieces of evidence per report.",
+    "report.file_too_big": (
+        "The file is larger than 20 MB — the bot cannot receive it. Send a link to it in cloud storage or a "
+        "smaller file. You can go on."
+    ),
+    "report.file_repeated": "This file has already been added.",
+    "report.empty_evidence_done": "Nothing is attached yet. Send a file, photo or link — or press «No evidence».",
+    "report.unsupported": (
+        "Such messages (stickers, voice, locations and the like) cannot be attached to a report. Send a "
+        "document, photo, link or text."
+    ),
+    "report.use_status_buttons": "Choose the status with a button under the message above.",
+    "report.text_expected": "Text is needed — write it in one message.",
+    "report.use_confirm_buttons": "Check the report and press «Send», «Change» or «Cancel».",
+    "report.confirm_title": "<b>Check the report</b>",
+    "report.confirm_status": "Status: {status}",
+    "report.confirm_reason": "Reason: {reason}",
+    "report.confirm_comment": "Comment: {comment}",
+    "report.confirm_evidence": ("{n} piece of evidence:", "{n} pieces of evidence:"),
+    "report.confirm_no_evidence": "No evidence.",
+    "report.confirm_previous": "This changes the report (now version {version}); earlier versions stay in the history.",
+    "report.saved": "✅ Report received (version {version}). You can change it any time: /report",
+    "report.saved_short": "Report received",
+    "report.edit_hint": "Change the report: the comment and evidence are kept and can be added to.",
+    "report.cancelled": "The report was not sent. Back to it: /report",
+    "report.members_only": "Only organizations' representatives can report.",
+    "report.org_inactive": "Your organization has been switched off by the administrator.",
+    "report.not_yours": "This recommendation is not addressed to your organization.",
+    "report.withdrawn": "The resolution was withdrawn: reports on it are no longer accepted.",
+    "report.no_status": "Choose the status first.",
+    "report.reason_empty": "Give the reason why the recommendation does not apply.",
+    "report.reason_too_long": "The reason is too long ({length} characters, {limit} allowed). Please shorten it.",
+    "report.comment_empty": "The comment is empty. Write what has been done.",
+    "report.comment_too_long": (
+        "The comment is too long ({length} characters, {limit} allowed). Shorten it or attach details as a file "
+        "at the next step."
+    ),
+    "report.empty_evidence": "An empty message cannot be evidence.",
+    "report.text_too_long": "The text is too long ({length} characters, {limit} allowed). Attach it as a file.",
+    "report.nothing_changed": "Nothing has changed in the report — nothing to save.",
+    "report.list_empty": "No recommendations have been published for «{org}» yet.",
+    "report.list_title": "<b>Recommendations for «{org}»</b> (page {page} of {pages})",
+    "report.list_resolution": "📜 <i>{title}</i>",
+    "report.list_line": "{icon} {number} {text}",
+    "report.list_legend": "Press a recommendation to report or change the report.\n✅ done · 🔄 in progress · ⬜ not started · ➖ not applicable · ❔ no report",
+    "my.title": "<b>{org}</b>",
+    "my.progress": "{done} of {applicable} applicable recommendations done ({percent}%).",
+    "my.line": "{label}: {count}",
+    "my.with_deadline": "Recommendations with a deadline not yet done: {count}.",
+    "my.hint": "Report: /report",
+    "evidence.document": "document «{name}»",
+    "evidence.photo": "photo",
+    "evidence.link": "link {url}",
+    "evidence.text": "text «{text}»",
+    "btn.keep_comment": "Keep the previous comment",
+    "btn.evidence_done": "Done ({count})",
+    "btn.no_evidence": "No evidence",
+    "btn.submit": "✅ Send",
+    "btn.edit": "✏️ Change",
+    # --- reminders ---
+    "remind.deadline": (
+        "⏰ <b>Reminder</b>: the deadline of «{resolution}» is {date} ({days} days left).\n"
+        "«{org}» has not reported on:"
+    ),
+    "remind.nudge": "👋 «{org}»: no new reports on «{resolution}» for {days} days. Reports are missing on:",
+    "remind.manual": "📣 The administrator reminds: «{org}» has not reported on «{resolution}»:",
+    "remind.line": "• {number} {text}",
+    "remind.more": "…and {count} more",
+    "remind.hint": "Press a number to report, or open /report.",
+    "remind.choose": "Whom to remind? Choose a resolution — organizations with at least one recommendation unreported get a reminder.",
+    "remind.none_published": "No published resolutions — nothing to remind about.",
+    "remind.confirm": "Remind about «{title}»? Organizations without a report: {orgs}.",
+    "remind.nobody": "Every organization has reported on «{title}».",
+    "remind.sent": "📣 Reminders queued: {orgs} organizations, {messages} messages.",
+    "btn.remind_confirm": "📣 Remind",
+    # --- status ---
+    "status.no_resolutions": "No published resolutions yet.",
+    "status.choose_resolution": "<b>Progress</b> — choose a resolution:",
+    "status.overall": (
+        "{done} of {total} done ({percent}%). Answers: {answered}.\n"
+        "Organizations: {orgs}, without a single answer: {silent}."
+    ),
+    "status.by_group": "<b>By addressee group:</b>",
+    "status.group_line": "{number}. {heading} ({kind})",
+    "status.by_municipality": "<b>By municipality:</b>",
+    "status.muni_line": "• {name}: {done}/{total} ({percent}%)",
+    "status.group_title": "<b>Group {number}.</b> {heading}",
+    "status.muni_title": "<b>{name}</b>",
+    "status.orgs_hint": "Organizations (done/total), page {page} of {pages}. 🔇 — no answer at all.",
+    "status.report_status": "Status: {status}",
+    "status.report_version": "Version {version}, updated {when}",
+    "status.history_title": "<b>Report history</b> «{name}», recommendation {number}",
+    "status.history_earlier": "({count} earlier versions)",
+    "status.history_line": "<b>v{version}</b> {when} — {who}: {status}",
+    "status.change_status": "  status: {old} → {new}",
+    "status.change_comment": "  comment: {comment}",
+    "status.change_evidence": "  evidence added: {count}",
+    "status.file_lost": "The file «{name}» is not available.",
+    "btn.by_municipality": "🏙 By municipality",
+    "btn.history": "🕘 History",
+    "btn.get_files": "📎 Get the evidence",
+    # --- digest delivery ---
+    "digest.menu": "<b>Progress digest</b>: text, an Excel file and a chart. What should it cover?",
+    "digest.nothing_published": "No published resolutions yet — nothing to digest.",
+    "digest.choose_municipality": "Choose the municipality:",
+    "digest.preparing": "⏳ The digest is being prepared and comes in the next messages.",
+    "digest.xlsx_caption": "📊 Digest: summary, organization × recommendation matrix, municipalities, evidence",
+    "digest.chart_caption": "Progress by addressee group and municipality",
+    "btn.digest_all": "📊 All resolutions",
+    "btn.digest_municipality": "🏙 One municipality…",
+    # --- digest ---
+    "digest.title": "📊 <b>Resolution progress digest, {date}</b>",
+    "digest.resolution": "📜 {title}",
+    "digest.only_municipality": "Municipality: <b>{name}</b>",
+    "digest.overall": "<b>{percent}% done</b>: {done} of {applicable} applicable recommendations.",
+    "digest.overall_detail": (
+        "In progress: {in_progress} · not started: {not_started} · not applicable: {not_applicable} · "
+        "no answer: {no_answer}\nOrganizations: {orgs}, never answered: {silent}"
+    ),
+    "digest.changes": "Since the last digest: done {done}, answers {answered}, organizations answering for the first time: {orgs}.",
+    "digest.tally": "{percent}% ({done}/{applicable}), in progress {in_progress}, no answer {no_answer}",
+    "digest.by_group": "<b>By addressee group</b>",
+    "digest.group_line": "{number}. {heading}: {tally}",
+    "digest.by_municipality": "<b>By municipality</b>",
+    "digest.muni_line": "• {name}: {tally}",
+    "digest.and_more": "…and {count} more",
+    "digest.least_progress": "<b>Least progress</b>",
+    "digest.rec_line": "• {number} {text} — {tally}",
+    "digest.silent": "<b>Never answered ({count}):</b>",
+    "digest.overdue": "<b>Past the deadline ({count}):</b>",
+    "digest.org_line": "• {name} ({municipality})",
+    "digest.files_hint": "Details are in the Excel file and the chart below. Organizations' reports: /status",
+    "digest.no_cells": "There is no organization × recommendation pair in this selection.",
+    "digest.changes_percent": "The share done changed by {points} percentage points.",
+    "digest.overdue_line": "• {name} ({municipality}) — open past the deadline: {count}",
+}

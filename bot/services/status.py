@@ -1,0 +1,99 @@
+"""What officials browse: progress per group, municipality and organization, down to one report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import ResolutionStatus
+from bot.services.errors import DomainError
+from bot.services.organizations import municipality_code
+from storage.models import Organization, Person, Recommendation, Report, ReportRevision, Resolution
+from storage.repositories import Repositories
+
+
+@dataclass(frozen=True)
+class OrgProgress:
+    org_id: int
+    name: str
+    municipality: str
+    total: int
+    answered: int
+    done: int
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    resolution: Resolution
+    org: Organization
+    rec: Recommendation
+    report: Report | None
+    revisions: list[ReportRevision]
+    authors: dict[int, Person]
+
+
+class StatusService:
+    def __init__(self, repo: Repositories) -> None:
+        self.repo = repo
+
+    async def resolutions(self) -> list[Resolution]:
+        return [r for r in await self.repo.resolutions.listing(50) if r.status is not ResolutionStatus.DRAFT]
+
+    async def resolution(self, resolution_id: int) -> Resolution:
+        resolution = await self.repo.resolutions.get(resolution_id)
+        if resolution is None or resolution.status is ResolutionStatus.DRAFT:
+            raise DomainError("res.not_found")
+        return resolution
+
+    async def progress(
+        self, resolution: Resolution, group_id: int | None = None, municipality: str | None = None
+    ) -> list[OrgProgress]:
+        groups = [g for g in resolution.groups if group_id is None or g.id == group_id]
+        if group_id is not None and not groups:
+            raise DomainError("res.not_found")
+        kinds = sorted({g.kind.value for g in groups})
+        rows = await self.repo.progress.org_progress(resolution.id, kinds, municipality)
+        return [OrgProgress(*row) for row in rows]
+
+    async def municipality(self, code: str) -> str:
+        for name in await self.repo.orgs.municipalities():
+            if municipality_code(name) == code:
+                return name
+        raise DomainError("org.not_found")
+
+    async def org_items(
+        self, resolution: Resolution, org_id: int
+    ) -> tuple[Organization, list[tuple[Recommendation, Report | None]]]:
+        org = await self.repo.orgs.get(org_id)
+        if org is None:
+            raise DomainError("org.not_found")
+        items = [
+            (rec, report)
+            for rec, report in await self.repo.reports.addressed_to(org.kind, org.id)
+            if rec.group.resolution_id == resolution.id
+        ]
+        if not items:
+            raise DomainError("org.not_found")
+        return org, items
+
+    async def report_card(self, resolution_id: int, org_id: int, rec_id: int) -> ReportCard:
+        resolution = await self.resolution(resolution_id)
+        org = await self.repo.orgs.get(org_id)
+        rec = await self.repo.resolutions.recommendation(rec_id)
+        if (
+            org is None
+            or rec is None
+            or rec.group.resolution_id != resolution.id
+            or rec.group.kind != org.kind
+        ):
+            raise DomainError("org.not_found")
+        report = await self.repo.reports.for_org_and_rec(org.id, rec.id)
+        revisions = await self.repo.reports.revisions(report.id) if report else []
+        author_ids = {r.author_id for r in revisions if r.author_id}
+        authors = {pid: p for pid in author_ids if (p := await self.repo.people.get(pid)) is not None}
+        return ReportCard(resolution, org, rec, report, revisions, authors)
+
+    async def report(self, report_id: int) -> Report:
+        report = await self.repo.reports.get(report_id)
+        if report is None:
+            raise DomainError("org.not_found")
+        return report
