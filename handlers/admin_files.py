@@ -1,0 +1,75 @@
+"""Admins send files: organization tables (CSV/XLSX) and resolution documents are told apart here."""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePath
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.types import Message
+
+from bot.i18n import Translator
+from bot.services.errors import DomainError
+from bot.services.org_import import MAX_FILE_BYTES, import_organizations
+from bot.services.resolutions import MAX_DOCUMENT_BYTES, RESOLUTION_SUFFIXES, ResolutionService
+from bot.views.org_import import import_report
+from bot.views.resolutions import preview_view
+from handlers.filters import ADMIN
+from storage.repositories import Repositories
+
+TABLE_SUFFIXES = {".csv", ".xlsx"}
+
+
+async def download(bot: Bot, message: Message) -> bytes:
+    assert message.document is not None
+    buffer = io.BytesIO()
+    await bot.download(message.document, destination=buffer)
+    return buffer.getvalue()
+
+
+async def import_resolution(message: Message, bot: Bot, repo: Repositories, t: Translator) -> None:
+    assert message.document is not None and message.from_user is not None
+    if (message.document.file_size or 0) > MAX_DOCUMENT_BYTES:
+        await message.answer(t("res.too_big", limit_mb=MAX_DOCUMENT_BYTES // (1024 * 1024)))
+        return
+    data = await download(bot, message)
+    try:
+        resolution = await ResolutionService(repo).import_document(
+            data, message.document.file_name or "resolution.txt", message.from_user.id
+        )
+    except DomainError as err:
+        await message.answer(t(err.key, **err.params))
+        return
+    text, markup = preview_view(t, resolution)
+    await message.answer(text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name="admin_files")
+    router.message.filter(ADMIN)
+
+    @router.message(StateFilter(None), F.document)
+    async def document(message: Message, bot: Bot, repo: Repositories, t: Translator) -> None:
+        assert message.document is not None
+        name = message.document.file_name or ""
+        suffix = PurePath(name).suffix.lower()
+        if suffix in RESOLUTION_SUFFIXES:
+            await import_resolution(message, bot, repo, t)
+            return
+        if suffix not in TABLE_SUFFIXES:
+            await message.answer(t("files.unsupported", name=name or "—"))
+            return
+        if (message.document.file_size or 0) > MAX_FILE_BYTES:
+            await message.answer(t("import.file_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024)))
+            return
+        data = await download(bot, message)
+        try:
+            result = await import_organizations(repo, data, name)
+        except DomainError as err:
+            await message.answer(t(err.key, **err.params))
+            return
+        for part in import_report(t, result):
+            await message.answer(part)
+
+    return router

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters import Filter
+from aiogram.types import TelegramObject
+
+from bot.domain import Role
+
+
+class HasRole(Filter):
+    """Passes when the identity middleware found one of the roles; otherwise the fallback router refuses."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, event: TelegramObject, role: Role | None = None, **_: Any) -> bool:
+        return role in self.roles
+
+
+ADMIN = HasRole(Role.ADMIN)
+STAFF = HasRole(Role.ADMIN, Role.OFFICIAL)
+MEMBER = HasRole(Role.MEMBER)
