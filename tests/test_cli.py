@@ -1,0 +1,113 @@
+"""`python -m bot`: subcommands, and configuration mistakes that end in one clear line, not a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+
+SAMPLES = resources.files("bot.samples")
+GOOD_TOKEN = "123456:TEST_token_abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No .env and no stray settings from the machine: each case sets what it needs."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "ADMIN_IDS", "TIMEZONE", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+
+
+def test_parse_json_of_both_shared_resolutions(tmp_path: Path) -> None:
+    expected = {"smolensk-2018-forum.txt": [3, 3, 4, 5], "smolensk-2021-forum.md": [3, 4, 4, 4]}
+    for name, counts in expected.items():
+        path = tmp_path / name
+        path.write_bytes(SAMPLES.joinpath(name).read_bytes())
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "parse", str(path), "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert [len(a["recommendations"]) for a in data["addressees"]] == counts
+        assert [a["category"] for a in data["addressees"]] == [
+            "department",
+            "municipal",
+            "institute",
+            "institution",
+        ]
+        assert set(data) == {"title", "date", "place", "addressees"}
+    assert data["date"] == "2021-08-24" and data["place"] == "г. Смоленск"
+
+
+def test_parse_preview_and_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.md"
+    path.write_bytes(SAMPLES.joinpath("smolensk-2021-forum.md").read_bytes())
+    assert main(["parse", str(path)]) == 0
+    assert "Адресатов: 4, рекомендаций всего: 15" in capsys.readouterr().out
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("Просто текст без рекомендаций.", encoding="utf-8")
+    assert main(["parse", str(empty)]) == 2
+    assert "не найдено ни одной рекомендации" in capsys.readouterr().err
+    assert main(["parse", str(tmp_path / "missing.docx")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("run", "migrate", "import-orgs", "parse"):
+        assert command in out
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "BOT_TOKEN is not set"),
+        ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN looks malformed"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "mysql://db/x"}, "DATABASE_URL uses 'mysql'"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:9"}, "cannot reach the Bot API"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/none"},
+            "cannot open the database",
+        ),
+    ],
+)
+def test_configuration_mistakes_end_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_import_orgs_from_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "orgs.csv"
+    table.write_text(
+        "name;kind;municipality\nДДТ;institution;Вязьма\nДДТ;institution;Вязьма\n", encoding="utf-8"
+    )
+    assert main(["import-orgs", str(table), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Добавлено: 1" in out and "повтор строки 2" in out and "ничего не сохранено" in out
+    assert main(["import-orgs", str(table)]) == 0
+    assert main(["import-orgs", str(table)]) == 0
+    assert "уже зарегистрирована" in capsys.readouterr().out
+    assert main(["import-orgs", str(tmp_path / "absent.csv")]) == 2

@@ -1,0 +1,41 @@
+"""Issue 7: the offline demo runs the whole cycle and leaves a transcript and the digest files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from bot.demo import run_demo
+
+
+async def test_demo_tour(tmp_path: Path) -> None:
+    out = io.StringIO()
+    pauses = 0
+
+    async def count_pause() -> None:
+        nonlocal pauses
+        pauses += 1
+
+    result = await run_demo(tmp_path / "out", step=True, out=out, pause=count_pause)
+    printed = out.getvalue()
+
+    assert "[8/8] Файлы сводки сохранены" in printed
+    assert pauses > 30  # --step paused after each exchange
+    admin = result.transcripts["Анна (администратор)"]
+    assert "Добавлено: 11" in admin
+    assert "завершена: доставлено" in admin and "Не доставлено" in admin and "Елена Соколова" in admin
+    irina = result.transcripts["Ирина (Дом детского творчества)"]
+    assert "[📝 Отчитаться]" in irina and "Отчёт принят (версия 2)" in irina
+    assert "📎 приказ_об_открытии.pdf" in irina
+    official = result.transcripts["Олег (департамент)"]
+    assert "Сводка о выполнении резолюции" in official
+
+    xlsx, png = result.files
+    assert xlsx.exists() and png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    matrix = list(load_workbook(xlsx, read_only=True)["Матрица"].iter_rows(values_only=True))
+    by_org = {row[0]: row for row in matrix[1:]}
+    vyazma = by_org["МБУ ДО «Дом детского творчества» г. Вязьмы"]
+    assert vyazma[matrix[0].index("4.1")] == "Выполнено" and vyazma[matrix[0].index("4.2")] == "Выполнено"
+    assert str(tmp_path / "out") in printed
