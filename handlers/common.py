@@ -43,6 +43,7 @@ def create_router() -> Router:
         result = await service.redeem(
             command.args or "", invitee(user, t), clock.now(), user.id in settings.admin_ids
         )
+        await repo.commit()
         if result.outcome is RedeemOutcome.JOINED and result.organization is not None and result.person:
             await state.clear()
             await set_menu(bot, user.id, Role.MEMBER, t)
@@ -64,6 +65,7 @@ def create_router() -> Router:
         person = await RoleService(repo, settings.admin_ids).remember(
             user.id, user.full_name, user.username, t.locale
         )
+        await repo.commit()
         await set_menu(bot, user.id, role, t)
         if role is None:
             await message.answer(t("start.stranger", telegram_id=user.id))

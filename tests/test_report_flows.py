@@ -238,6 +238,32 @@ async def test_forged_and_stale_buttons_change_nothing(
     assert await reports(app) == []
 
 
+async def test_saved_is_said_only_after_the_report_is_committed(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    """The words «Отчёт принят» must never reach Telegram ahead of the row they promise."""
+    head, _ = await publish_to_two_orgs(app, emulator, clock)
+    await head.click(rec_message(head, "4.1"), "Отчитаться")
+    await head.click(await head.expect(contains="Выберите статус"), "В работе")
+    await head.send("Идёт набор групп")
+    await head.click(await head.expect(contains="Прикрепите"), "Без подтверждений")
+    confirm = await head.expect(contains="Проверьте отчёт")
+
+    committed_when_said: list[bool] = []
+
+    async def look_at_the_database(method: str, params: dict[str, object]) -> None:
+        if method == "sendMessage" and "Отчёт принят" in str(params.get("text", "")):
+            committed_when_said.append(len(await reports(app)) == 1)
+
+    emulator.on_request = look_at_the_database
+    try:
+        await head.click(confirm, "Отправить")
+        await head.expect(contains="Отчёт принят")
+    finally:
+        emulator.on_request = None
+    assert committed_when_said == [True]
+
+
 async def test_double_click_makes_one_report(
     emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
 ) -> None:

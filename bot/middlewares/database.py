@@ -12,7 +12,12 @@ from storage.repositories import Repositories
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """One session and one commit per update: handlers and services never commit themselves."""
+    """One session per update, committed here when the handler returns.
+
+    Services and repositories never commit. A handler that is about to tell the user something was
+    saved calls `repo.commit()` first: the confirmation must not reach Telegram before the data is
+    durable, or a crash (or a fast reader of the database) would see a "saved" that never was.
+    """
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], on_outbox: Callable[[], None] | None = None
