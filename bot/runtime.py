@@ -160,7 +160,7 @@ class Runtime:
         self.scheduler.start()
 
     async def _background_lost(self) -> None:
-        self.scheduler.shutdown()
+        await self.scheduler.shutdown()
         await self.pump.stop()
         if self._pump_task is not None:
             # Cancelled only after stop() had its grace period (see __aexit__ for why not before).

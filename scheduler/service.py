@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 
@@ -20,6 +21,8 @@ class BotScheduler:
         self.jobs = jobs
         # Set once the start-up tick is over: what fell due while the bot was down has been enqueued.
         self.caught_up = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.scheduler = AsyncIOScheduler(timezone=settings.tz)
         self.scheduler.add_job(
             self._tick,
@@ -33,10 +36,12 @@ class BotScheduler:
         )
 
     async def _tick(self) -> None:
+        self._idle.clear()
         try:
             result = await self.jobs.tick()
         finally:
             self.caught_up.set()
+            self._idle.set()
         if result.enqueued:
             log.info(
                 "scheduler: %d digest, %d reminder, %d nudge message(s) enqueued",
@@ -48,6 +53,12 @@ class BotScheduler:
     def start(self) -> None:
         self.scheduler.start()
 
-    def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def shutdown(self, grace: float = 10.0) -> None:
+        """Lets a tick in progress finish before stopping: cancelling it half-way would only throw its work
+        away (each step commits on its own, so the next start would redo it) and log a traceback."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), grace)
+        self.scheduler.shutdown(wait=False)
