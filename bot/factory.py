@@ -11,10 +11,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.event_order import OrderedIsolation
 from bot.middlewares import DbSessionMiddleware, IdentityMiddleware
 from bot.services.clock import Clock, SystemClock
 from bot.services.retry import RetryMiddleware
@@ -43,10 +43,10 @@ def create_fsm_storage(
         redis_storage = RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
         )
-        return redis_storage, redis_storage.create_isolation()
+        return redis_storage, OrderedIsolation(redis_storage.create_isolation())
     from storage.fsm import SqlStorage
 
-    return SqlStorage(session_factory), SimpleEventIsolation()
+    return SqlStorage(session_factory), OrderedIsolation()
 
 
 def create_dispatcher(

@@ -245,6 +245,7 @@ async def test_saved_is_said_only_after_the_report_is_committed(
     head, _ = await publish_to_two_orgs(app, emulator, clock)
     await head.click(rec_message(head, "4.1"), "Отчитаться")
     await head.click(await head.expect(contains="Выберите статус"), "В работе")
+    await head.expect(contains="Напишите комментарий")
     await head.send("Идёт набор групп")
     await head.click(await head.expect(contains="Прикрепите"), "Без подтверждений")
     confirm = await head.expect(contains="Проверьте отчёт")
@@ -262,6 +263,24 @@ async def test_saved_is_said_only_after_the_report_is_committed(
     finally:
         emulator.on_request = None
     assert committed_when_said == [True]
+
+
+async def test_a_fast_user_is_answered_in_the_order_they_acted(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    """A click and the text typed right after it, without waiting for the bot, are handled in order."""
+    head, _ = await publish_to_two_orgs(app, emulator, clock)
+    await head.click(rec_message(head, "4.2"), "Отчитаться")
+    picker = await head.expect(contains="Выберите статус")
+    for _ in range(5):
+        await head.click(picker, "В работе")
+        await head.send("Идёт обновление программ")
+        await head.expect(contains="Прикрепите")
+        await head.send("/cancel")
+        await head.expect(contains="отменено")
+        await head.click(rec_message(head, "4.2"), "Отчитаться")
+        picker = await head.expect(contains="Выберите статус")
+    assert not [m for m in head.messages if "Выберите статус кнопкой" in (m.text or "")]
 
 
 async def test_double_click_makes_one_report(
