@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.event_order import OrderedIsolation
-from bot.middlewares import DbSessionMiddleware, IdentityMiddleware
+from bot.middlewares import (
+    CommitBeforeRequest,
+    DbSessionMiddleware,
+    IdentityMiddleware,
+    PinResponseTypes,
+)
 from bot.services.clock import Clock, SystemClock
 from bot.services.retry import RetryMiddleware
 from handlers import get_routers
@@ -24,7 +29,9 @@ from handlers import get_routers
 def create_bot(settings: Settings, token: str | None = None, *, retry: bool = True) -> Bot:
     """The bot for direct answers retries 429 and 5xx itself; the outbox pump's bot (retry=False) does not."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(PinResponseTypes())
     if retry:
+        session.middleware(CommitBeforeRequest())
         session.middleware(RetryMiddleware())
     return Bot(
         token=token or settings.require_token(),

@@ -41,7 +41,6 @@ async def import_resolution(message: Message, bot: Bot, repo: Repositories, t: T
     except DomainError as err:
         await message.answer(t(err.key, **err.params))
         return
-    await repo.commit()
     text, markup = preview_view(t, resolution)
     await message.answer(text, reply_markup=markup)
 
@@ -70,7 +69,6 @@ def create_router() -> Router:
         except DomainError as err:
             await message.answer(t(err.key, **err.params))
             return
-        await repo.commit()
         for part in import_report(t, result):
             await message.answer(part)
 

@@ -140,7 +140,6 @@ def create_router() -> Router:
             await edit_or_answer(query, t(err.key, **err.params), None)
             return
         await state.clear()
-        await repo.commit()
         card = await OrganizationService(repo).card(org.id, clock.now())
         text, markup = org_card_view(t, card, settings.tz)
         await edit_or_answer(query, Html(t("add_org.created") + "\n\n" + text), markup)
@@ -226,7 +225,6 @@ def create_router() -> Router:
         service = OrganizationService(repo)
         if callback_data.action != "card":
             await service.set_active(callback_data.org_id, callback_data.action == "on")
-            await repo.commit()
         org_card = await service.card(callback_data.org_id, clock.now())
         await edit_or_answer(query, *org_card_view(t, org_card, settings.tz))
 
@@ -244,7 +242,6 @@ def create_router() -> Router:
         invite = await service.create(
             InviteKind.MEMBER, query.from_user.id, clock.now(), callback_data.org_id
         )
-        await repo.commit()
         org = await repo.orgs.get(callback_data.org_id)
         me = await bot.me()
         await query.answer()
@@ -270,7 +267,6 @@ def create_router() -> Router:
         await InvitationService(repo, settings.invite_ttl_days).revoke(
             callback_data.invite_id, callback_data.org_id, clock.now()
         )
-        await repo.commit()
         org_card = await OrganizationService(repo).card(callback_data.org_id, clock.now())
         await edit_or_answer(query, *org_card_view(t, org_card, settings.tz))
 

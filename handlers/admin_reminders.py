@@ -69,7 +69,6 @@ def create_router() -> Router:
         # The message id makes the reminder once per confirmation screen, however often it is clicked.
         key = f"res:{resolution.id}:msg:{query.message.message_id if query.message else query.id}"
         batch = await ReminderService(repo, settings).remind_now(resolution.id, key)
-        await repo.commit()
         await edit_or_answer(query, t("remind.sent", orgs=batch.organizations, messages=batch.messages), None)
 
     return router

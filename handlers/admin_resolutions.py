@@ -65,7 +65,6 @@ def create_router() -> Router:
         resolution = await ResolutionService(repo).set_group_kind(
             callback_data.res_id, callback_data.group_id, callback_data.kind
         )
-        await repo.commit()
         await edit_or_answer(query, *preview_view(t, resolution))
 
     @router.callback_query(DraftAction.filter(F.action == "view"))
@@ -108,7 +107,6 @@ def create_router() -> Router:
             await message.answer(t(err.key, **err.params), reply_markup=cancel_keyboard(t))
             return
         await state.clear()
-        await repo.commit()
         text, markup = preview_view(t, resolution)
         await message.answer(text, reply_markup=markup)
 
@@ -127,7 +125,6 @@ def create_router() -> Router:
     ) -> None:
         today = clock.now().astimezone(settings.tz).date()
         resolution = await ResolutionService(repo).set_deadline(callback_data.res_id, None, today)
-        await repo.commit()
         await edit_or_answer(query, *preview_view(t, resolution))
 
     @router.callback_query(DraftAction.filter(F.action == "discard"))
@@ -135,7 +132,6 @@ def create_router() -> Router:
         query: CallbackQuery, callback_data: DraftAction, repo: Repositories, t: Translator
     ) -> None:
         await ResolutionService(repo).discard(callback_data.res_id)
-        await repo.commit()
         await edit_or_answer(query, t("res.discarded"), None)
 
     @router.callback_query(DraftAction.filter(F.action == "withdraw"))
@@ -143,7 +139,6 @@ def create_router() -> Router:
         query: CallbackQuery, callback_data: DraftAction, repo: Repositories, t: Translator
     ) -> None:
         resolution = await ResolutionService(repo).withdraw(callback_data.res_id)
-        await repo.commit()
         await edit_or_answer(query, *preview_view(t, resolution))
 
     @router.callback_query(DraftAction.filter(F.action == "publish"))
@@ -166,7 +161,6 @@ def create_router() -> Router:
     ) -> None:
         assert query.message is not None
         result = await PublicationService(repo).publish(callback_data.res_id, query.from_user.id, clock.now())
-        await repo.commit()
         await edit_or_answer(query, *preview_view(t, result.resolution))
         if not result.messages:
             await query.message.answer(t("res.published_no_recipients"))

@@ -52,7 +52,6 @@ def create_router() -> Router:
         except DomainError as err:
             await message.answer(t(err.key, **err.params))
             return
-        await repo.commit()
         await set_menu(bot, change.person.telegram_id, change.role, translator(change.person.language))
         await message.answer(
             t("roles.granted", name=change.person.full_name, role=t.plain(f"role.{change.role}"))
@@ -76,7 +75,6 @@ def create_router() -> Router:
         except DomainError as err:
             await message.answer(t(err.key, **err.params))
             return
-        await repo.commit()
         await set_menu(bot, change.person.telegram_id, None, translator(change.person.language))
         await message.answer(t("roles.revoked", name=change.person.full_name))
 
@@ -88,7 +86,6 @@ def create_router() -> Router:
         invite = await InvitationService(repo, settings.invite_ttl_days).create(
             InviteKind.OFFICIAL, message.from_user.id, clock.now()
         )
-        await repo.commit()
         me = await bot.me()
         await message.answer(
             t(

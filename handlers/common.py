@@ -43,12 +43,12 @@ def create_router() -> Router:
         result = await service.redeem(
             command.args or "", invitee(user, t), clock.now(), user.id in settings.admin_ids
         )
-        await repo.commit()
         if result.outcome is RedeemOutcome.JOINED and result.organization is not None and result.person:
+            # Queued in the joining transaction: the first answer below commits both, or neither.
+            await PublicationService(repo).catch_up(result.person)
             await state.clear()
             await set_menu(bot, user.id, Role.MEMBER, t)
             await message.answer(t("start.joined", org=result.organization.name))
-            await PublicationService(repo).catch_up(result.person)
         elif result.outcome is RedeemOutcome.BECAME_OFFICIAL:
             await state.clear()
             await set_menu(bot, user.id, Role.OFFICIAL, t)
@@ -65,7 +65,6 @@ def create_router() -> Router:
         person = await RoleService(repo, settings.admin_ids).remember(
             user.id, user.full_name, user.username, t.locale
         )
-        await repo.commit()
         await set_menu(bot, user.id, role, t)
         if role is None:
             await message.answer(t("start.stranger", telegram_id=user.id))

@@ -341,7 +341,6 @@ def create_router() -> Router:
             return
         # Cleared in the same transaction as the report: a second click finds no dialog to submit.
         await state.clear()
-        await repo.commit()
         await query.answer(t.plain("report.saved_short"))
         if isinstance(query.message, Message):
             await query.message.edit_reply_markup(reply_markup=None)

@@ -84,7 +84,6 @@ def create_router() -> Router:
         await DigestDelivery(settings).on_demand(
             repo, person, DigestRequest(resolution_id, municipality), key, clock.now()
         )
-        await repo.commit()
         await edit_or_answer(query, t("digest.preparing"), None)
 
     return router

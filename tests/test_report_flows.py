@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import zlib
 from importlib import resources
@@ -263,6 +264,36 @@ async def test_saved_is_said_only_after_the_report_is_committed(
     finally:
         emulator.on_request = None
     assert committed_when_said == [True]
+
+
+async def test_a_slow_answer_to_one_chat_does_not_hold_up_another(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    """The dialog step is committed before the bot answers: while Telegram is slow to take (or makes the
+    bot wait with a 429) the answer to one head, another head's dialog goes on. On SQLite an update that
+    kept its write transaction open across the request would hold the only write lock meanwhile."""
+    head, municipal = await publish_to_two_orgs(app, emulator, clock)
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_for_the_head(method: str, params: dict[str, object]) -> None:
+        to_head = method == "sendMessage" and str(params.get("chat_id")) == str(head.chat_id)
+        if to_head and "Напишите комментарий" in str(params.get("text", "")):
+            held.set()
+            await release.wait()
+
+    emulator.on_request = slow_for_the_head
+    try:
+        await head.click(rec_message(head, "4.1"), "Отчитаться")
+        await head.click(await head.expect(contains="Выберите статус"), "В работе")
+        await asyncio.wait_for(held.wait(), timeout=10)
+        await municipal.click(rec_message(municipal, "2.4"), "Отчитаться")
+        await municipal.click(await municipal.expect(contains="Выберите статус"), "Выполнено")
+        await municipal.expect(contains="Напишите комментарий")
+    finally:
+        release.set()
+        emulator.on_request = None
+    await head.expect(contains="Напишите комментарий")
 
 
 async def test_a_fast_user_is_answered_in_the_order_they_acted(

@@ -1,4 +1,6 @@
+from bot.middlewares.commit_first import CommitBeforeRequest
 from bot.middlewares.database import DbSessionMiddleware
 from bot.middlewares.identity import IdentityMiddleware
+from bot.middlewares.response_types import PinResponseTypes
 
-__all__ = ["DbSessionMiddleware", "IdentityMiddleware"]
+__all__ = ["CommitBeforeRequest", "DbSessionMiddleware", "IdentityMiddleware", "PinResponseTypes"]

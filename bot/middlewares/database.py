@@ -14,9 +14,9 @@ from storage.repositories import Repositories
 class DbSessionMiddleware(BaseMiddleware):
     """One session per update, committed here when the handler returns.
 
-    Services and repositories never commit. A handler that is about to tell the user something was
-    saved calls `repo.commit()` first: the confirmation must not reach Telegram before the data is
-    durable, or a crash (or a fast reader of the database) would see a "saved" that never was.
+    Services and repositories never commit. The bot's requests commit what the update has done so far
+    before they leave (CommitBeforeRequest), so the user never reads a confirmation ahead of its data;
+    an exception before the first answer rolls the whole update back.
     """
 
     def __init__(
