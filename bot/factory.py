@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.event_order import OrderedIsolation
 from bot.middlewares import (
+    ChatLockMiddleware,
     CommitBeforeRequest,
     DbSessionMiddleware,
     IdentityMiddleware,
@@ -66,13 +67,17 @@ def create_dispatcher(
     **services: Any,
 ) -> Dispatcher:
     storage, isolation = fsm or create_fsm_storage(settings, session_factory)
-    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    # The FSM middleware is placed by hand (see ChatLockMiddleware); it gets no isolation of its own.
+    dp = Dispatcher(storage=storage, disable_fsm=True)
+    dp.shutdown.register(isolation.close)
     dp["settings"] = settings
     dp["clock"] = clock or SystemClock()
     dp["session_factory"] = session_factory
     for name, service in services.items():
         dp[name] = service
+    dp.update.outer_middleware(ChatLockMiddleware(dp.fsm, isolation))
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, on_outbox))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware(settings))
     # Groups and channels are not where this bot works; their messages are ignored, not refused.
     dp.message.filter(F.chat.type == "private")

@@ -44,32 +44,54 @@ class SqlStorage(BaseStorage):
             await session.commit()
 
     async def _write(self, key: StorageKey, column: str, value: Any) -> None:
+        built = self.key_builder.build(key)
         async with self._session() as session:
             await upsert(
                 session,
                 FsmRecord,
-                {"key": self.key_builder.build(key), column: value, "updated_at": utcnow()},
+                {"key": built, column: value, "updated_at": utcnow()},
                 conflict=["key"],
             )
+            cached = _update_cache(session).get(built)
+            if cached is not None:
+                cached[column] = value
+
+    async def _read(self, key: StorageKey) -> dict[str, Any]:
+        """State and data in one statement, remembered for the rest of the update: aiogram asks for them
+        several times per update (the middleware, update_data, the handler), and the update holds the
+        chat's lock, so nobody else changes them meanwhile."""
+        built = self.key_builder.build(key)
+        async with self._session() as session:
+            cache = _update_cache(session) if session is update_session.get() else {}
+            cached = cache.get(built)
+            if cached is None:
+                row = (
+                    await session.execute(
+                        select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == built)
+                    )
+                ).first()
+                cached = {"state": row.state if row else None, "data": row.data if row else None}
+                cache[built] = cached
+        return cached
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._write(key, "state", state.state if isinstance(state, State) else state)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self._session() as session:
-            return await session.scalar(
-                select(FsmRecord.state).where(FsmRecord.key == self.key_builder.build(key))
-            )
+        state: str | None = (await self._read(key))["state"]
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         await self._write(key, "data", dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._session() as session:
-            data = await session.scalar(
-                select(FsmRecord.data).where(FsmRecord.key == self.key_builder.build(key))
-            )
-        return dict(data or {})
+        # A copy: aiogram's update_data changes what it gets before writing it back.
+        return dict((await self._read(key))["data"] or {})
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
+
+
+def _update_cache(session: AsyncSession) -> dict[str, dict[str, Any]]:
+    cache: dict[str, dict[str, Any]] = session.info.setdefault("fsm_records", {})
+    return cache

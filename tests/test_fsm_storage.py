@@ -1,0 +1,71 @@
+"""SqlStorage: state and data apart, a restart-proof row, and one read per update."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import create_engine, create_session_factory
+from storage.fsm import SqlStorage, update_session
+from storage.migrate import upgrade
+
+KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
+
+
+@pytest.fixture
+async def session_factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+async def test_state_and_data_are_kept_apart_and_outlive_the_storage(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = SqlStorage(session_factory)
+    await storage.set_state(KEY, "ReportDialog:comment")
+    await storage.set_data(KEY, {"rec_id": 7, "evidence": []})
+    await storage.set_data(KEY, {"rec_id": 7, "evidence": [{"kind": "link"}]})
+    assert await storage.get_state(KEY) == "ReportDialog:comment"
+    await storage.set_state(KEY, None)
+    # A new storage object, as after a restart, sees what the old one wrote.
+    fresh = SqlStorage(session_factory)
+    assert await fresh.get_state(KEY) is None
+    assert await fresh.get_data(KEY) == {"rec_id": 7, "evidence": [{"kind": "link"}]}
+
+
+async def test_one_select_per_update_and_writes_seen_by_later_reads(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = SqlStorage(session_factory)
+    await storage.set_data(KEY, {"step": 1})
+    selects: list[str] = []
+    async with session_factory() as session:
+        token = update_session.set(session)
+        engine = session.get_bind()
+
+        def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            if statement.lstrip().upper().startswith("SELECT") and "fsm_records" in statement:
+                selects.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert await storage.get_state(KEY) is None
+            data = await storage.get_data(KEY)
+            data["step"] = 2  # a caller changing its copy changes nothing stored
+            assert await storage.get_data(KEY) == {"step": 1}
+            await storage.set_state(KEY, "AddOrg:kind")
+            await storage.set_data(KEY, {"step": 3})
+            assert await storage.get_state(KEY) == "AddOrg:kind"
+            assert await storage.get_data(KEY) == {"step": 3}
+            await session.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+            update_session.reset(token)
+    assert len(selects) == 1
+    assert await SqlStorage(session_factory).get_data(KEY) == {"step": 3}
