@@ -18,6 +18,7 @@ from bot.services.reports import (
     MAX_EVIDENCE_ITEMS,
     ReportDraft,
     ReportService,
+    Target,
     text_evidence,
     validate_comment,
     validate_reason,
@@ -115,6 +116,27 @@ def create_router() -> Router:
             return None
         return draft
 
+    async def current_target(
+        query: CallbackQuery,
+        rec_id: int,
+        repo: Repositories,
+        person: Person,
+        state: FSMContext,
+        t: Translator,
+    ) -> tuple[ReportDraft, Target] | None:
+        """The draft and what it reports on, if the button belongs to the dialog and the person may still
+        report on it; otherwise an alert, and a dialog that can no longer go on is closed."""
+        draft = await current(query, rec_id, state, t)
+        if draft is None:
+            return None
+        try:
+            target = await ReportService(repo).target(person, draft.rec_id)
+        except DomainError as err:
+            await state.clear()
+            await refuse(query, t, err)
+            return None
+        return draft, target
+
     @router.callback_query(ReportDialog.status, ReportStatusPick.filter())
     async def picked_status(
         query: CallbackQuery,
@@ -124,15 +146,15 @@ def create_router() -> Router:
         state: FSMContext,
         t: Translator,
     ) -> None:
-        draft = await current(query, callback_data.rec_id, state, t)
-        if draft is None:
-            return
         try:
             status = ReportStatus(callback_data.status)
-            target = await ReportService(repo).target(person, draft.rec_id)
-        except (ValueError, DomainError) as err:
-            await refuse(query, t, err if isinstance(err, DomainError) else None)
+        except ValueError:
+            await refuse(query, t)
             return
+        found = await current_target(query, callback_data.rec_id, repo, person, state, t)
+        if found is None:
+            return
+        draft, target = found
         draft.status = status
         await query.answer()
         assert query.message is not None
@@ -298,17 +320,12 @@ def create_router() -> Router:
         state: FSMContext,
         t: Translator,
     ) -> None:
-        draft = await current(query, callback_data.rec_id, state, t)
-        if draft is None:
+        found = await current_target(query, callback_data.rec_id, repo, person, state, t)
+        if found is None:
             return
+        draft, target = found
         if callback_data.action == "evidence_done" and not draft.evidence:
             await query.answer(t.plain("report.empty_evidence_done"), show_alert=True)
-            return
-        try:
-            target = await ReportService(repo).target(person, draft.rec_id)
-        except DomainError as err:
-            await state.clear()
-            await refuse(query, t, err)
             return
         await save_draft(state, draft, ReportDialog.confirm)
         await query.answer()
@@ -355,15 +372,10 @@ def create_router() -> Router:
         state: FSMContext,
         t: Translator,
     ) -> None:
-        draft = await current(query, callback_data.rec_id, state, t)
-        if draft is None:
+        found = await current_target(query, callback_data.rec_id, repo, person, state, t)
+        if found is None:
             return
-        try:
-            target = await ReportService(repo).target(person, draft.rec_id)
-        except DomainError as err:
-            await state.clear()
-            await refuse(query, t, err)
-            return
+        draft, target = found
         await save_draft(state, draft, ReportDialog.status)
         await query.answer()
         text, markup = status_picker(t, target.rec, target.report)
