@@ -45,11 +45,11 @@ def load_settings() -> Settings:
         raise ConfigError(f"{field}: {error['msg']}") from exc
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str) -> None:
     # Readable lines, or JSON lines with LOG_FORMAT=json; records carry update_id and user_id.
     from bot.logging_setup import configure_logging as setup
 
-    setup(level)
+    setup(level, log_format)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return doctor_main(load_settings)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format)
         from bot import cli
 
         return asyncio.run(cli.dispatch(command, args, settings))

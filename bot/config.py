@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Europe/Moscow"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     locale: str = "ru"
 
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 1)
     nudge_after_days: int = Field(default=14, ge=1)
     scheduler_tick_seconds: float = Field(default=30.0, gt=0)
+    # How long the process running the outbox pump and the scheduler may go silent before another takes
+    # over; shorter fails over sooner, but a process stalled that long (a GC pause, a slow disk) loses it.
+    lease_ttl_seconds: float = Field(default=15.0, ge=3, le=600)
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

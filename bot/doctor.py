@@ -20,7 +20,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.config import PUBLIC_API_URL, ConfigError, Settings
-from bot.logging_setup import log_format_from_env
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -99,9 +98,9 @@ async def run_checks(load: Callable[[], Settings]) -> list[Check]:
 
 
 async def _settings(settings: Settings, mode: str) -> str:
-    log_format = log_format_from_env()
     return (
-        f"read; mode {mode}, locale {settings.locale}, timezone {settings.timezone}, log format {log_format}"
+        f"read; mode {mode}, locale {settings.locale}, timezone {settings.timezone}, "
+        f"log format {settings.log_format}"
     )
 
 

@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -114,26 +113,19 @@ def _context_of(record: logging.LogRecord) -> dict[str, int]:
     return context
 
 
-def log_format_from_env() -> str:
-    value = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
-    if value not in FORMATS:
-        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {value!r}")
-    return value
-
-
 def make_formatter(log_format: str) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
 
 def configure_logging(
-    level: str, log_format: str | None = None, stream: IO[str] | None = None, *, force: bool = False
+    level: str, log_format: str = "text", stream: IO[str] | None = None, *, force: bool = False
 ) -> None:
     """One handler on stderr in the chosen format. Like logging.basicConfig, it leaves a root logger
     that someone else already set up alone (pytest's capture, an embedding application) unless
     `force`; its own handler from an earlier call is always replaced."""
-    fmt = log_format or log_format_from_env()
+    fmt = log_format.strip().lower()
     if fmt not in FORMATS:
-        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {log_format!r}")
     install_record_factory()
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _OWN_MARK, False)]:

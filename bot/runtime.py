@@ -46,13 +46,14 @@ class Runtime:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        lease_ttl: float = leases.DEFAULT_TTL,
-        lease_renew_every: float = leases.DEFAULT_RENEW_EVERY,
+        lease_ttl: float | None = None,
+        lease_renew_every: float | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.lease_ttl = lease_ttl
-        self.lease_renew_every = lease_renew_every
+        self.lease_ttl = lease_ttl or settings.lease_ttl_seconds
+        # Three renewals per lifetime: one lost to a slow database does not cost the lease.
+        self.lease_renew_every = lease_renew_every or self.lease_ttl / 3
         self.lease: leases.LeaseKeeper | None = None
         self._pump_task: asyncio.Task[None] | None = None
         self._background_runs = 0

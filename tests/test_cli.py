@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.config import Settings
 
 SAMPLES = resources.files("bot.samples")
 GOOD_TOKEN = "123456:TEST_token_abcdefghijklmnopqrstuvwxyz"
@@ -20,7 +21,8 @@ GOOD_TOKEN = "123456:TEST_token_abcdefghijklmnopqrstuvwxyz"
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No .env and no stray settings from the machine: each case sets what it needs."""
     monkeypatch.chdir(tmp_path)
-    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "ADMIN_IDS", "TIMEZONE", "REDIS_URL"):
+    names = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "ADMIN_IDS", "TIMEZONE", "REDIS_URL")
+    for name in (*names, "LOG_FORMAT", "LEASE_TTL_SECONDS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
 
@@ -81,6 +83,8 @@ def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
         ({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
         ({"BOT_TOKEN": GOOD_TOKEN, "ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
         ({"BOT_TOKEN": GOOD_TOKEN, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "LEASE_TTL_SECONDS": "1"}, "LEASE_TTL_SECONDS"),
         ({"BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:9"}, "cannot reach the Bot API"),
         (
             {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/none"},
@@ -111,3 +115,9 @@ def test_import_orgs_from_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["import-orgs", str(table)]) == 0
     assert "уже зарегистрирована" in capsys.readouterr().out
     assert main(["import-orgs", str(tmp_path / "absent.csv")]) == 2
+
+
+def test_operational_settings_come_from_dotenv_too(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("LOG_FORMAT=json\nLEASE_TTL_SECONDS=45\n", encoding="utf-8")
+    settings = Settings()
+    assert settings.log_format == "json" and settings.lease_ttl_seconds == 45.0
