@@ -3,7 +3,8 @@
 The outbox pump and the scheduler's tick must run in one process only, even when several serve the
 webhook. Each process keeps trying to take the lease "background"; the holder renews it well before it
 expires, and if the holder dies without releasing it (SIGKILL, power loss), another process takes over
-once it has expired.
+once it has expired — or at once, when the holder ran on the same machine and its process is gone (a
+single bot restarted after a crash need not wait out the lease it left behind).
 
 Times are wall-clock UTC from this machine, not the bot's injectable Clock: a lease coordinates real
 processes in real time. Processes on several machines need their clocks in sync (NTP) to within a
@@ -15,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,9 +45,48 @@ def wall_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@functools.cache
+def process_scope() -> str:
+    """Where a pid means one process: this kernel boot and this pid namespace (a container has its own).
+    "-" where that cannot be known; such holders are only ever taken over on expiry."""
+    try:
+        boot_id = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return "-"
+    return hashlib.sha256(f"{boot_id}/{namespace}".encode()).hexdigest()[:12]
+
+
+# Holder ids made by this process: with our pid and not among these, a holder is an earlier life of it.
+_MADE_HERE: set[str] = set()
+
+
 def make_holder_id() -> str:
-    """Unique per process start, and readable in the table: host, pid and a random tail."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """Unique per process start, and readable in the table: host, pid, process scope and a random tail."""
+    holder = f"{socket.gethostname()[:60]}:{os.getpid()}:{process_scope()}:{uuid.uuid4().hex[:8]}"
+    _MADE_HERE.add(holder)
+    return holder
+
+
+def holder_is_gone(holder: str) -> bool:
+    """True only when `holder` is certainly a dead process: one of this scope whose pid is free now, or
+    that had this very process's pid (so it is an earlier life of it). A reused pid only delays."""
+    parts = holder.rsplit(":", 3)
+    if len(parts) != 4 or not parts[1].isdigit():
+        return False
+    _host, pid_text, scope, _tail = parts
+    if scope == "-" or scope != process_scope():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return holder not in _MADE_HERE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 async def try_acquire(
@@ -55,13 +98,20 @@ async def try_acquire(
     waits and then re-checks the WHERE against the winner's row, so two contenders cannot both see
     an expired lease; SQLite serialises writers outright."""
     expires = now + ttl
+    current = await current_holder(session, name)
+    gone = [current[0]] if current and current[0] != holder and holder_is_gone(current[0]) else []
     result = await session.execute(
         update(Lease)
-        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
+        .where(
+            Lease.name == name,
+            or_(Lease.holder == holder, Lease.expires_at < now, Lease.holder.in_(gone)),
+        )
         .values(holder=holder, expires_at=expires)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
+        if gone:
+            log.info("lease %s: taken over from %s, a process of this machine that is gone", name, gone[0])
         return True
     # No row yet (first start ever): whoever inserts first holds it; the others' inserts do nothing.
     inserted = await insert_ignore(

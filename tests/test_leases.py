@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 
@@ -15,7 +17,7 @@ from bot.config import Settings
 from bot.domain import OrgKind
 from bot.emulator import BotAPIEmulator
 from bot.harness import running_bot
-from bot.leases import LeaseKeeper, current_holder, release, try_acquire
+from bot.leases import LeaseKeeper, current_holder, make_holder_id, process_scope, release, try_acquire
 from bot.runtime import Runtime
 from bot.sample_data import seed_org, seed_resolution
 from bot.services.clock import FrozenClock
@@ -69,6 +71,48 @@ async def test_one_holder_until_expiry_then_the_other(sessions: async_sessionmak
     assert not await acquire(sessions, "a", T0 + dt.timedelta(seconds=27))
     # Another name is another lease.
     assert await acquire(sessions, "a", T0 + dt.timedelta(seconds=27), name="other")
+
+
+async def test_a_dead_holder_of_this_machine_is_taken_over_before_expiry(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A bot restarted after SIGKILL need not wait out the lease its dead predecessor left behind."""
+    if process_scope() == "-":
+        pytest.skip("no /proc here: a holder's process cannot be checked, only its lease's expiry")
+    host, scope = socket.gethostname()[:60], process_scope()
+    finished = await asyncio.create_subprocess_exec("true")
+    await finished.wait()
+    dead_pid = finished.pid
+    dead = f"{host}:{dead_pid}:{scope}:0badc0de"
+    earlier_life = f"{host}:{os.getpid()}:{scope}:0ldl1fe0"
+    alive = f"{host}:{os.getppid()}:{scope}:0a11ve00"  # the test runner's parent: alive throughout
+    elsewhere = f"otherhost:{dead_pid}:0123456789ab:e15ewhe7"  # another machine: cannot be checked
+
+    for gone in (dead, earlier_life):
+        assert await acquire(sessions, gone, T0)
+        me = make_holder_id()
+        assert await acquire(sessions, me, T0 + dt.timedelta(seconds=1)), gone
+        assert await holder_of(sessions) == me
+        async with sessions() as session:
+            await release(session, "background", me)
+            await session.commit()
+
+    for living in (alive, elsewhere):
+        assert await acquire(sessions, living, T0)
+        assert not await acquire(sessions, make_holder_id(), T0 + dt.timedelta(seconds=1)), living
+        assert await holder_of(sessions) == living
+        async with sessions() as session:
+            await release(session, "background", living)
+            await session.commit()
+
+
+async def test_two_keepers_of_one_process_do_not_take_from_each_other(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    first, second = make_holder_id(), make_holder_id()
+    assert await acquire(sessions, first, T0)
+    assert not await acquire(sessions, second, T0 + dt.timedelta(seconds=1))
+    assert await holder_of(sessions) == first
 
 
 async def test_release_hands_it_over_at_once(sessions: async_sessionmaker[AsyncSession]) -> None:
