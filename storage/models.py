@@ -313,15 +313,6 @@ class Lease(Base):
     expires_at: Mapped[dt.datetime] = mapped_column()
 
 
-class ProcessedUpdate(Base):
-    """Update ids already acted on, for handlers whose effect must not repeat on redelivery."""
-
-    __tablename__ = "processed_updates"
-
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
 class DeliveryBatch(Base):
     """One publication's sends, with the admin message that shows their progress."""
 
