@@ -138,5 +138,8 @@ def configure_logging(
         root.setLevel(getattr(logging, level.upper(), logging.INFO))
     # Alembic narrates every plugin it loads; only its warnings matter to an operator.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Two lines per scheduler tick (every SCHEDULER_TICK_SECONDS) would drown everything else; the tick
+    # logs what it enqueued itself, and APScheduler's warnings and errors still come through.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # One line per webhook call would drown everything else; errors still come through aiogram's logger.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
