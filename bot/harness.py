@@ -17,6 +17,12 @@ async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIt
     async with Runtime(settings, clock=clock) as runtime:
         polling = asyncio.create_task(runtime.run_polling(handle_signals=False), name="polling")
         try:
+            # Until polling runs there is nothing to stop: leaving earlier would leave it running.
+            started = asyncio.create_task(runtime.started.wait())
+            await asyncio.wait({started, polling}, return_when=asyncio.FIRST_COMPLETED)
+            started.cancel()
+            if polling.done():
+                polling.result()  # raises what stopped it
             yield runtime
         finally:
             if not polling.done():

@@ -27,6 +27,7 @@ from bot.services.evidence_store import EvidenceStore
 from bot.services.menus import set_default_menu, set_menu
 from bot.services.outbox_pump import OutboxPump
 from bot.services.roles import effective_role
+from bot.update_journal import JOURNALED, JournalFetchedUpdates, UpdateJournal
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
 from storage.db import create_engine, create_session_factory
@@ -57,6 +58,9 @@ class Runtime:
         self.lease: leases.LeaseKeeper | None = None
         self._pump_task: asyncio.Task[None] | None = None
         self._background_runs = 0
+        # Set by the dispatcher's start-up: what an earlier run left in the journal has been handled and
+        # updates are being received (polling, or the webhook server).
+        self.started = asyncio.Event()
         self._stack = AsyncExitStack()
         self._workers: list[asyncio.Task[None]] = []
         self.engine: AsyncEngine
@@ -95,6 +99,8 @@ class Runtime:
         self.session_factory = create_session_factory(self.engine)
         self.bot = create_bot(self.settings, token)
         self._stack.push_async_callback(self.bot.session.close)
+        self.journal = UpdateJournal(self.session_factory)
+        self.bot.session.middleware(JournalFetchedUpdates(self.journal))
         try:
             self.me = await self.bot.me()
         except TelegramUnauthorizedError as exc:
@@ -128,6 +134,10 @@ class Runtime:
             self.settings, self.session_factory, clock=self.clock, on_outbox=self.pump.poke, **self.services()
         )
         self._stack.push_async_callback(self.dp.storage.close)
+        self.dp.startup.register(self._started)
+
+    async def _started(self) -> None:
+        self.started.set()
 
     def services(self) -> dict[str, Any]:
         """Long-lived services handed to handlers through the dispatcher's workflow data."""
@@ -209,12 +219,14 @@ class Runtime:
         # After webhook mode Telegram answers getUpdates with 409 until the webhook is removed.
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.sync_menus()
+        await self.journal.replay(self.dp, self.bot)
         self.start_background()
         await self.dp.start_polling(
             self.bot,
             handle_signals=handle_signals,
             allowed_updates=self.dp.resolve_used_update_types(),
             close_bot_session=False,
+            **{JOURNALED: True},
         )
 
 

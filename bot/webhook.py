@@ -21,14 +21,16 @@ import signal
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import TelegramMethod
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy import text
 
 from bot.config import ConfigError, Settings
 from bot.logging_setup import log_context
+from bot.update_journal import JOURNALED, UpdateJournal
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -75,13 +77,39 @@ def webhook_target(base_url: str, path: str) -> str:
 
 
 class UpdateHandler(SimpleRequestHandler):
-    """aiogram's handler, plus what polling does and its background mode does not: an exception in a
-    handler is logged with its update instead of vanishing in an unobserved task."""
+    """aiogram's handler, plus: each update is journaled before Telegram gets its 200 (bot/update_journal),
+    and an exception in a handler is logged with its update instead of vanishing in an unobserved task."""
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, journal: UpdateJournal, **kwargs: Any) -> None:
+        super().__init__(dispatcher, bot, **kwargs)
+        self.journal = journal
+
+    async def _handle_request_background(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            update = await request.json(loads=bot.session.json_loads)
+        except ValueError:
+            return web.Response(status=400, text="not JSON")
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        try:
+            await self.journal.record([update])
+        except Exception:
+            # Not acknowledged, so Telegram sends it again later: nothing is lost while the database is away.
+            log.exception("update %s could not be journaled; Telegram will retry it", update["update_id"])
+            return web.Response(status=503, text="try again")
+        task = asyncio.create_task(self._background_feed_update(bot=bot, update=update))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._background_feed_update_tasks.discard)
+        return web.json_response({}, dumps=bot.session.json_dumps)
 
     async def _background_feed_update(self, bot: Bot, update: dict[str, Any]) -> None:
         with log_context(update.get("update_id"), None):
             try:
-                await super()._background_feed_update(bot, update)
+                result = await self.dispatcher.feed_raw_update(
+                    bot=bot, update=update, **{**self.data, JOURNALED: True}
+                )
+                if isinstance(result, TelegramMethod):
+                    await self.dispatcher.silent_call_request(bot=bot, result=result)
             except Exception:
                 log.exception("update %s failed", update.get("update_id"))
 
@@ -121,7 +149,7 @@ class WebhookServer:
         self.secret = webhook_secret(settings)
         self.handler_grace = handler_grace
         self.handler = UpdateHandler(
-            runtime.dp, runtime.bot, handle_in_background=True, secret_token=self.secret
+            runtime.dp, runtime.bot, runtime.journal, handle_in_background=True, secret_token=self.secret
         )
         self.port = 0
         self.stopping = False
@@ -259,6 +287,7 @@ async def start_webhook(
     address the server listens on instead of WEBHOOK_URL."""
     await runtime.sync_menus()
     server = WebhookServer(runtime, host=host, port=port)
+    await runtime.journal.replay(runtime.dp, runtime.bot)
     await runtime.dp.emit_startup(**_workflow(runtime))
     # Bound before the background starts: a port already taken stops the process before it sends.
     await server.start()

@@ -313,6 +313,20 @@ class Lease(Base):
     expires_at: Mapped[dt.datetime] = mapped_column()
 
 
+class JournaledUpdate(Base):
+    """An update taken from Telegram and not yet handled. Written before Telegram is told the update was
+    received (the next getUpdates offset, the webhook's 200) and deleted in the transaction that handles
+    it, so a crash in between leaves it here to be handled at the next start."""
+
+    __tablename__ = "update_journal"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Replays so far: an update that keeps killing the process is given up after a few.
+    replays: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class DeliveryBatch(Base):
     """One publication's sends, with the admin message that shows their progress."""
 

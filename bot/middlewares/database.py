@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.update_journal import JOURNALED
 from storage.fsm import update_session
 from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -31,14 +36,33 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        # Registered on dp.update: the event is the Update; journaled ones carry a flag in the data.
+        journaled = event.update_id if isinstance(event, Update) and data.get(JOURNALED) else None
+        try:
+            async with self.session_factory() as session:
+                repo = Repositories(session)
+                data["repo"] = repo
+                # Off the journal in the update's own transaction: done exactly when its effects are.
+                if journaled is not None and not await repo.journal.take(journaled):
+                    log.info("update %s: handled already, skipped", journaled)
+                    return UNHANDLED
+                token = update_session.set(session)
+                try:
+                    result = await handler(event, data)
+                    await session.commit()
+                finally:
+                    update_session.reset(token)
+        except Exception:
+            # Handled, if badly (a refusal, a bug): doing it again would only repeat the failure. A crash
+            # or a cancelled shutdown raises no Exception here, and leaves the update to be replayed.
+            if journaled is not None:
+                await self._forget(journaled)
+            raise
+        if self.on_outbox is not None and session.info.pop("outbox_dirty", False):
+            self.on_outbox()
+        return result
+
+    async def _forget(self, update_id: int) -> None:
         async with self.session_factory() as session:
-            data["repo"] = Repositories(session)
-            token = update_session.set(session)
-            try:
-                result = await handler(event, data)
-                await session.commit()
-            finally:
-                update_session.reset(token)
-            if self.on_outbox is not None and session.info.pop("outbox_dirty", False):
-                self.on_outbox()
-            return result
+            await Repositories(session).journal.take(update_id)
+            await session.commit()

@@ -7,6 +7,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.invitations import InvitationRepo
+from storage.repositories.journal import UpdateJournalRepo
 from storage.repositories.organizations import OrganizationRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.people import PersonRepo
@@ -46,6 +47,10 @@ class Repositories:
     @cached_property
     def schedule(self) -> ScheduleRepo:
         return ScheduleRepo(self.session)
+
+    @cached_property
+    def journal(self) -> UpdateJournalRepo:
+        return UpdateJournalRepo(self.session)
 
     @cached_property
     def progress(self) -> ProgressRepo:

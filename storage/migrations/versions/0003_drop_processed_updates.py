@@ -1,8 +1,7 @@
 """drop processed_updates
 
-Nothing ever wrote to it: redelivered updates are made harmless by idempotency keys where an effect
-must not repeat (a report revision's source key, an evidence file's unique id, a reminder batch's key),
-not by a table of update ids.
+Nothing ever wrote to it. What it was meant for is done by `update_journal` (0004), which keeps the
+updates not yet handled rather than the ids of handled ones.
 
 Revision ID: 0003
 Revises: 0002

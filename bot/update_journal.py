@@ -1,0 +1,99 @@
+"""No update is lost to a crash: each is journaled before Telegram is told it arrived.
+
+Telegram forgets an update once the bot confirms it: polling confirms a batch by asking for the next one
+(aiogram does so before its handlers finish), and a webhook by answering 200. So the update is written
+to `update_journal` first — by a request middleware on getUpdates before aiogram sees the batch, by the
+webhook handler before it answers — and deleted in the same transaction as the update's own effects
+(DbSessionMiddleware). Whatever a crash leaves in the journal is handled at the next start, in order.
+
+An update whose first commit was done is not replayed: by then its effects are durable, and the bot
+commits before it says anything (CommitBeforeRequest), so at worst the person misses one answer. One
+that keeps killing the process is given up after MAX_REPLAYS, with an error in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import Update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+MAX_REPLAYS = 3
+# Passed with every journaled update into the handlers' data: DbSessionMiddleware takes it off the journal.
+JOURNALED = "journaled"
+
+
+class UpdateJournal:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    async def record(self, payloads: Sequence[dict[str, Any]]) -> None:
+        async with self.session_factory() as session:
+            await Repositories(session).journal.record(payloads)
+            await session.commit()
+
+    async def replay(self, dp: Dispatcher, bot: Bot) -> int:
+        """Handles, oldest first, what an earlier run journaled and did not finish; returns how many."""
+        async with self.session_factory() as session:
+            pending = [(row.update_id, row.payload) for row in await Repositories(session).journal.pending()]
+        handled = 0
+        for update_id, payload in pending:
+            if not await self._may_replay(update_id):
+                continue
+            log.info("update %s: handled again, an earlier run stopped before finishing it", update_id)
+            try:
+                await dp.feed_update(
+                    bot, Update.model_validate(payload, context={"bot": bot}), journaled=True
+                )
+            except Exception:
+                log.exception("update %s failed when replayed", update_id)
+            handled += 1
+        return handled
+
+    async def _may_replay(self, update_id: int) -> bool:
+        async with self.session_factory() as session:
+            repo = Repositories(session)
+            replays = await repo.journal.count_replay(update_id)
+            if replays is None:
+                return False  # handled meanwhile, by another process
+            if replays > MAX_REPLAYS:
+                await repo.journal.take(update_id)
+                log.error(
+                    "update %s given up: the bot stopped %d times while handling it", update_id, replays - 1
+                )
+                await session.commit()
+                return False
+            await session.commit()
+            return True
+
+
+class JournalFetchedUpdates(BaseRequestMiddleware):
+    """Journals each getUpdates batch before aiogram sees it, hence before its offset is confirmed. If the
+    journal cannot be written the call fails, and aiogram asks again for the same updates."""
+
+    def __init__(self, journal: UpdateJournal) -> None:
+        self.journal = journal
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        response = await make_request(bot, method)
+        # Despite the annotation, what comes back through the middlewares is the method's result.
+        if isinstance(method, GetUpdates) and isinstance(response, list) and response:
+            await self.journal.record(
+                [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in response]
+            )
+        return response

@@ -1,0 +1,174 @@
+"""The update journal: an update Telegram considers delivered is handled even if the bot died holding it,
+and never twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.emulator import BotAPIEmulator
+from bot.harness import running_bot
+from bot.runtime import Runtime
+from bot.services.clock import FrozenClock
+from bot.update_journal import MAX_REPLAYS, UpdateJournal
+from bot.webhook import running_webhook
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.models import JournaledUpdate
+from tests.conftest import ADMIN_ID, make_settings
+from tests.helpers import eventually
+
+SECRET = "journal_secret-0123456789"
+
+
+def command(user_id: int, update_id: int, text: str = "/help") -> dict[str, Any]:
+    """An update as Telegram sends it: a command from a private chat."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_790_000_000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Анна"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Анна"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+async def journal_rows(settings: Settings) -> list[JournaledUpdate]:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            return list(await session.scalars(select(JournaledUpdate).order_by(JournaledUpdate.update_id)))
+    finally:
+        await engine.dispose()
+
+
+async def left_by_a_dead_run(settings: Settings, *payloads: dict[str, Any], replays: int = 0) -> None:
+    """What a bot killed after journaling these updates, and before handling them, leaves behind."""
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        sessions = create_session_factory(engine)
+        await UpdateJournal(sessions).record(list(payloads))
+        if replays:
+            async with sessions() as session:
+                for row in await session.scalars(select(JournaledUpdate)):
+                    row.replays = replays
+                await session.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_updates_left_by_a_crash_are_handled_once_at_the_next_start(
+    emulator: BotAPIEmulator, settings: Settings, clock: FrozenClock
+) -> None:
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+    help_, orgs = command(ADMIN_ID, 500_001, "/help"), command(ADMIN_ID, 500_002, "/orgs")
+    await left_by_a_dead_run(settings, help_, orgs)
+
+    async with running_bot(settings, clock):
+        await anna.expect(contains="/import_orgs", timeout=10)  # the admin's /help
+        await anna.expect(contains="найдено:", timeout=10)
+    assert await journal_rows(settings) == []
+
+    # A second start finds nothing to do again.
+    async with running_bot(settings, clock):
+        await anna.send("/start")
+        await anna.expect(contains="администратор", timeout=10)
+    helps = [m for m in anna.messages if "/import_orgs" in (m.text or "")]
+    assert len(helps) == 1, [m.text for m in anna.messages]
+
+
+async def test_two_replays_at_once_handle_an_update_once(
+    emulator: BotAPIEmulator, settings: Settings, clock: FrozenClock
+) -> None:
+    """Two processes starting together (or one replaying what another is handling) answer once."""
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+    async with running_bot(settings, clock) as runtime:
+        await UpdateJournal(runtime.session_factory).record([command(ADMIN_ID, 600_001, "/orgs")])
+        first = runtime.journal.replay(runtime.dp, runtime.bot)
+        second = runtime.journal.replay(runtime.dp, runtime.bot)
+        await asyncio.gather(first, second)
+        await anna.expect(contains="найдено:", timeout=10)
+        await anna.send("/help")
+        await anna.expect(contains="/import_orgs", timeout=10)
+    listings = [m for m in anna.messages if "найдено:" in (m.text or "")]
+    assert len(listings) == 1, [m.text for m in anna.messages]
+    assert await journal_rows(settings) == []
+
+
+async def test_an_update_that_keeps_killing_the_bot_is_given_up(
+    emulator: BotAPIEmulator, settings: Settings, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+    await left_by_a_dead_run(settings, command(ADMIN_ID, 700_001, "/orgs"), replays=MAX_REPLAYS)
+    with caplog.at_level(logging.ERROR, logger="bot.update_journal"):
+        async with running_bot(settings, clock):
+            await anna.send("/help")
+            await anna.expect(contains="/import_orgs", timeout=10)
+    assert not [m for m in anna.messages if "найдено:" in (m.text or "")]
+    assert any("700001 given up" in r.getMessage() for r in caplog.records)
+    assert await journal_rows(settings) == []
+
+
+async def test_polling_asks_again_for_updates_it_could_not_journal(
+    emulator: BotAPIEmulator, app: Runtime
+) -> None:
+    """While the journal cannot be written, the batch stays unconfirmed and comes again."""
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+    record = app.journal.record
+    failures: list[int] = []
+
+    async def database_away_once(payloads: list[dict[str, Any]]) -> None:
+        if not failures:
+            failures.append(len(payloads))
+            raise ConnectionError("database unreachable")
+        await record(payloads)
+
+    app.journal.record = database_away_once  # type: ignore[method-assign]
+    try:
+        await anna.send("/orgs")
+        await anna.expect(contains="найдено:", timeout=15)
+    finally:
+        app.journal.record = record  # type: ignore[method-assign]
+    assert failures == [1]
+    assert len([m for m in anna.messages if "найдено:" in (m.text or "")]) == 1
+
+    async def journal_empty() -> bool:
+        async with app.session_factory() as session:
+            return not list(await session.scalars(select(JournaledUpdate)))
+
+    await eventually(journal_empty)
+
+
+async def test_webhook_journals_before_it_answers_and_refuses_when_it_cannot(
+    emulator: BotAPIEmulator, tmp_path: Any, database_url: str, clock: FrozenClock
+) -> None:
+    settings = make_settings(tmp_path, emulator.base_url, database_url, webhook_secret=SECRET)
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+    async with running_webhook(settings, clock) as (runtime, _server):
+        record = runtime.journal.record
+        failures: list[int] = []
+
+        async def database_away_once(payloads: list[dict[str, Any]]) -> None:
+            if not failures:
+                failures.append(payloads[0]["update_id"])
+                raise ConnectionError("database unreachable")
+            await record(payloads)
+
+        runtime.journal.record = database_away_once  # type: ignore[method-assign]
+        # The emulator, like Telegram, posts the update again after the 503.
+        await anna.send("/orgs")
+        await anna.expect(contains="найдено:", timeout=15)
+        runtime.journal.record = record  # type: ignore[method-assign]
+        assert len(failures) == 1
+        assert len([m for m in anna.messages if "найдено:" in (m.text or "")]) == 1
+    assert await journal_rows(settings) == []
