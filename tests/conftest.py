@@ -47,14 +47,16 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def fresh_postgres_database(base_url: str) -> AsyncIterator[str]:
+    """A database of its own on the shared server, dropped afterwards (also by force, if a killed bot
+    process left a connection behind)."""
     import asyncpg
 
     base = make_url(base_url)
     name = f"t_{uuid.uuid4().hex[:12]}"
     dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
     try:
-        admin = await asyncpg.connect(dsn)
-    except (OSError, asyncpg.PostgresError) as exc:
+        admin = await asyncpg.connect(dsn, timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         skip_or_fail(f"PostgreSQL at {base.host}:{base.port} is not reachable: {exc}")
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')

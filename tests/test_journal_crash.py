@@ -20,8 +20,7 @@ from storage.migrate import upgrade
 from storage.models import JournaledUpdate
 from tests.conftest import ADMIN_ID, BOT_USERNAME, TOKEN
 from tests.helpers import bot_process_env
-from tests.test_delivery_crash import TIMEOUT, bot_process, polling, until
-from tests.test_multiprocess import fresh_database
+from tests.processes import TIMEOUT, bot_process, fresh_database, polling, until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

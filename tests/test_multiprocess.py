@@ -10,15 +10,12 @@ no commit; whatever the database holds at that instant is all the survivor has.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import os
 import signal
 import socket
 import subprocess
 import sys
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,6 @@ from typing import Any
 import aiohttp
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import OrgKind, OutboxState
@@ -37,12 +33,12 @@ from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Lease, OutboxMessage
 from storage.repositories import Repositories
-from tests.conftest import ADMIN_ID, BOT_USERNAME, TOKEN, skip_or_fail
+from tests.conftest import ADMIN_ID, BOT_USERNAME, TOKEN
 from tests.helpers import bot_process_env
+from tests.processes import fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-POSTGRES = os.environ.get("TEST_DATABASE_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
 # The 2021 resolution gives each institution an introduction and four recommendations.
 PER_MEMBER = 5
@@ -54,26 +50,6 @@ SECRET = "multiprocess_secret"
 TIMEOUT = 120.0
 EMULATOR_RATE = 50.0
 SEND_RATE = 40.0
-
-
-@contextlib.asynccontextmanager
-async def fresh_database() -> AsyncIterator[str]:
-    """A database of its own on the shared server (bot_mp_<random>), dropped afterwards."""
-    import asyncpg
-
-    base = make_url(POSTGRES)
-    name = f"bot_mp_{uuid.uuid4().hex[:10]}"
-    dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        admin = await asyncpg.connect(dsn, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        skip_or_fail(f"PostgreSQL at {base.host}:{base.port} is not reachable: {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield base.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def free_port() -> int:
