@@ -21,7 +21,8 @@ class DbSessionMiddleware(BaseMiddleware):
 
     Services and repositories never commit. The bot's requests commit what the update has done so far
     before they leave (CommitBeforeRequest), so the user never reads a confirmation ahead of its data;
-    an exception before the first answer rolls the whole update back.
+    an exception before the first answer rolls the whole update back. A journaled update is taken off
+    the journal (bot/update_journal.py) as the first statement of this transaction.
     """
 
     def __init__(
@@ -63,6 +64,10 @@ class DbSessionMiddleware(BaseMiddleware):
         return result
 
     async def _forget(self, update_id: int) -> None:
-        async with self.session_factory() as session:
-            await Repositories(session).journal.take(update_id)
-            await session.commit()
+        try:
+            async with self.session_factory() as session:
+                await Repositories(session).journal.take(update_id)
+                await session.commit()
+        except Exception:
+            # The handler's own exception is the one that matters; this update is only tried once more.
+            log.warning("update %s: could not be taken off the journal after it failed", update_id)
