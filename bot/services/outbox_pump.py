@@ -225,7 +225,10 @@ class OutboxPump:
 
     async def _requeue(self, row: OutboxMessage, delay: dt.timedelta, error: str) -> None:
         await self._update(
-            row, state=OutboxState.PENDING, not_before=self.clock.now() + delay, last_error=error,
+            row,
+            state=OutboxState.PENDING,
+            not_before=self.clock.now() + delay,
+            last_error=error,
             attempts=row.attempts + 1,
         )
 
@@ -237,7 +240,10 @@ class OutboxPump:
         delay = min(dt.timedelta(seconds=15 * 2**attempts), MAX_BACKOFF)
         log.warning("outbox: message %s failed (%s); next try in %s", row.id, error, delay)
         await self._update(
-            row, state=OutboxState.PENDING, not_before=self.clock.now() + delay, last_error=error,
+            row,
+            state=OutboxState.PENDING,
+            not_before=self.clock.now() + delay,
+            last_error=error,
             attempts=attempts,
         )
 
