@@ -45,16 +45,18 @@ class SqlStorage(BaseStorage):
 
     async def _write(self, key: StorageKey, column: str, value: Any) -> None:
         built = self.key_builder.build(key)
-        async with self._session() as session:
-            await upsert(
-                session,
-                FsmRecord,
-                {"key": built, column: value, "updated_at": utcnow()},
-                conflict=["key"],
-            )
-            cached = _update_cache(session).get(built)
-            if cached is not None:
-                cached[column] = value
+        shared = update_session.get()
+        if shared is None:
+            async with self.session_factory() as session:
+                await _upsert(session, built, {column: value})
+                await session.commit()
+            return
+        # Written when the update's transaction commits (flush_pending): aiogram sets the state and the
+        # data one after the other, and a step often sets both; one statement does for the two.
+        _pending(shared).setdefault(built, {})[column] = value
+        cached = _update_cache(shared).get(built)
+        if cached is not None:
+            cached[column] = value
 
     async def _read(self, key: StorageKey) -> dict[str, Any]:
         """State and data in one statement, remembered for the rest of the update: aiogram asks for them
@@ -71,6 +73,8 @@ class SqlStorage(BaseStorage):
                     )
                 ).first()
                 cached = {"state": row.state if row else None, "data": row.data if row else None}
+                if session is update_session.get():
+                    cached.update(_pending(session).get(built, {}))
                 cache[built] = cached
         return cached
 
@@ -95,3 +99,19 @@ class SqlStorage(BaseStorage):
 def _update_cache(session: AsyncSession) -> dict[str, dict[str, Any]]:
     cache: dict[str, dict[str, Any]] = session.info.setdefault("fsm_records", {})
     return cache
+
+
+def _pending(session: AsyncSession) -> dict[str, dict[str, Any]]:
+    pending: dict[str, dict[str, Any]] = session.info.setdefault("fsm_pending", {})
+    return pending
+
+
+async def _upsert(session: AsyncSession, key: str, columns: Mapping[str, Any]) -> None:
+    # Only the columns given: clearing the data never drops the state and vice versa.
+    await upsert(session, FsmRecord, {"key": key, **columns, "updated_at": utcnow()}, conflict=["key"])
+
+
+async def flush_pending(session: AsyncSession) -> None:
+    """Writes the dialog changes an update made. Whoever commits an update's session calls it first."""
+    for key, columns in session.info.pop("fsm_pending", {}).items():
+        await _upsert(session, key, columns)

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
-from storage.fsm import SqlStorage, update_session
+from storage.fsm import SqlStorage, flush_pending, update_session
 from storage.migrate import upgrade
 
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
@@ -39,19 +39,24 @@ async def test_state_and_data_are_kept_apart_and_outlive_the_storage(
     assert await fresh.get_data(KEY) == {"rec_id": 7, "evidence": [{"kind": "link"}]}
 
 
-async def test_one_select_per_update_and_writes_seen_by_later_reads(
+async def test_one_select_and_one_write_per_update_and_writes_seen_by_later_reads(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     storage = SqlStorage(session_factory)
     await storage.set_data(KEY, {"step": 1})
     selects: list[str] = []
+    writes: list[str] = []
     async with session_factory() as session:
         token = update_session.set(session)
         engine = session.get_bind()
 
         def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-            if statement.lstrip().upper().startswith("SELECT") and "fsm_records" in statement:
+            if "fsm_records" not in statement:
+                return
+            if statement.lstrip().upper().startswith("SELECT"):
                 selects.append(statement)
+            else:
+                writes.append(statement)
 
         event.listen(engine, "before_cursor_execute", count)
         try:
@@ -63,9 +68,29 @@ async def test_one_select_per_update_and_writes_seen_by_later_reads(
             await storage.set_data(KEY, {"step": 3})
             assert await storage.get_state(KEY) == "AddOrg:kind"
             assert await storage.get_data(KEY) == {"step": 3}
+            assert writes == []  # held until the update commits
+            await flush_pending(session)
             await session.commit()
         finally:
             event.remove(engine, "before_cursor_execute", count)
             update_session.reset(token)
-    assert len(selects) == 1
+    assert len(selects) == 1 and len(writes) == 1
+    assert await SqlStorage(session_factory).get_state(KEY) == "AddOrg:kind"
     assert await SqlStorage(session_factory).get_data(KEY) == {"step": 3}
+
+
+async def test_changes_of_a_failed_update_are_not_written(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = SqlStorage(session_factory)
+    await storage.set_state(KEY, "ReportDialog:comment")
+    async with session_factory() as session:
+        token = update_session.set(session)
+        try:
+            await storage.set_state(KEY, "ReportDialog:evidence")
+            await storage.set_data(KEY, {"half": "done"})
+        finally:
+            update_session.reset(token)
+        # The handler raised: the session is closed without flush_pending or commit.
+    assert await storage.get_state(KEY) == "ReportDialog:comment"
+    assert await storage.get_data(KEY) == {}

@@ -7,7 +7,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
-from storage.fsm import update_session
+from storage.fsm import flush_pending, update_session
 
 
 class CommitBeforeRequest(BaseRequestMiddleware):
@@ -27,6 +27,8 @@ class CommitBeforeRequest(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = update_session.get()
-        if session is not None and session.in_transaction():
-            await session.commit()
+        if session is not None:
+            await flush_pending(session)
+            if session.in_transaction():
+                await session.commit()
         return await make_request(bot, method)

@@ -10,7 +10,7 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.update_journal import JOURNALED
-from storage.fsm import update_session
+from storage.fsm import flush_pending, update_session
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 token = update_session.set(session)
                 try:
                     result = await handler(event, data)
+                    await flush_pending(session)
                     await session.commit()
                 finally:
                     update_session.reset(token)
