@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import TelegramMethod
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy import text
@@ -81,7 +80,8 @@ class UpdateHandler(SimpleRequestHandler):
     and an exception in a handler is logged with its update instead of vanishing in an unobserved task."""
 
     def __init__(self, dispatcher: Dispatcher, bot: Bot, journal: UpdateJournal, **kwargs: Any) -> None:
-        super().__init__(dispatcher, bot, **kwargs)
+        # The flag reaches every update's data through aiogram's own **data of the handler.
+        super().__init__(dispatcher, bot, **kwargs, **{JOURNALED: True})
         self.journal = journal
 
     async def _handle_request_background(self, bot: Bot, request: web.Request) -> web.Response:
@@ -105,11 +105,7 @@ class UpdateHandler(SimpleRequestHandler):
     async def _background_feed_update(self, bot: Bot, update: dict[str, Any]) -> None:
         with log_context(update.get("update_id"), None):
             try:
-                result = await self.dispatcher.feed_raw_update(
-                    bot=bot, update=update, **{**self.data, JOURNALED: True}
-                )
-                if isinstance(result, TelegramMethod):
-                    await self.dispatcher.silent_call_request(bot=bot, result=result)
+                await super()._background_feed_update(bot, update)
             except Exception:
                 log.exception("update %s failed", update.get("update_id"))
 
