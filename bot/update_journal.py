@@ -42,23 +42,19 @@ class UpdateJournal:
             await Repositories(session).journal.record(payloads)
             await session.commit()
 
-    async def replay(self, dp: Dispatcher, bot: Bot) -> int:
-        """Handles, oldest first, what an earlier run journaled and did not finish; returns how many."""
+    async def replay(self, dp: Dispatcher, bot: Bot) -> None:
+        """Handles, oldest first, what an earlier run journaled and did not finish."""
         async with self.session_factory() as session:
             pending = [(row.update_id, row.payload) for row in await Repositories(session).journal.pending()]
-        handled = 0
         for update_id, payload in pending:
             if not await self._may_replay(update_id):
                 continue
             log.info("update %s: handled again, an earlier run stopped before finishing it", update_id)
             try:
-                await dp.feed_update(
-                    bot, Update.model_validate(payload, context={"bot": bot}), journaled=True
-                )
+                update = Update.model_validate(payload, context={"bot": bot})
+                await dp.feed_update(bot, update, **{JOURNALED: True})
             except Exception:
                 log.exception("update %s failed when replayed", update_id)
-            handled += 1
-        return handled
 
     async def _may_replay(self, update_id: int) -> bool:
         async with self.session_factory() as session:
