@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Lease
@@ -98,21 +98,26 @@ async def try_acquire(
     waits and then re-checks the WHERE against the winner's row, so two contenders cannot both see
     an expired lease; SQLite serialises writers outright."""
     expires = now + ttl
-    current = await current_holder(session, name)
-    gone = [current[0]] if current and current[0] != holder and holder_is_gone(current[0]) else []
-    result = await session.execute(
-        update(Lease)
-        .where(
-            Lease.name == name,
-            or_(Lease.holder == holder, Lease.expires_at < now, Lease.holder.in_(gone)),
+
+    async def take_if(*condition: ColumnElement[bool]) -> bool:
+        result = await session.execute(
+            update(Lease)
+            .where(Lease.name == name, or_(*condition))
+            .values(holder=holder, expires_at=expires)
+            .execution_options(synchronize_session=False)
         )
-        .values(holder=holder, expires_at=expires)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 1:  # type: ignore[attr-defined]
-        if gone:
-            log.info("lease %s: taken over from %s, a process of this machine that is gone", name, gone[0])
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    # The holder's renewal (every few seconds) is this one statement.
+    if await take_if(Lease.holder == holder, Lease.expires_at < now):
         return True
+    current = await current_holder(session, name)
+    if current is not None:
+        # Held by someone else and not expired: taken over only from a process certainly dead.
+        if holder_is_gone(current[0]) and await take_if(Lease.holder == current[0]):
+            log.info("lease %s: taken over from %s, a process of this machine that is gone", name, current[0])
+            return True
+        return False
     # No row yet (first start ever): whoever inserts first holds it; the others' inserts do nothing.
     inserted = await insert_ignore(
         session, Lease, [{"name": name, "holder": holder, "expires_at": expires}], ["name"]
