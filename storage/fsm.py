@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -33,16 +32,6 @@ class SqlStorage(BaseStorage):
         self.session_factory = session_factory
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
 
-    @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
-        shared = update_session.get()
-        if shared is not None:
-            yield shared
-            return
-        async with self.session_factory() as session:
-            yield session
-            await session.commit()
-
     async def _write(self, key: StorageKey, column: str, value: Any) -> None:
         built = self.key_builder.build(key)
         shared = update_session.get()
@@ -63,20 +52,14 @@ class SqlStorage(BaseStorage):
         several times per update (the middleware, update_data, the handler), and the update holds the
         chat's lock, so nobody else changes them meanwhile."""
         built = self.key_builder.build(key)
-        async with self._session() as session:
-            cache = _update_cache(session) if session is update_session.get() else {}
-            cached = cache.get(built)
-            if cached is None:
-                row = (
-                    await session.execute(
-                        select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == built)
-                    )
-                ).first()
-                cached = {"state": row.state if row else None, "data": row.data if row else None}
-                if session is update_session.get():
-                    cached.update(_pending(session).get(built, {}))
-                cache[built] = cached
-        return cached
+        shared = update_session.get()
+        if shared is None:
+            async with self.session_factory() as session:
+                return await _select(session, built)
+        cache = _update_cache(shared)
+        if built not in cache:
+            cache[built] = await _select(shared, built) | _pending(shared).get(built, {})
+        return cache[built]
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._write(key, "state", state.state if isinstance(state, State) else state)
@@ -104,6 +87,11 @@ def _update_cache(session: AsyncSession) -> dict[str, dict[str, Any]]:
 def _pending(session: AsyncSession) -> dict[str, dict[str, Any]]:
     pending: dict[str, dict[str, Any]] = session.info.setdefault("fsm_pending", {})
     return pending
+
+
+async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
+    row = (await session.execute(select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == key))).first()
+    return {"state": row.state if row else None, "data": row.data if row else None}
 
 
 async def _upsert(session: AsyncSession, key: str, columns: Mapping[str, Any]) -> None:
