@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -67,6 +69,26 @@ async def left_by_a_dead_run(settings: Settings, *payloads: dict[str, Any], repl
         await engine.dispose()
 
 
+@contextmanager
+def journal_away_once(journal: UpdateJournal) -> Iterator[list[list[dict[str, Any]]]]:
+    """The first write to the journal fails as if the database were unreachable; yields the batches
+    that failed."""
+    record = journal.record
+    failed: list[list[dict[str, Any]]] = []
+
+    async def away_once(payloads: list[dict[str, Any]]) -> None:
+        if not failed:
+            failed.append(list(payloads))
+            raise ConnectionError("database unreachable")
+        await record(payloads)
+
+    journal.record = away_once  # type: ignore[method-assign]
+    try:
+        yield failed
+    finally:
+        journal.record = record  # type: ignore[method-assign]
+
+
 async def test_updates_left_by_a_crash_are_handled_once_at_the_next_start(
     emulator: BotAPIEmulator, settings: Settings, clock: FrozenClock
 ) -> None:
@@ -124,22 +146,10 @@ async def test_polling_asks_again_for_updates_it_could_not_journal(
 ) -> None:
     """While the journal cannot be written, the batch stays unconfirmed and comes again."""
     anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
-    record = app.journal.record
-    failures: list[int] = []
-
-    async def database_away_once(payloads: list[dict[str, Any]]) -> None:
-        if not failures:
-            failures.append(len(payloads))
-            raise ConnectionError("database unreachable")
-        await record(payloads)
-
-    app.journal.record = database_away_once  # type: ignore[method-assign]
-    try:
+    with journal_away_once(app.journal) as failed:
         await anna.send("/orgs")
         await anna.expect(contains="найдено:", timeout=15)
-    finally:
-        app.journal.record = record  # type: ignore[method-assign]
-    assert failures == [1]
+    assert [len(batch) for batch in failed] == [1]
     assert len([m for m in anna.messages if "найдено:" in (m.text or "")]) == 1
 
     async def journal_empty() -> bool:
@@ -155,20 +165,10 @@ async def test_webhook_journals_before_it_answers_and_refuses_when_it_cannot(
     settings = make_settings(tmp_path, emulator.base_url, database_url, webhook_secret=SECRET)
     anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
     async with running_webhook(settings, clock) as (runtime, _server):
-        record = runtime.journal.record
-        failures: list[int] = []
-
-        async def database_away_once(payloads: list[dict[str, Any]]) -> None:
-            if not failures:
-                failures.append(payloads[0]["update_id"])
-                raise ConnectionError("database unreachable")
-            await record(payloads)
-
-        runtime.journal.record = database_away_once  # type: ignore[method-assign]
-        # The emulator, like Telegram, posts the update again after the 503.
-        await anna.send("/orgs")
-        await anna.expect(contains="найдено:", timeout=15)
-        runtime.journal.record = record  # type: ignore[method-assign]
-        assert len(failures) == 1
+        with journal_away_once(runtime.journal) as failed:
+            # The emulator, like Telegram, posts the update again after the 503.
+            await anna.send("/orgs")
+            await anna.expect(contains="найдено:", timeout=15)
+        assert len(failed) == 1
         assert len([m for m in anna.messages if "найдено:" in (m.text or "")]) == 1
     assert await journal_rows(settings) == []
