@@ -26,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.domain import OrgKind, OutboxState
-from bot.emulator import BotAPIEmulator
-from bot.harness import running_bot
-from bot.sample_data import seed_many, seed_resolution
+from bot.runtime.harness import running_bot
 from bot.services.publication import PublicationService, batch_name
+from bot.services.seed import seed_many, seed_resolution
 from storage.repositories import Repositories
+from tg_emulator import BotAPIEmulator
 
 TOKEN = "123456:BENCH_token_abcdefghijklmnopqrstuvwxyz"
 BOT_USERNAME = "forum_tracker_bot"

@@ -36,13 +36,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.documents import MAX_EVIDENCE_ROWS, Digest, build_digest
+from bot.documents.chart import build_chart
+from bot.documents.figures import figures_from, load_matrix
+from bot.documents.text import render_digest_text
+from bot.documents.xlsx import build_xlsx
 from bot.domain import EvidenceKind, OrgKind, ReportStatus, ResolutionStatus, Role
-from bot.i18n import translator
-from bot.services.digest import MAX_EVIDENCE_ROWS, Digest, build_digest
-from bot.services.digest.chart import build_chart
-from bot.services.digest.figures import figures_from, load_matrix
-from bot.services.digest.text import render_digest_text
-from bot.services.digest.xlsx import build_xlsx
+from bot.texts.i18n import translator
 from storage.db import create_engine, create_session_factory, is_sqlite, normalize_url
 from storage.migrate import upgrade
 from storage.models import (

@@ -37,11 +37,11 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.domain import OrgKind
-from bot.emulator import BotAPIEmulator, Persona, SentMessage
-from bot.harness import running_bot
-from bot.sample_data import seed_org, seed_resolution
+from bot.runtime.harness import running_bot
 from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
 from storage.repositories import Repositories
+from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 TOKEN = "123456:BENCH_token_abcdefghijklmnopqrstuvwxyz"
 BOT_USERNAME = "forum_tracker_bot"

@@ -47,7 +47,7 @@ def load_settings() -> Settings:
 
 def configure_logging(level: str, log_format: str) -> None:
     # Readable lines, or JSON lines with LOG_FORMAT=json; records carry update_id and user_id.
-    from bot.logging_setup import configure_logging as setup
+    from bot.runtime.logs import configure_logging as setup
 
     setup(level, log_format)
 
@@ -57,23 +57,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "demo":
         # The demo brings its own emulator, token and database: no settings are read.
-        from bot.demo import main as demo_main
+        from bot.cli.demo import main as demo_main
 
         return demo_main(args.output, step=args.step)
     if command == "parse":
         # Parsing needs no settings, database or token: it must work on any machine.
-        from bot.parse_cli import parse_document
+        from bot.cli.parse import parse_document
 
         return parse_document(args.file, as_json=args.json)
     if command == "doctor":
         # The doctor reports unreadable settings as a failed check instead of exiting with status 2.
-        from bot.doctor import main as doctor_main
+        from bot.cli.doctor import main as doctor_main
 
         return doctor_main(load_settings)
     try:
         settings = load_settings()
         configure_logging(settings.log_level, settings.log_format)
-        from bot import cli
+        from bot.cli import commands as cli
 
         return asyncio.run(cli.dispatch(command, args, settings))
     except ConfigError as exc:

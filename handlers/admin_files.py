@@ -9,13 +9,13 @@ from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import Message
 
-from bot.i18n import Translator
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from bot.services.org_import import MAX_FILE_BYTES, import_organizations
 from bot.services.resolutions import MAX_DOCUMENT_BYTES, RESOLUTION_SUFFIXES, ResolutionService
-from bot.views.org_import import import_report
-from bot.views.resolutions import preview_view
-from handlers.filters import ADMIN
+from bot.telegram.filters import ADMIN
+from bot.telegram.views.org_import import import_report
+from bot.telegram.views.resolutions import preview_view
+from bot.texts.i18n import Translator
 from storage.repositories import Repositories
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}

@@ -9,7 +9,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import (
+from bot.config import Settings
+from bot.domain import InviteKind, OrgKind
+from bot.domain.clock import Clock
+from bot.domain.errors import DomainError
+from bot.services.invitations import InvitationService, deep_link
+from bot.services.organizations import OrganizationService, validate_municipality, validate_name
+from bot.telegram.answers import edit_or_answer
+from bot.telegram.callbacks import (
     InviteRevoke,
     NewOrgConfirm,
     NewOrgKind,
@@ -18,14 +25,8 @@ from bot.callbacks import (
     OrgFilter,
     OrgList,
 )
-from bot.config import Settings
-from bot.domain import InviteKind, OrgKind
-from bot.i18n import Html, Translator
-from bot.services.clock import Clock
-from bot.services.errors import DomainError
-from bot.services.invitations import InvitationService, deep_link
-from bot.services.organizations import OrganizationService, validate_municipality, validate_name
-from bot.views.organizations import (
+from bot.telegram.filters import ADMIN
+from bot.telegram.views.organizations import (
     cancel_keyboard,
     format_date,
     kind_filter_keyboard,
@@ -36,8 +37,7 @@ from bot.views.organizations import (
     org_card_view,
     org_list_view,
 )
-from handlers.filters import ADMIN
-from handlers.ui import edit_or_answer
+from bot.texts.i18n import Html, Translator
 from storage.repositories import Repositories
 
 

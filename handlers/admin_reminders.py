@@ -6,14 +6,14 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import RemindNow
 from bot.config import Settings
 from bot.domain import ResolutionStatus
-from bot.i18n import Translator
 from bot.services.reminders import ReminderService
-from bot.services.text_split import shorten
-from handlers.filters import ADMIN
-from handlers.ui import edit_or_answer, refuse
+from bot.telegram.answers import edit_or_answer, refuse
+from bot.telegram.callbacks import RemindNow
+from bot.telegram.filters import ADMIN
+from bot.telegram.text_split import shorten
+from bot.texts.i18n import Translator
 from storage.repositories import Repositories
 
 

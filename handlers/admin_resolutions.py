@@ -8,17 +8,22 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import DraftAction, DraftGroupKind, ResolutionOpen
 from bot.config import Settings
-from bot.i18n import Translator
-from bot.services.clock import Clock
-from bot.services.errors import DomainError
+from bot.domain.clock import Clock
+from bot.domain.errors import DomainError
 from bot.services.publication import PublicationService, batch_name
 from bot.services.resolutions import ResolutionService, parse_deadline
-from bot.views.organizations import cancel_keyboard
-from bot.views.resolutions import group_kind_keyboard, listing_view, preview_view, publish_confirm_keyboard
-from handlers.filters import ADMIN
-from handlers.ui import edit_or_answer, refuse
+from bot.telegram.answers import edit_or_answer, refuse
+from bot.telegram.callbacks import DraftAction, DraftGroupKind, ResolutionOpen
+from bot.telegram.filters import ADMIN
+from bot.telegram.views.organizations import cancel_keyboard
+from bot.telegram.views.resolutions import (
+    group_kind_keyboard,
+    listing_view,
+    preview_view,
+    publish_confirm_keyboard,
+)
+from bot.texts.i18n import Translator
 from storage.repositories import Repositories
 
 

@@ -8,14 +8,14 @@ from aiogram.types import Message
 
 from bot.config import Settings
 from bot.domain import InviteKind, Role
-from bot.i18n import Translator, translator
-from bot.services.clock import Clock
-from bot.services.errors import DomainError
+from bot.domain.clock import Clock
+from bot.domain.errors import DomainError
 from bot.services.invitations import InvitationService, deep_link
-from bot.services.menus import set_menu
 from bot.services.roles import RoleService
-from bot.views.organizations import format_date
-from handlers.filters import ADMIN
+from bot.telegram.filters import ADMIN
+from bot.telegram.menus import set_menu
+from bot.telegram.views.organizations import format_date
+from bot.texts.i18n import Translator, translator
 from storage.repositories import Repositories
 
 ROLE_WORDS = {

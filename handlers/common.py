@@ -7,15 +7,15 @@ from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, User
 
-from bot.callbacks import Cancel
 from bot.config import Settings
 from bot.domain import Role
-from bot.i18n import Translator
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.invitations import InvitationService, Invitee, RedeemOutcome
-from bot.services.menus import set_menu
 from bot.services.publication import PublicationService
 from bot.services.roles import RoleService
+from bot.telegram.callbacks import Cancel
+from bot.telegram.menus import set_menu
+from bot.texts.i18n import Translator
 from storage.repositories import Repositories
 
 

@@ -8,8 +8,8 @@ from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
-from bot.i18n import Translator, translator
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
+from bot.texts.i18n import Translator, translator
 
 
 def create_router() -> Router:

@@ -7,8 +7,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain import Role
-from bot.i18n import Translator
-from bot.services.menus import all_commands
+from bot.telegram.menus import all_commands
+from bot.texts.i18n import Translator
 
 
 def create_router() -> Router:

@@ -8,12 +8,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import ReportList, ReportOpen, ReportStatusPick, ReportStep
 from bot.domain import EvidenceKind, ReportStatus
-from bot.i18n import Translator
-from bot.services.clock import Clock
-from bot.services.errors import DomainError
-from bot.services.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
+from bot.domain.clock import Clock
+from bot.domain.errors import DomainError
 from bot.services.reports import (
     MAX_EVIDENCE_ITEMS,
     ReportDraft,
@@ -23,7 +20,11 @@ from bot.services.reports import (
     validate_comment,
     validate_reason,
 )
-from bot.views.reports import (
+from bot.telegram.answers import refuse
+from bot.telegram.callbacks import ReportList, ReportOpen, ReportStatusPick, ReportStep
+from bot.telegram.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
+from bot.telegram.filters import MEMBER
+from bot.telegram.views.reports import (
     cancel_only,
     comment_keyboard,
     confirm_view,
@@ -33,8 +34,7 @@ from bot.views.reports import (
     status_picker,
     summary_view,
 )
-from handlers.filters import MEMBER
-from handlers.ui import refuse
+from bot.texts.i18n import Translator
 from storage.models import Person
 from storage.repositories import Repositories
 

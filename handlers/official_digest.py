@@ -6,16 +6,16 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import DigestPick
 from bot.config import Settings
-from bot.i18n import Translator
-from bot.services.clock import Clock
-from bot.services.digest_delivery import DigestDelivery, DigestRequest
+from bot.domain.clock import Clock
+from bot.services.digests import DigestDelivery, DigestRequest
 from bot.services.organizations import municipality_code
 from bot.services.roles import RoleService
-from bot.services.text_split import shorten
-from handlers.filters import STAFF
-from handlers.ui import edit_or_answer, refuse
+from bot.telegram.answers import edit_or_answer, refuse
+from bot.telegram.callbacks import DigestPick
+from bot.telegram.filters import STAFF
+from bot.telegram.text_split import shorten
+from bot.texts.i18n import Translator
 from storage.models import Person
 from storage.repositories import Repositories
 

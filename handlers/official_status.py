@@ -8,15 +8,15 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, FSInputFile, Message
 
-from bot.callbacks import EvidenceSend, StatusNav
 from bot.config import Settings
 from bot.domain import EvidenceKind
-from bot.i18n import Html, Translator
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from bot.services.status import StatusService
-from bot.views import status as views
-from handlers.filters import STAFF
-from handlers.ui import edit_or_answer
+from bot.telegram.answers import edit_or_answer
+from bot.telegram.callbacks import EvidenceSend, StatusNav
+from bot.telegram.filters import STAFF
+from bot.telegram.views import status as views
+from bot.texts.i18n import Html, Translator
 from storage.repositories import Repositories
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.reminders import ReminderService
 from storage.repositories import Repositories
 

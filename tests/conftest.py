@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.emulator import BotAPIEmulator
-from bot.harness import running_bot
-from bot.runtime import Runtime
-from bot.services.clock import FrozenClock
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
+from bot.runtime.harness import running_bot
+from tg_emulator import BotAPIEmulator
 
 TOKEN = "123456:TEST_token_abcdefghijklmnopqrstuvwxyz"
 BOT_USERNAME = "forum_tracker_bot"

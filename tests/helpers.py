@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import Settings
-from bot.emulator import BotAPIEmulator, Persona, SentMessage
 from tests.conftest import ADMIN_ID, TOKEN
+from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 INVITE_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 

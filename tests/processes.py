@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import BotAPIEmulator
 from tests.conftest import fresh_postgres_database
+from tg_emulator import BotAPIEmulator
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 # A process needs several seconds just to import aiogram; these are ceilings, never expectations.
@@ -63,7 +63,7 @@ class BotProcess:
         output = self.output()
         assert code == 0, f"exit status {code} after {sig.name}:\n{output}"
         assert "Traceback" not in output, output
-        assert "bot.cli: stopped" in output, output
+        assert "bot.cli.commands: stopped" in output, output
 
 
 @asynccontextmanager

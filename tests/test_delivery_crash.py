@@ -19,9 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import OrgKind, OutboxState
-from bot.emulator import BotAPIEmulator, Persona
-from bot.sample_data import seed_org, seed_resolution
 from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
@@ -29,6 +28,7 @@ from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID, BOT_USERNAME, TOKEN
 from tests.helpers import bot_process_env
 from tests.processes import BotProcess, bot_process, polling, until
+from tg_emulator import BotAPIEmulator, Persona
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.demo import run_demo
+from bot.cli.demo import run_demo
 
 
 async def test_demo_tour(tmp_path: Path) -> None:

@@ -8,18 +8,18 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.documents import build_digest
 from bot.domain import OrgKind, ReportStatus, Role
-from bot.emulator import BotAPIEmulator
-from bot.i18n import translator
-from bot.runtime import Runtime
-from bot.sample_data import seed_org
-from bot.services.clock import FrozenClock
-from bot.services.digest import build_digest
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
 from bot.services.reports import ReportDraft, ReportService
+from bot.services.seed import seed_org
+from bot.texts.i18n import translator
 from scheduler.jobs import SchedulerJobs
 from storage.models import OutboxMessage
 from storage.repositories import Repositories
+from tg_emulator import BotAPIEmulator
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RESOLUTION = """РЕЗОЛЮЦИЯ
@@ -45,7 +45,7 @@ async def known_data_set(app: Runtime, clock: FrozenClock) -> None:
     C (institution, Сафоново «<b>&») silent; M1 (municipal, Вязьма) done on 1;
     M2 (municipal, Сафоново) silent.
     """
-    from bot.sample_data import seed_resolution
+    from bot.services.seed import seed_resolution
 
     async with app.session_factory() as session:
         repo = Repositories(session)

@@ -16,12 +16,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.documents import Digest, build_digest, build_figures, build_xlsx, render_digest_text
+from bot.documents.figures import NO_ANSWER, NOT_ADDRESSED, DigestFigures, Matrix, figures_from
 from bot.domain import EvidenceKind, OrgKind, ReportStatus, ResolutionStatus
-from bot.i18n import translator
-from bot.sample_data import seed_org, seed_resolution
-from bot.services.digest import Digest, build_digest, build_figures, build_xlsx, render_digest_text
-from bot.services.digest.figures import NO_ANSWER, NOT_ADDRESSED, DigestFigures, Matrix, figures_from
-from bot.services.text_split import TELEGRAM_TEXT_LIMIT
+from bot.services.seed import seed_org, seed_resolution
+from bot.telegram.text_split import TELEGRAM_TEXT_LIMIT
+from bot.texts.i18n import translator
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Evidence, Report

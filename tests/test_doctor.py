@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.cli.doctor import FAIL, OK, SKIP, Check, report, run_checks
 from bot.config import Settings
-from bot.doctor import FAIL, OK, SKIP, Check, report, run_checks
-from bot.emulator import BotAPIEmulator
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.conftest import TOKEN, make_settings
+from tg_emulator import BotAPIEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 

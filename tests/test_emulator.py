@@ -35,7 +35,7 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.emulator import (
+from tg_emulator import (
     BotAPIEmulator,
     EntityParseError,
     Persona,

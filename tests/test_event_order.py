@@ -6,7 +6,7 @@ import asyncio
 
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.event_order import OrderedIsolation
+from bot.delivery.event_order import OrderedIsolation
 
 ANNA = StorageKey(bot_id=1, chat_id=10, user_id=10)
 OLEG = StorageKey(bot_id=1, chat_id=20, user_id=20)

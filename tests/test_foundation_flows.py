@@ -9,12 +9,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.domain import OrgKind, Role
-from bot.emulator import BotAPIEmulator
-from bot.runtime import Runtime
-from bot.services.clock import FrozenClock
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
 from storage.models import Invitation, Organization, Person
 from tests.conftest import BOT_USERNAME
 from tests.helpers import add_org, admin, eventually, invite_code, invite_for
+from tg_emulator import BotAPIEmulator
 
 
 async def count(app: Runtime, model: type) -> int:

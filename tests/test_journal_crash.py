@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.emulator import BotAPIEmulator
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.models import JournaledUpdate
 from tests.conftest import ADMIN_ID, BOT_USERNAME, TOKEN
 from tests.helpers import bot_process_env
 from tests.processes import TIMEOUT, bot_process, fresh_database, polling, until
+from tg_emulator import BotAPIEmulator
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

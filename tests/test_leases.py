@@ -14,18 +14,25 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.delivery.leases import (
+    LeaseKeeper,
+    current_holder,
+    make_holder_id,
+    process_scope,
+    release,
+    try_acquire,
+)
 from bot.domain import OrgKind
-from bot.emulator import BotAPIEmulator
-from bot.harness import running_bot
-from bot.leases import LeaseKeeper, current_holder, make_holder_id, process_scope, release, try_acquire
-from bot.runtime import Runtime
-from bot.sample_data import seed_org, seed_resolution
-from bot.services.clock import FrozenClock
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
+from bot.runtime.harness import running_bot
 from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
+from tg_emulator import BotAPIEmulator
 
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
 

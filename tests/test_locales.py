@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import string
 
-from bot.i18n import Html, translator
-from bot.locales import en, ru
+from bot.texts.i18n import Html, translator
+from bot.texts.locales import en, ru
 
 
 def fields(template: str | tuple[str, ...]) -> set[str]:

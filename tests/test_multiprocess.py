@@ -26,9 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import OrgKind, OutboxState
-from bot.emulator import BotAPIEmulator, Persona
-from bot.sample_data import seed_org, seed_resolution
 from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Lease, OutboxMessage
@@ -36,6 +35,7 @@ from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID, BOT_USERNAME, TOKEN
 from tests.helpers import bot_process_env
 from tests.processes import fresh_database
+from tg_emulator import BotAPIEmulator, Persona
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -267,7 +267,9 @@ async def test_the_standby_takes_over_a_killed_holder_and_nothing_is_sent_twice(
                 output = survivor.output()
                 assert code == 0, output
                 assert "Traceback" not in output, output
-                assert "bot.cli: stopped" in output and "lease background: released" in output, output
+                assert "bot.cli.commands: stopped" in output and "lease background: released" in output, (
+                    output
+                )
                 assert await lease_holder(engine) is None
 
             for member in members:

@@ -8,18 +8,18 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.callbacks import ReportOpen
 from bot.domain import OrgKind, OutboxState
-from bot.emulator import BotAPIEmulator, Persona
-from bot.harness import running_bot
-from bot.runtime import Runtime
-from bot.sample_data import seed_org, seed_resolution
-from bot.services.clock import FrozenClock
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
+from bot.runtime.harness import running_bot
 from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
+from bot.telegram.callbacks import ReportOpen
 from storage.models import OutboxMessage, Person
 from storage.repositories import Repositories
 from tests.conftest import BOT_USERNAME, TOKEN, make_settings
 from tests.helpers import admin, eventually
+from tg_emulator import BotAPIEmulator, Persona
 
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
 

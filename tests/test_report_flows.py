@@ -10,19 +10,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.callbacks import ReportOpen, ReportStatusPick
 from bot.config import Settings
 from bot.domain import EvidenceKind, OrgKind, ReportStatus
-from bot.emulator import BotAPIEmulator, Persona, SentMessage
-from bot.harness import running_bot
-from bot.runtime import Runtime
-from bot.sample_data import seed_org, seed_resolution
-from bot.services.clock import FrozenClock
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
+from bot.runtime.harness import running_bot
 from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
+from bot.telegram.callbacks import ReportOpen, ReportStatusPick
 from storage.models import Evidence, Report, ReportRevision
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
 from tests.helpers import admin, eventually
+from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
 

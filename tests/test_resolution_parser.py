@@ -14,7 +14,7 @@ import pytest
 from docx.text.paragraph import Paragraph
 
 from bot.domain import OrgKind
-from bot.services.resolution_parser import (
+from bot.parsing import (
     MAX_INPUT_BYTES,
     ParsedGroup,
     ParsedResolution,

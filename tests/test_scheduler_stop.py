@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.config import Settings
-from bot.services.clock import FrozenClock
+from bot.domain.clock import FrozenClock
 from scheduler.jobs import SchedulerJobs, TickResult
 from scheduler.service import BotScheduler
 

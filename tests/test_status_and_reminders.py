@@ -9,17 +9,17 @@ from importlib import resources
 from sqlalchemy import func, select
 
 from bot.domain import OrgKind, ReportStatus, Role
-from bot.emulator import BotAPIEmulator
-from bot.runtime import Runtime
-from bot.sample_data import seed_org, seed_resolution
-from bot.services.clock import FrozenClock
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
 from bot.services.reports import ReportDraft, ReportService
+from bot.services.seed import seed_org, seed_resolution
 from scheduler.jobs import SchedulerJobs
 from storage.models import OutboxMessage
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
 from tests.helpers import admin
+from tg_emulator import BotAPIEmulator
 
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
 DEADLINE = dt.date(2026, 10, 15)

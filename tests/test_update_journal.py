@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.emulator import BotAPIEmulator
-from bot.harness import running_bot
-from bot.runtime import Runtime
-from bot.services.clock import FrozenClock
-from bot.update_journal import MAX_REPLAYS, UpdateJournal
-from bot.webhook import running_webhook
+from bot.delivery.update_journal import MAX_REPLAYS, UpdateJournal
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
+from bot.runtime.harness import running_bot
+from bot.runtime.webhook import running_webhook
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import JournaledUpdate
 from tests.conftest import ADMIN_ID, make_settings
 from tests.helpers import eventually
+from tg_emulator import BotAPIEmulator
 
 SECRET = "journal_secret-0123456789"
 
@@ -132,7 +132,7 @@ async def test_an_update_that_keeps_killing_the_bot_is_given_up(
 ) -> None:
     anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
     await left_by_a_dead_run(settings, command(ADMIN_ID, 700_001, "/orgs"), replays=MAX_REPLAYS)
-    with caplog.at_level(logging.ERROR, logger="bot.update_journal"):
+    with caplog.at_level(logging.ERROR, logger="bot.delivery.update_journal"):
         async with running_bot(settings, clock):
             await anna.send("/help")
             await anna.expect(contains="/import_orgs", timeout=10)

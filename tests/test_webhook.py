@@ -22,18 +22,24 @@ from pydantic import SecretStr
 
 from bot.__main__ import main
 from bot.config import ConfigError, Settings
-from bot.emulator import BotAPIEmulator
-from bot.logging_setup import (
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
+from bot.runtime.logs import (
     JsonFormatter,
     TextFormatter,
     configure_logging,
     install_record_factory,
     log_context,
 )
-from bot.runtime import Runtime
-from bot.services.clock import FrozenClock
-from bot.webhook import WebhookServer, check_webhook_settings, running_webhook, start_webhook, stop_webhook
+from bot.runtime.webhook import (
+    WebhookServer,
+    check_webhook_settings,
+    running_webhook,
+    start_webhook,
+    stop_webhook,
+)
 from tests.conftest import ADMIN_ID, TOKEN, make_settings
+from tg_emulator import BotAPIEmulator
 
 SECRET = "test_secret-0123456789"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -355,7 +361,7 @@ async def test_python_m_bot_serves_the_webhook_and_stops_cleanly_on_sigterm(
     assert "Traceback" not in output, output
     await anna.expect(contains="Вы — администратор", timeout=1)
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    assert any(r["logger"] == "bot.cli" and r["message"] == "stopped" for r in records), output
+    assert any(r["logger"] == "bot.cli.commands" and r["message"] == "stopped" for r in records), output
     assert any(r["update_id"] is not None for r in records), output
 
 

@@ -1,0 +1,88 @@
+"""Use cases. No aiogram, no views: a service takes plain values, works through the repositories of one
+unit of work and returns plain results (or message intents that the Telegram side renders).
+
+`Services` is the holder handlers receive in their data (``services``): one per update, every service on
+the same repositories, built on first use.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.domain.clock import Clock
+    from bot.services.digests import DigestDelivery
+    from bot.services.invitations import InvitationService
+    from bot.services.organizations import OrganizationService
+    from bot.services.publication import PublicationService
+    from bot.services.reminders import ReminderService
+    from bot.services.reports import ReportService
+    from bot.services.resolutions import ResolutionService
+    from bot.services.roles import RoleService
+    from bot.services.status import StatusService
+    from storage.repositories import Repositories
+
+
+class Services:
+    """The use cases of one unit of work; each is built the first time a handler asks for it."""
+
+    def __init__(self, repo: Repositories, settings: Settings, clock: Clock) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.clock = clock
+
+    @cached_property
+    def invitations(self) -> InvitationService:
+        from bot.services.invitations import InvitationService
+
+        return InvitationService(self.repo, self.settings.invite_ttl_days)
+
+    @cached_property
+    def organizations(self) -> OrganizationService:
+        from bot.services.organizations import OrganizationService
+
+        return OrganizationService(self.repo)
+
+    @cached_property
+    def publication(self) -> PublicationService:
+        from bot.services.publication import PublicationService
+
+        return PublicationService(self.repo)
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        from bot.services.reminders import ReminderService
+
+        return ReminderService(self.repo, self.settings)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from bot.services.reports import ReportService
+
+        return ReportService(self.repo)
+
+    @cached_property
+    def resolutions(self) -> ResolutionService:
+        from bot.services.resolutions import ResolutionService
+
+        return ResolutionService(self.repo)
+
+    @cached_property
+    def roles(self) -> RoleService:
+        from bot.services.roles import RoleService
+
+        return RoleService(self.repo, self.settings.admin_ids)
+
+    @cached_property
+    def status(self) -> StatusService:
+        from bot.services.status import StatusService
+
+        return StatusService(self.repo)
+
+    @cached_property
+    def digests(self) -> DigestDelivery:
+        from bot.services.digests import DigestDelivery
+
+        return DigestDelivery(self.settings)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain import InviteKind, Role
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from storage.models import Invitation, Organization, Person
 from storage.repositories import Repositories
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from bot.domain import OrgKind
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from bot.services.organizations import MAX_MUNICIPALITY, MAX_NAME, clean_text, dedup_key
 from storage.repositories import Repositories
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain import OrgKind
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from storage.models import Invitation, Organization, Person
 from storage.repositories import Repositories
 

@@ -7,11 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from bot.delivery.outgoing import Outgoing
 from bot.domain import OrgKind, ResolutionStatus
-from bot.i18n import translator
-from bot.services.errors import DomainError
-from bot.services.outbox import Outgoing
-from bot.views.delivery import intro_text, recommendation_text, report_button
+from bot.domain.errors import DomainError
+from bot.telegram.views.delivery import intro_text, recommendation_text, report_button
+from bot.texts.i18n import translator
 from storage.models import AddresseeGroup, Organization, Person, Resolution
 from storage.repositories import Repositories
 

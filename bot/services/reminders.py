@@ -9,12 +9,12 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import ReportOpen
 from bot.config import Settings
-from bot.i18n import Html, translator
-from bot.services.outbox import Outgoing
-from bot.services.text_split import shorten
-from bot.views.delivery import format_day
+from bot.delivery.outgoing import Outgoing
+from bot.telegram.callbacks import ReportOpen
+from bot.telegram.text_split import shorten
+from bot.telegram.views.delivery import format_day
+from bot.texts.i18n import Html, translator
 from scheduler.occurrences import reminder_time
 from storage.repositories import Repositories
 from storage.repositories.schedule import OpenItem

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain import EvidenceKind, ReportStatus, ResolutionStatus, Role
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from storage.models import Evidence, Organization, Person, Recommendation, Report, ReportRevision
 from storage.repositories import Repositories
 

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 from bot.domain import OrgKind, ResolutionStatus
-from bot.services.errors import DomainError
-from bot.services.resolution_parser import ResolutionParseError, parse_resolution
+from bot.domain.errors import DomainError
+from bot.parsing import ResolutionParseError, parse_resolution
 from storage.models import Resolution
 from storage.repositories import Repositories
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import Role
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from storage.models import Person
 from storage.repositories import Repositories
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import ResolutionStatus
-from bot.services.errors import DomainError
+from bot.domain.errors import DomainError
 from bot.services.organizations import municipality_code
 from storage.models import Organization, Person, Recommendation, Report, ReportRevision, Resolution
 from storage.repositories import Repositories

@@ -1,0 +1,1 @@
+"""The command line behind `python -m bot`: one module per subcommand, each importing only what it uses."""

@@ -1,0 +1,85 @@
+"""The composition root: production, tests, the demo and the benchmarks all wire the bot here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher, F
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.delivery.event_order import OrderedIsolation
+from bot.domain.clock import Clock, SystemClock
+from bot.telegram.middlewares import (
+    ChatLockMiddleware,
+    CommitBeforeRequest,
+    DbSessionMiddleware,
+    IdentityMiddleware,
+    PinResponseTypes,
+)
+from bot.telegram.retry import RetryMiddleware
+from handlers import get_routers
+
+
+def create_bot(settings: Settings, token: str | None = None, *, retry: bool = True) -> Bot:
+    """The bot for direct answers retries 429 and 5xx itself; the outbox pump's bot (retry=False) does not."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(PinResponseTypes())
+    if retry:
+        session.middleware(CommitBeforeRequest())
+        session.middleware(RetryMiddleware())
+    return Bot(
+        token=token or settings.require_token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_fsm_storage(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Redis when REDIS_URL is set (several processes); otherwise the database, one process."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+
+        redis_storage = RedisStorage.from_url(
+            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+        )
+        return redis_storage, OrderedIsolation(redis_storage.create_isolation())
+    from storage.fsm import SqlStorage
+
+    return SqlStorage(session_factory), OrderedIsolation()
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock | None = None,
+    fsm: tuple[BaseStorage, BaseEventIsolation] | None = None,
+    on_outbox: Callable[[], None] | None = None,
+    **services: Any,
+) -> Dispatcher:
+    storage, isolation = fsm or create_fsm_storage(settings, session_factory)
+    # The FSM middleware is placed by hand (see ChatLockMiddleware); it gets no isolation of its own.
+    dp = Dispatcher(storage=storage, disable_fsm=True)
+    dp.shutdown.register(isolation.close)
+    dp["settings"] = settings
+    dp["clock"] = clock or SystemClock()
+    dp["session_factory"] = session_factory
+    for name, service in services.items():
+        dp[name] = service
+    dp.update.outer_middleware(ChatLockMiddleware(dp.fsm, isolation))
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory, on_outbox))
+    dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(IdentityMiddleware(settings))
+    # Groups and channels are not where this bot works; their messages are ignored, not refused.
+    dp.message.filter(F.chat.type == "private")
+    dp.include_routers(*get_routers())
+    return dp

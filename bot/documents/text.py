@@ -1,0 +1,102 @@
+"""The digest as a short HTML summary, split safely under Telegram's 4096 characters."""
+
+from __future__ import annotations
+
+from bot.documents.figures import Changes, DigestFigures, OrgFigure, Tally
+from bot.telegram.text_split import shorten, split_lines
+from bot.texts.i18n import Html, Translator
+
+LEAST_PROGRESS = 10
+LISTED_ORGS = 30
+LISTED_MUNICIPALITIES = 30
+
+
+def _tally(t: Translator, tally: Tally) -> Html:
+    return t(
+        "digest.tally",
+        done=tally.done,
+        applicable=tally.applicable,
+        percent=round(tally.percent_done),
+        in_progress=tally.in_progress,
+        no_answer=tally.no_answer,
+    )
+
+
+def _org_line(t: Translator, key: str, org: OrgFigure) -> Html:
+    return t(key, name=shorten(org.name, 80), municipality=org.municipality or "—", count=org.overdue)
+
+
+def render_digest_text(t: Translator, figures: DigestFigures, changes: Changes | None) -> list[str]:
+    lines: list[str] = [t("digest.title", date=figures.today.strftime("%d.%m.%Y"))]
+    for _, title in figures.resolutions:
+        lines.append(t("digest.resolution", title=shorten(title, 150)))
+    if figures.municipality:
+        lines.append(t("digest.only_municipality", name=figures.municipality))
+    overall = figures.overall
+    lines += [
+        "",
+        t(
+            "digest.overall",
+            percent=round(overall.percent_done),
+            done=overall.done,
+            applicable=overall.applicable,
+        ),
+        t(
+            "digest.overall_detail",
+            in_progress=overall.in_progress,
+            not_started=overall.not_started,
+            not_applicable=overall.not_applicable,
+            no_answer=overall.no_answer,
+            orgs=len(figures.organizations),
+            silent=len(figures.silent),
+        ),
+    ]
+    if overall.total == 0:
+        lines.append(t("digest.no_cells"))
+    if changes is not None:
+        lines.append(
+            t(
+                "digest.changes",
+                done=f"{changes.done:+d}",
+                answered=f"{changes.answered:+d}",
+                orgs=changes.newly_answered_orgs,
+            )
+        )
+        lines.append(t("digest.changes_percent", points=f"{changes.percent_points:+.1f}"))
+    lines += ["", t("digest.by_group")]
+    for group, tally in figures.groups:
+        lines.append(
+            t(
+                "digest.group_line",
+                number=group.position,
+                heading=shorten(group.heading, 80),
+                tally=_tally(t, tally),
+            )
+        )
+    if figures.municipality is None and figures.municipalities:
+        lines += ["", t("digest.by_municipality")]
+        for name, tally in list(figures.municipalities.items())[:LISTED_MUNICIPALITIES]:
+            label = name or t.plain("card.no_municipality")
+            lines.append(t("digest.muni_line", name=label, tally=_tally(t, tally)))
+        if len(figures.municipalities) > LISTED_MUNICIPALITIES:
+            lines.append(t("digest.and_more", count=len(figures.municipalities) - LISTED_MUNICIPALITIES))
+    lines += ["", t("digest.least_progress")]
+    for rec, tally in figures.least_progress(LEAST_PROGRESS):
+        lines.append(
+            t("digest.rec_line", number=rec.number, text=shorten(rec.text, 90), tally=_tally(t, tally))
+        )
+    silent, overdue = figures.silent, figures.overdue
+    if silent:
+        lines += ["", t("digest.silent", count=len(silent))]
+        lines += [_org_line(t, "digest.org_line", org) for org in silent[:LISTED_ORGS]]
+        if len(silent) > LISTED_ORGS:
+            lines.append(t("digest.and_more", count=len(silent) - LISTED_ORGS))
+    if overdue:
+        # The furthest behind first: that is who a department calls.
+        overdue = sorted(overdue, key=lambda o: -o.overdue)
+        lines += ["", t("digest.overdue", count=len(overdue))]
+        lines += [_org_line(t, "digest.overdue_line", org) for org in overdue[:LISTED_ORGS]]
+        if len(overdue) > LISTED_ORGS:
+            lines.append(t("digest.and_more", count=len(overdue) - LISTED_ORGS))
+    lines += ["", t("digest.files_hint")]
+    return split_lines(lines)

@@ -1,0 +1,2 @@
+"""The running application: Runtime (resources and background workers), webhook server, in-process harness,
+logging."""

@@ -1,0 +1,235 @@
+"""The running application: database, bot, dispatcher and the background workers around them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.types import User
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.composition import create_bot, create_dispatcher
+from bot.config import ConfigError, Settings
+from bot.delivery import leases
+from bot.delivery.outbox_pump import OutboxPump
+from bot.delivery.progress import DeliveryProgress
+from bot.delivery.update_journal import JOURNALED, JournalFetchedUpdates, UpdateJournal
+from bot.domain import Role
+from bot.domain.clock import Clock, SystemClock
+from bot.services.digests import DigestDelivery
+from bot.services.roles import effective_role
+from bot.telegram.evidence_store import EvidenceStore
+from bot.telegram.menus import set_default_menu, set_menu
+from bot.texts.i18n import translator
+from scheduler.jobs import DigestStep, SchedulerJobs
+from scheduler.service import BotScheduler
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+Worker = Callable[[], Awaitable[None]]
+
+
+class Runtime:
+    """Owns every long-lived resource; `async with Runtime(settings) as rt` opens and closes them in order."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        lease_ttl: float | None = None,
+        lease_renew_every: float | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.lease_ttl = lease_ttl or settings.lease_ttl_seconds
+        # Three renewals per lifetime: one lost to a slow database does not cost the lease.
+        self.lease_renew_every = lease_renew_every or self.lease_ttl / 3
+        self.lease: leases.LeaseKeeper | None = None
+        self._pump_task: asyncio.Task[None] | None = None
+        self._background_runs = 0
+        # Set by the dispatcher's start-up: what an earlier run left in the journal has been handled and
+        # updates are being received (polling, or the webhook server).
+        self.started = asyncio.Event()
+        self._stack = AsyncExitStack()
+        self._workers: list[asyncio.Task[None]] = []
+        self.engine: AsyncEngine
+        self.session_factory: async_sessionmaker[AsyncSession]
+        self.bot: Bot
+        self.dp: Dispatcher
+        self.me: User
+
+    async def __aenter__(self) -> Runtime:
+        await self._stack.__aenter__()
+        try:
+            await self._open()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        # Cancelling the pump could cut a delivered send from the commit that records it (a duplicate
+        # after the restart) or a transaction in half; it stops between two sends of its own accord.
+        await self.pump.stop()
+        if self.lease is not None:
+            # Stops the pump and the scheduler if this process held the lease, then releases it.
+            await self.lease.stop()
+        await self.stop_workers()
+        await self._stack.aclose()
+
+    async def _open(self) -> None:
+        token = self.settings.require_token()
+        self.engine = create_engine(self.settings.database_url)
+        self._stack.push_async_callback(self.engine.dispose)
+        try:
+            await upgrade(self.engine)
+        except (SQLAlchemyError, OSError) as exc:
+            raise ConfigError(f"cannot open the database at DATABASE_URL: {_first_line(exc)}") from exc
+        self.session_factory = create_session_factory(self.engine)
+        self.bot = create_bot(self.settings, token)
+        self._stack.push_async_callback(self.bot.session.close)
+        self.journal = UpdateJournal(self.session_factory)
+        self.bot.session.middleware(JournalFetchedUpdates(self.journal))
+        try:
+            self.me = await self.bot.me()
+        except TelegramUnauthorizedError as exc:
+            raise ConfigError("Telegram rejected BOT_TOKEN: check the token from @BotFather") from exc
+        except TelegramNetworkError as exc:
+            raise ConfigError(
+                f"cannot reach the Bot API at TELEGRAM_API_URL={self.settings.telegram_api_url}: "
+                f"{_first_line(exc)}"
+            ) from exc
+        self.sender = create_bot(self.settings, token, retry=False)
+        self._stack.push_async_callback(self.sender.session.close)
+        self.pump = OutboxPump(self.sender, self.session_factory, self.settings, self.clock)
+        self.progress = DeliveryProgress(
+            self.bot,
+            self.session_factory,
+            self.clock,
+            self.pump.limiter,
+            self.settings.locale,
+            self.pump.poke,
+        )
+        self.pump.after_round.append(self.progress)
+        self.jobs = SchedulerJobs(
+            self.session_factory,
+            self.settings,
+            self.clock,
+            digest_step=self.digest_step(),
+            on_outbox=self.pump.poke,
+        )
+        self.scheduler = BotScheduler(self.jobs, self.settings)
+        self.dp = create_dispatcher(
+            self.settings, self.session_factory, clock=self.clock, on_outbox=self.pump.poke, **self.services()
+        )
+        self._stack.push_async_callback(self.dp.storage.close)
+        self.dp.startup.register(self._started)
+
+    async def _started(self) -> None:
+        self.started.set()
+
+    def services(self) -> dict[str, Any]:
+        """Long-lived services handed to handlers through the dispatcher's workflow data."""
+        return {"outbox": self.pump, "evidence_store": EvidenceStore(self.settings.evidence_dir)}
+
+    def digest_step(self) -> DigestStep:
+        return DigestDelivery(self.settings).scheduled
+
+    def start_background(self) -> None:
+        """The workers beside the update handlers: the outbox pump and the scheduler's tick. They run only
+        while this process holds the "background" lease, so that of several processes one sends."""
+        if self.lease is not None:
+            return
+        self.lease = leases.LeaseKeeper(
+            self.session_factory,
+            leases.BACKGROUND,
+            on_acquired=self._background_acquired,
+            on_lost=self._background_lost,
+            ttl=self.lease_ttl,
+            renew_every=self.lease_renew_every,
+        )
+        self.lease.start()
+
+    async def _background_acquired(self) -> None:
+        if self._background_runs:
+            # Taken again after losing it: a stopped pump and a shut-down scheduler do not restart.
+            self.pump.rearm()
+            self.scheduler = BotScheduler(self.jobs, self.settings)
+        self._background_runs += 1
+        self._pump_task = asyncio.create_task(self.pump.run(), name="outbox-pump")
+        self.scheduler.start()
+
+    async def _background_lost(self) -> None:
+        await self.scheduler.shutdown()
+        await self.pump.stop()
+        if self._pump_task is not None:
+            # Cancelled only after stop() had its grace period (see __aexit__ for why not before).
+            self._pump_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump_task
+            self._pump_task = None
+
+    def start_worker(self, worker: Worker, name: str) -> None:
+        self._workers.append(asyncio.create_task(worker(), name=name))
+
+    async def stop_workers(self) -> None:
+        for task in self._workers:
+            task.cancel()
+        for task in self._workers:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                log.exception("worker %s failed while stopping", task.get_name())
+        self._workers.clear()
+
+    async def sync_menus(self) -> None:
+        """Menus are per chat and survive restarts on Telegram's side; refreshing them keeps them true."""
+        t = translator(self.settings.locale)
+        await set_default_menu(self.bot, t)
+        async with self.session_factory() as session:
+            people = await Repositories(session).people.everyone()
+        known = {p.telegram_id for p in people}
+        for person in people:
+            role = effective_role(person, person.telegram_id, self.settings.admin_ids)
+            if role is not None:
+                await set_menu(self.bot, person.telegram_id, role, translator(person.language))
+        for admin_id in self.settings.admin_ids - known:
+            await set_menu(self.bot, admin_id, Role.ADMIN, t)
+
+    async def run_webhook(self, *, handle_signals: bool = True) -> None:
+        """Webhook mode (WEBHOOK_URL set): serves until SIGTERM/SIGINT, then stops gracefully."""
+        from bot.runtime.webhook import serve
+
+        await serve(self, handle_signals=handle_signals)
+
+    async def run_polling(self, *, handle_signals: bool = True) -> None:
+        # After webhook mode Telegram answers getUpdates with 409 until the webhook is removed.
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.sync_menus()
+        await self.journal.replay(self.dp, self.bot)
+        self.start_background()
+        await self.dp.start_polling(
+            self.bot,
+            handle_signals=handle_signals,
+            allowed_updates=self.dp.resolve_used_update_types(),
+            close_bot_session=False,
+            **{JOURNALED: True},
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

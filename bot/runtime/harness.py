@@ -1,0 +1,32 @@
+"""Run the real bot in this process against any Bot API (the emulator in tests, the demo, the benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from bot.config import Settings
+from bot.domain.clock import Clock
+from bot.runtime.app import Runtime
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Runtime]:
+    """The same Runtime as `python -m bot`, polling in a background task until the block ends."""
+    async with Runtime(settings, clock=clock) as runtime:
+        polling = asyncio.create_task(runtime.run_polling(handle_signals=False), name="polling")
+        try:
+            # Until polling runs there is nothing to stop: leaving earlier would leave it running.
+            started = asyncio.create_task(runtime.started.wait())
+            await asyncio.wait({started, polling}, return_when=asyncio.FIRST_COMPLETED)
+            started.cancel()
+            if polling.done():
+                polling.result()  # raises what stopped it
+            yield runtime
+        finally:
+            if not polling.done():
+                with contextlib.suppress(RuntimeError):
+                    await runtime.dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(polling, timeout=10)

@@ -1,0 +1,1 @@
+"""The Telegram side: callbacks, views and keyboards, texts (i18n and catalogs), middlewares, menus."""

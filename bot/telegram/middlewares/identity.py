@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
+
+from bot.config import Settings
+from bot.runtime.logs import log_context
+from bot.services.roles import effective_role
+from bot.texts.i18n import locale_for, translator
+from storage.repositories import Repositories
+
+
+class IdentityMiddleware(BaseMiddleware):
+    """Who is writing: their person record, their role and their language, for every handler."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        # Registered on dp.update, so the event is the Update itself ("event_update" comes later).
+        update = event if isinstance(event, Update) else data.get("event_update")
+        user: User | None = data.get("event_from_user")
+        # Every log record made while this update is handled names it and its sender.
+        with log_context(update.update_id if update else None, user.id if user else None):
+            return await self._identify(handler, event, data)
+
+    async def _identify(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        repo: Repositories = data["repo"]
+        person = await repo.people.by_telegram_id(user.id) if user else None
+        data["person"] = person
+        data["role"] = effective_role(person, user.id, self.settings.admin_ids) if user else None
+        language = user.language_code if user else None
+        locale = locale_for(language, None, self.settings.locale)
+        if person is not None and person.language != locale:
+            # Remembered for messages the bot sends on its own (deliveries, reminders, digests).
+            person.language = locale
+        data["t"] = translator(locale)
+        return await handler(event, data)

@@ -1,0 +1,125 @@
+"""Resolution previews, lists and cards for admins."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import OrgKind, ResolutionStatus
+from bot.telegram.callbacks import DraftAction, DraftGroupKind, ResolutionOpen
+from bot.telegram.text_split import shorten
+from bot.telegram.views.delivery import format_day
+from bot.texts.i18n import Html, Translator
+from storage.models import Resolution
+
+
+def _button(text: str, data: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())  # type: ignore[attr-defined]
+
+
+def short_kind(t: Translator, kind: OrgKind) -> str:
+    return t.plain(f"kind_short.{kind.value}")
+
+
+def resolution_header(t: Translator, resolution: Resolution) -> list[str]:
+    lines = [t("res.title", title=resolution.title)]
+    details = [format_day(resolution.adopted_on)] if resolution.adopted_on else []
+    if resolution.place:
+        details.append(resolution.place)
+    if details:
+        lines.append(t("res.details", details=", ".join(details)))
+    lines.append(t(f"res.status.{resolution.status.value}"))
+    if resolution.deadline:
+        lines.append(t("res.deadline", date=format_day(resolution.deadline)))
+    return lines
+
+
+def preview_view(t: Translator, resolution: Resolution) -> tuple[Html, InlineKeyboardMarkup]:
+    lines = resolution_header(t, resolution)
+    total = sum(len(g.recommendations) for g in resolution.groups)
+    lines.append(t.n("res.groups_total", len(resolution.groups), recs=total))
+    rows: list[list[InlineKeyboardButton]] = []
+    for group in resolution.groups:
+        lines.append("")
+        lines.append(t("res.group_line", number=group.position, heading=shorten(group.heading, 200)))
+        lines.append(
+            t("res.group_meta", kind=t.plain(f"kind.{group.kind.value}"), count=len(group.recommendations))
+        )
+        for rec in group.recommendations[:2]:
+            lines.append(
+                t("res.rec_sample", number=f"{group.position}.{rec.position}", text=shorten(rec.text, 90))
+            )
+        if resolution.status is ResolutionStatus.DRAFT:
+            rows.append(
+                [
+                    _button(
+                        t.plain("btn.group_kind", number=group.position, kind=short_kind(t, group.kind)),
+                        DraftGroupKind(res_id=resolution.id, group_id=group.id),
+                    )
+                ]
+            )
+    own_deadlines = [
+        f"{g.position}.{r.position} — {format_day(r.deadline)}"
+        for g in resolution.groups
+        for r in g.recommendations
+        if r.deadline
+    ]
+    if own_deadlines:
+        lines.append("")
+        lines.append(t("res.rec_deadlines", items="; ".join(own_deadlines)))
+    if resolution.status is ResolutionStatus.DRAFT:
+        lines.append("")
+        lines.append(t("res.preview_hint"))
+        deadline_row = [
+            _button(t.plain("btn.deadline"), DraftAction(res_id=resolution.id, action="deadline"))
+        ]
+        if resolution.deadline:
+            deadline_row.append(
+                _button(t.plain("btn.no_deadline"), DraftAction(res_id=resolution.id, action="nodeadline"))
+            )
+        rows.append(deadline_row)
+        rows.append(
+            [
+                _button(t.plain("btn.publish"), DraftAction(res_id=resolution.id, action="publish")),
+                _button(t.plain("btn.discard"), DraftAction(res_id=resolution.id, action="discard")),
+            ]
+        )
+    elif resolution.status is ResolutionStatus.PUBLISHED:
+        rows.append([_button(t.plain("btn.withdraw"), DraftAction(res_id=resolution.id, action="withdraw"))])
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def group_kind_keyboard(t: Translator, resolution_id: int, group_id: int) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            _button(
+                t.plain(f"kind.{kind.value}"),
+                DraftGroupKind(res_id=resolution_id, group_id=group_id, kind=kind.value),
+            )
+        ]
+        for kind in OrgKind
+    ]
+    rows.append([_button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action="view"))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def publish_confirm_keyboard(t: Translator, resolution_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(t.plain("btn.confirm_publish"), DraftAction(res_id=resolution_id, action="confirm")),
+                _button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action="view")),
+            ]
+        ]
+    )
+
+
+def listing_view(t: Translator, resolutions: list[Resolution]) -> tuple[Html, InlineKeyboardMarkup]:
+    if not resolutions:
+        return t("res.list_empty"), InlineKeyboardMarkup(inline_keyboard=[])
+    lines = [t("res.list_title")]
+    rows = []
+    for resolution in resolutions:
+        status = t.plain(f"res.status_short.{resolution.status.value}")
+        label = f"{status} · {format_day(resolution.adopted_on) or '—'} · {resolution.title}"
+        rows.append([_button(shorten(label, 60), ResolutionOpen(res_id=resolution.id))])
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)

@@ -1,0 +1,224 @@
+"""The officials' drill-down screens."""
+
+from __future__ import annotations
+
+from itertools import chain
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import ReportStatus
+from bot.services.organizations import municipality_code
+from bot.services.status import OrgProgress, ReportCard
+from bot.telegram.callbacks import EvidenceSend, StatusNav
+from bot.telegram.text_split import shorten
+from bot.telegram.views.delivery import format_day, recommendation_number
+from bot.telegram.views.organizations import format_date
+from bot.telegram.views.reports import NO_REPORT_ICON, STATUS_ICONS, evidence_line, status_label
+from bot.texts.i18n import Html, Translator
+from storage.models import Organization, Recommendation, Report, Resolution
+
+PAGE = 10
+HISTORY_SHOWN = 12
+Screen = tuple[Html, InlineKeyboardMarkup]
+
+
+def _b(text: str, **nav: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=StatusNav(**nav).pack())  # type: ignore[arg-type]
+
+
+def _percent(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 0
+
+
+def resolutions_screen(t: Translator, resolutions: list[Resolution]) -> Screen:
+    if not resolutions:
+        return t("status.no_resolutions"), InlineKeyboardMarkup(inline_keyboard=[])
+    rows = [
+        [_b(f"{format_day(r.adopted_on) or '—'} · {shorten(r.title, 50)}", level="res", res=r.id)]
+        for r in resolutions
+    ]
+    return t("status.choose_resolution"), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgProgress]) -> Screen:
+    total = sum(p.total for p in progress)
+    done = sum(p.done for p in progress)
+    answered = sum(p.answered for p in progress)
+    silent = sum(1 for p in progress if p.answered == 0)
+    lines = [
+        t("res.title", title=resolution.title),
+        t(
+            "status.overall",
+            done=done,
+            total=total,
+            percent=_percent(done, total),
+            answered=answered,
+            orgs=len(progress),
+            silent=silent,
+        ),
+        "",
+        t("status.by_group"),
+    ]
+    rows = []
+    for group in resolution.groups:
+        lines.append(
+            t(
+                "status.group_line",
+                number=group.position,
+                heading=shorten(group.heading, 90),
+                kind=t.plain(f"kind_short.{group.kind.value}"),
+            )
+        )
+        rows.append(
+            [
+                _b(
+                    f"{group.position}. {shorten(group.heading, 50)}",
+                    level="grp",
+                    res=resolution.id,
+                    grp=group.id,
+                )
+            ]
+        )
+    rows.append([_b(t.plain("btn.by_municipality"), level="munis", res=resolution.id)])
+    rows.append([_b(t.plain("btn.back"), level="list")])
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def org_list_screen(
+    t: Translator,
+    title: Html,
+    progress: list[OrgProgress],
+    page: int,
+    back: dict[str, object],
+    here: dict[str, object],
+) -> Screen:
+    pages = max(1, -(-len(progress) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    lines = [title, t("status.orgs_hint", page=page + 1, pages=pages)]
+    rows = []
+    for item in progress[page * PAGE : (page + 1) * PAGE]:
+        mark = "🔇 " if item.answered == 0 else ""
+        label = f"{mark}{shorten(item.name, 38)} · {item.done}/{item.total}"
+        rows.append([_b(label, level="org", res=int(here["res"]), org=item.org_id)])  # type: ignore[call-overload]
+    nav = []
+    if page > 0:
+        nav.append(_b("◀", **{**here, "page": page - 1}))
+    if page + 1 < pages:
+        nav.append(_b("▶", **{**here, "page": page + 1}))
+    if nav:
+        rows.append(nav)
+    rows.append([_b(t.plain("btn.back"), **back)])
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def municipalities_screen(t: Translator, resolution: Resolution, progress: list[OrgProgress]) -> Screen:
+    by_muni: dict[str, list[OrgProgress]] = {}
+    for item in progress:
+        by_muni.setdefault(item.municipality, []).append(item)
+    lines = [t("res.title", title=resolution.title), t("status.by_municipality")]
+    rows = []
+    for name in sorted(by_muni):
+        items = by_muni[name]
+        done, total = sum(i.done for i in items), sum(i.total for i in items)
+        label = name or t.plain("card.no_municipality")
+        lines.append(t("status.muni_line", name=label, done=done, total=total, percent=_percent(done, total)))
+        rows.append([_b(shorten(label, 40), level="muni", res=resolution.id, muni=municipality_code(name))])
+    rows.append([_b(t.plain("btn.back"), level="res", res=resolution.id)])
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def org_screen(
+    t: Translator,
+    resolution: Resolution,
+    org: Organization,
+    items: list[tuple[Recommendation, Report | None]],
+) -> Screen:
+    lines = [t("card.title", name=org.name), t("card.municipality", municipality=org.municipality or "—"), ""]
+    rows = []
+    for rec, report in items:
+        icon = STATUS_ICONS[report.status] if report else NO_REPORT_ICON
+        number = recommendation_number(rec.group, rec)
+        lines.append(t("report.list_line", icon=icon, number=number, text=shorten(rec.text, 90)))
+        rows.append([_b(f"{icon} {number}", level="rep", res=resolution.id, org=org.id, rec=rec.id)])
+    rows = [list(chain.from_iterable(rows[i : i + 4])) for i in range(0, len(rows), 4)]
+    rows.append([_b(t.plain("btn.back"), level="res", res=resolution.id)])
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
+    rec, report = card.rec, card.report
+    lines = [
+        t("card.title", name=card.org.name),
+        t("report.rec_heading", number=recommendation_number(rec.group, rec), text=shorten(rec.text, 500)),
+        "",
+        t("status.report_status", status=status_label(t, report.status if report else None)),
+    ]
+    rows = []
+    if report is not None:
+        if report.status is ReportStatus.NOT_APPLICABLE and report.reason:
+            lines.append(t("report.confirm_reason", reason=report.reason))
+        lines.append(t("report.confirm_comment", comment=report.comment or "—"))
+        lines.append(
+            t("status.report_version", version=report.version, when=format_date(report.updated_at, tz))
+        )
+        if report.evidence:
+            lines.append(t.n("report.confirm_evidence", len(report.evidence)))
+            for item in report.evidence:
+                lines.append(
+                    evidence_line(
+                        t,
+                        {
+                            "kind": item.kind.value,
+                            "file_name": item.file_name,
+                            "url": item.url,
+                            "text": item.text,
+                        },
+                    )
+                )
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        text=t.plain("btn.get_files"), callback_data=EvidenceSend(report_id=report.id).pack()
+                    )
+                ]
+            )
+        rows.append(
+            [_b(t.plain("btn.history"), level="hist", res=card.resolution.id, org=card.org.id, rec=rec.id)]
+        )
+    rows.append([_b(t.plain("btn.back"), level="org", res=card.resolution.id, org=card.org.id)])
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
+    lines = [
+        t("status.history_title", name=card.org.name, number=recommendation_number(card.rec.group, card.rec))
+    ]
+    if len(card.revisions) > HISTORY_SHOWN:
+        lines.append(t("status.history_earlier", count=len(card.revisions) - HISTORY_SHOWN))
+    for revision in card.revisions[-HISTORY_SHOWN:]:
+        author = card.authors.get(revision.author_id or 0)
+        lines.append("")
+        lines.append(
+            t(
+                "status.history_line",
+                version=revision.version,
+                when=format_date(revision.created_at, tz),
+                who=author.full_name if author else "—",
+                status=status_label(t, revision.status),
+            )
+        )
+        changes = revision.changes or {}
+        if "status" in changes and changes["status"][0]:
+            old = ReportStatus(changes["status"][0])
+            lines.append(
+                t("status.change_status", old=status_label(t, old), new=status_label(t, revision.status))
+            )
+        if "comment" in changes:
+            lines.append(t("status.change_comment", comment=shorten(revision.comment or "—", 200)))
+        if "reason" in changes and revision.reason:
+            lines.append(t("report.confirm_reason", reason=shorten(revision.reason, 200)))
+        if changes.get("evidence_added"):
+            lines.append(t("status.change_evidence", count=changes["evidence_added"]))
+    rows = [[_b(t.plain("btn.back"), level="rep", res=card.resolution.id, org=card.org.id, rec=card.rec.id)]]
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
