@@ -12,7 +12,6 @@ from tg_emulator.engine import RequestHook
 from tg_emulator.errors import ApiError
 from tg_emulator.html_check import EntityParseError, ParsedText, parse_html
 from tg_emulator.limits import SendRateLimiter, TokenBucket
-from tg_emulator.markdown_check import parse_markdown_v2
 from tg_emulator.personas import Persona
 from tg_emulator.state import CallbackAnswer, EmulatorStats, SentMessage
 
@@ -30,5 +29,4 @@ __all__ = [
     "TokenBucket",
     "emulator_session",
     "parse_html",
-    "parse_markdown_v2",
 ]

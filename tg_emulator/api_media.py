@@ -7,18 +7,14 @@ from typing import TYPE_CHECKING, Any
 from tg_emulator.api_messages import caption_fields, message_caption
 from tg_emulator.errors import bad_request, entity_too_large
 from tg_emulator.files import guess_mime_type
-from tg_emulator.formatting import FormattedText, format_text
 from tg_emulator.limits import (
-    MAX_CAPTION_LENGTH,
     MAX_DOCUMENT_UPLOAD_BYTES,
     MAX_DOWNLOAD_BYTES,
     MAX_PHOTO_UPLOAD_BYTES,
-    MEDIA_GROUP_MAX,
-    MEDIA_GROUP_MIN,
 )
 from tg_emulator.markup import validate_reply_markup
 from tg_emulator.request_parsing import RequestParams, UploadedFile
-from tg_emulator.state import SentMessage, StoredFile
+from tg_emulator.state import StoredFile
 
 if TYPE_CHECKING:
     from tg_emulator.dispatch import Handler
@@ -104,61 +100,6 @@ async def send_photo(engine: EmulatorEngine, params: RequestParams) -> Any:
     return await _send_media(engine, params, "photo")
 
 
-AlbumItem = tuple[StoredFile | list[StoredFile], FormattedText | None]
-
-
-def _album_item(engine: EmulatorEngine, params: RequestParams, item: Any) -> AlbumItem:
-    if not isinstance(item, dict) or not isinstance(item.get("media"), str):
-        raise bad_request("can't parse InputMedia JSON object")
-    kind = item.get("type")
-    if kind not in ("photo", "document"):
-        raise bad_request(f'media type "{kind}" is not supported by the emulator')
-    reference: str = item["media"]
-    source: UploadedFile | str = reference
-    if reference.startswith("attach://"):
-        upload = params.attachment(reference)
-        if upload is None:
-            raise bad_request(f'can\'t find the attached file "{reference}"')
-        source = upload
-    caption = None
-    if item.get("caption"):
-        caption = format_text(item["caption"], item.get("parse_mode"), item.get("caption_entities"))
-        if caption.length > MAX_CAPTION_LENGTH:
-            raise bad_request("message caption is too long")
-    resolved = resolve_document(engine, source) if kind == "document" else resolve_photo(engine, source)
-    return resolved, caption
-
-
-async def send_media_group(engine: EmulatorEngine, params: RequestParams) -> Any:
-    chat_id = engine.chat_id_param(params)
-    engine.writable_user(chat_id)
-    media = params.json("media", "media")
-    if not isinstance(media, list):
-        raise bad_request("can't parse media JSON object")
-    if not MEDIA_GROUP_MIN <= len(media) <= MEDIA_GROUP_MAX:
-        raise bad_request(f"media group must contain {MEDIA_GROUP_MIN}-{MEDIA_GROUP_MAX} items")
-    kinds = {item.get("type") for item in media if isinstance(item, dict)}
-    if "document" in kinds and len(kinds) > 1:
-        raise bad_request("document can't be mixed with other media types")
-    reply_to = engine.reply_target(chat_id, params)
-    items = [_album_item(engine, params, item) for item in media]
-    # Every item of an album is a message of its own for the flood limits.
-    engine.check_rate(chat_id, cost=len(items))
-    group_id = engine.next_media_group_id()
-    messages: list[SentMessage] = []
-    for resolved, caption in items:
-        message = engine.new_bot_message(
-            chat_id,
-            **caption_fields(caption),
-            **_media_fields(resolved),
-            media_group_id=group_id,
-            reply_to_message_id=reply_to,
-        )
-        engine.commit_sent(message)
-        messages.append(message)
-    return [engine.message_api(message) for message in messages]
-
-
 async def get_file(engine: EmulatorEngine, params: RequestParams) -> Any:
     stored = engine.files.get(params.string("file_id") or "")
     if stored is None:
@@ -176,6 +117,5 @@ async def get_file(engine: EmulatorEngine, params: RequestParams) -> Any:
 HANDLERS: dict[str, Handler] = {
     "sendDocument": send_document,
     "sendPhoto": send_photo,
-    "sendMediaGroup": send_media_group,
     "getFile": get_file,
 }

@@ -15,21 +15,6 @@ if TYPE_CHECKING:
     from tg_emulator.dispatch import Handler
     from tg_emulator.engine import EmulatorEngine
 
-CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
@@ -125,22 +110,6 @@ async def edit_message_text(engine: EmulatorEngine, params: RequestParams) -> An
     return engine.message_api(message)
 
 
-async def edit_message_caption(engine: EmulatorEngine, params: RequestParams) -> Any:
-    message = _edit_target(engine, params)
-    if message.text is not None:
-        raise bad_request("there is no caption in the message to edit")
-    caption = message_caption(params)
-    markup = validate_reply_markup(params.json("reply_markup", "reply keyboard markup"), inline_only=True)
-    new_text = caption.text if caption else None
-    new_entities = caption.entities if caption else []
-    unchanged = new_text == message.caption and new_entities == message.caption_entities
-    if unchanged and markup == inline_markup(message.reply_markup):
-        raise bad_request(NOT_MODIFIED)
-    engine.check_rate(message.chat_id)
-    engine.commit_edit(message, **caption_fields(caption), reply_markup=_markup_after_edit(message, markup))
-    return engine.message_api(message)
-
-
 async def edit_message_reply_markup(engine: EmulatorEngine, params: RequestParams) -> Any:
     message = _edit_target(engine, params)
     markup = validate_reply_markup(params.json("reply_markup", "reply keyboard markup"), inline_only=True)
@@ -148,32 +117,6 @@ async def edit_message_reply_markup(engine: EmulatorEngine, params: RequestParam
         raise bad_request(NOT_MODIFIED)
     engine.commit_edit(message, reply_markup=_markup_after_edit(message, markup))
     return engine.message_api(message)
-
-
-async def delete_message(engine: EmulatorEngine, params: RequestParams) -> Any:
-    chat_id = engine.chat_id_param(params)
-    engine.known_user(chat_id)
-    message_id = params.required_integer("message_id")
-    chat = engine.chat(chat_id)
-    if message_id in chat.user_messages:
-        del chat.user_messages[message_id]
-        return True
-    message = chat.bot_messages.get(message_id)
-    if message is None or message.deleted:
-        raise bad_request("message to delete not found")
-    message.deleted = True
-    chat.record(ChatEvent("bot_delete", message=message.snapshot()))
-    return True
-
-
-async def send_chat_action(engine: EmulatorEngine, params: RequestParams) -> Any:
-    chat_id = engine.chat_id_param(params)
-    engine.writable_user(chat_id)
-    action = params.string("action")
-    if action not in CHAT_ACTIONS:
-        raise bad_request("wrong parameter action in request")
-    engine.chat(chat_id).chat_actions.append(action)
-    return True
 
 
 async def answer_callback_query(engine: EmulatorEngine, params: RequestParams) -> Any:
@@ -199,9 +142,6 @@ async def answer_callback_query(engine: EmulatorEngine, params: RequestParams) -
 HANDLERS: dict[str, Handler] = {
     "sendMessage": send_message,
     "editMessageText": edit_message_text,
-    "editMessageCaption": edit_message_caption,
     "editMessageReplyMarkup": edit_message_reply_markup,
-    "deleteMessage": delete_message,
-    "sendChatAction": send_chat_action,
     "answerCallbackQuery": answer_callback_query,
 }

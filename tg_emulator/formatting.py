@@ -8,7 +8,6 @@ from typing import Any
 from tg_emulator.entities import detect_auto_entities, sort_entities, utf16_len, validate_explicit_entities
 from tg_emulator.errors import ApiError, bad_request
 from tg_emulator.html_check import EntityParseError, parse_html
-from tg_emulator.markdown_check import parse_markdown_v2
 
 
 @dataclass(frozen=True)
@@ -30,10 +29,10 @@ class FormattedText:
 def normalize_parse_mode(parse_mode: str | None) -> str | None:
     if not parse_mode:
         return None
-    canonical = {"html": "HTML", "markdownv2": "MarkdownV2"}.get(parse_mode.lower())
+    canonical = {"html": "HTML"}.get(parse_mode.lower())
     if canonical is None:
-        # Legacy "Markdown" is deliberately not emulated: a bot using it would pass here and fail in
-        # production on texts the old parser treats differently.
+        # Only HTML is emulated: it is the bot's one parse mode, and a bot that switched to Markdown
+        # would pass here and meet parsing rules in production that nothing checked.
         raise bad_request(f"unsupported parse_mode {parse_mode!r}")
     return canonical
 
@@ -57,7 +56,7 @@ def _parse(source: str, mode: str | None) -> tuple[str, list[dict[str, Any]]]:
     if mode is None:
         return source, []
     try:
-        parsed = parse_html(source) if mode == "HTML" else parse_markdown_v2(source)
+        parsed = parse_html(source)
     except EntityParseError as exc:
         raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from exc
     return parsed.text, parsed.entities

@@ -79,10 +79,6 @@ class Persona:
         visible = [message for message in self.messages if not message.deleted]
         return visible[-1] if visible else None
 
-    @property
-    def chat_actions(self) -> list[str]:
-        return list(self._chat.chat_actions)
-
     def transcript(self) -> str:
         return render_transcript(self._chat.log, self.name)
 

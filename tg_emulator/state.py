@@ -200,7 +200,6 @@ class ChatState:
     bot_messages: dict[int, SentMessage] = field(default_factory=dict)
     user_messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     log: list[ChatEvent] = field(default_factory=list)
-    chat_actions: list[str] = field(default_factory=list)
     changed: ChangeSignal = field(default_factory=ChangeSignal)
 
     def allocate_message_id(self) -> int:
