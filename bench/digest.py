@@ -84,115 +84,136 @@ async def _insert_chunks(conn: Any, table: Any, rows: list[dict[str, Any]]) -> N
         await conn.execute(insert(table), rows[start : start + CHUNK])
 
 
+async def _seed_resolution(conn: Any, recs: int) -> list[int]:
+    """One published resolution with one addressee group of `recs` recommendations; their ids."""
+    res_id = (
+        await conn.execute(
+            insert(Resolution).returning(Resolution.id),
+            [
+                {
+                    "title": "Резолюция форума (бенчмарк)",
+                    "status": ResolutionStatus.PUBLISHED,
+                    "created_by": 1,
+                    "deadline": dt.date(2026, 10, 1),
+                    "published_at": NOW,
+                    "created_at": NOW,
+                    "source_name": "",
+                }
+            ],
+        )
+    ).scalar_one()
+    group_id = (
+        await conn.execute(
+            insert(AddresseeGroup).returning(AddresseeGroup.id),
+            [
+                {
+                    "resolution_id": res_id,
+                    "position": 1,
+                    "heading": "Учреждениям дополнительного образования",
+                    "kind": OrgKind.INSTITUTION,
+                }
+            ],
+        )
+    ).scalar_one()
+    rec_rows = [
+        {"group_id": group_id, "position": i + 1, "text": f"Рекомендация номер {i + 1} " + "текст " * 20}
+        for i in range(recs)
+    ]
+    return list((await conn.execute(insert(Recommendation).returning(Recommendation.id), rec_rows)).scalars())
+
+
+async def _seed_organizations(conn: Any, orgs: int) -> list[int]:
+    """`orgs` institutions spread over MUNICIPALITIES districts, one registered head each; their ids."""
+    org_rows = [
+        {
+            "name": f"Учреждение №{i}",
+            "kind": OrgKind.INSTITUTION,
+            "municipality": f"Район {i % MUNICIPALITIES:02d}",
+            "dedup_key": f"bench-{i}",
+            "is_active": True,
+            "created_at": NOW,
+        }
+        for i in range(orgs)
+    ]
+    await _insert_chunks(conn, Organization, org_rows)
+    org_ids = list((await conn.execute(select(Organization.id).order_by(Organization.id))).scalars())
+    people = [
+        {
+            "telegram_id": 10_000_000 + i,
+            "full_name": f"Руководитель {i}",
+            "role": Role.MEMBER,
+            "organization_id": org_id,
+            "created_at": NOW,
+        }
+        for i, org_id in enumerate(org_ids)
+    ]
+    await _insert_chunks(conn, Person, people)
+    return org_ids
+
+
+async def _seed_reports(conn: Any, org_ids: list[int], rec_ids: list[int], rng: random.Random) -> int:
+    """Reports on about 80 % of the cells, statuses by STATUS_WEIGHTS; how many were written."""
+    cells = [(org_id, rec_id) for org_id in org_ids for rec_id in rec_ids]
+    statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=len(cells))
+    reports = [
+        {
+            "organization_id": org_id,
+            "recommendation_id": rec_id,
+            "status": status,
+            "comment": "Сделано",
+            "version": 1,
+            "updated_at": NOW - dt.timedelta(minutes=rng.randrange(100_000)),
+        }
+        for (org_id, rec_id), status in zip(cells, statuses, strict=True)
+        if rng.random() < 0.8
+    ]
+    # Reports arrive mixed across organizations; rows in organization order would flatter SQLite.
+    rng.shuffle(reports)
+    await _insert_chunks(conn, Report, reports)
+    return len(reports)
+
+
+async def _seed_evidence(conn: Any) -> int:
+    """A document, a link and a text on the first EVIDENCE_PER_ORG reports of each organization."""
+    by_org: dict[int, list[int]] = {}
+    for report_id, org_id in await conn.execute(select(Report.id, Report.organization_id)):
+        items = by_org.setdefault(org_id, [])
+        if len(items) < EVIDENCE_PER_ORG:
+            items.append(report_id)
+    kinds = [EvidenceKind.DOCUMENT, EvidenceKind.LINK, EvidenceKind.TEXT]
+    evidence = [
+        {
+            "report_id": report_id,
+            "revision_version": 1,
+            "kind": kinds[i],
+            "file_name": f"отчёт-{report_id}.pdf" if i == 0 else None,
+            "file_size": 120_000 if i == 0 else None,
+            "url": f"https://school.example/news/{report_id}" if i == 1 else None,
+            "text": "Проведён педсовет, протокол №3" if i == 2 else None,
+            "created_at": NOW,
+        }
+        for report_ids in by_org.values()
+        for i, report_id in enumerate(report_ids)
+    ]
+    await _insert_chunks(conn, Evidence, evidence)
+    return len(evidence)
+
+
 async def seed(url: str, orgs: int, recs: int, schema: str | None = None) -> tuple[int, int]:
     """Bulk Core inserts, no ORM objects; returns (reports, evidence items) written."""
     engine = engine_for(url, schema)
     await upgrade(engine)
     rng = random.Random(42)
-    statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=orgs * recs)
     async with engine.begin() as conn:
-        res_id = (
-            await conn.execute(
-                insert(Resolution).returning(Resolution.id),
-                [
-                    {
-                        "title": "Резолюция форума (бенчмарк)",
-                        "status": ResolutionStatus.PUBLISHED,
-                        "created_by": 1,
-                        "deadline": dt.date(2026, 10, 1),
-                        "published_at": NOW,
-                        "created_at": NOW,
-                        "source_name": "",
-                    }
-                ],
-            )
-        ).scalar_one()
-        group_id = (
-            await conn.execute(
-                insert(AddresseeGroup).returning(AddresseeGroup.id),
-                [
-                    {
-                        "resolution_id": res_id,
-                        "position": 1,
-                        "heading": "Учреждениям дополнительного образования",
-                        "kind": OrgKind.INSTITUTION,
-                    }
-                ],
-            )
-        ).scalar_one()
-        rec_rows = [
-            {"group_id": group_id, "position": i + 1, "text": f"Рекомендация номер {i + 1} " + "текст " * 20}
-            for i in range(recs)
-        ]
-        rec_ids = list(
-            (await conn.execute(insert(Recommendation).returning(Recommendation.id), rec_rows)).scalars()
-        )
-        org_rows = [
-            {
-                "name": f"Учреждение №{i}",
-                "kind": OrgKind.INSTITUTION,
-                "municipality": f"Район {i % MUNICIPALITIES:02d}",
-                "dedup_key": f"bench-{i}",
-                "is_active": True,
-                "created_at": NOW,
-            }
-            for i in range(orgs)
-        ]
-        await _insert_chunks(conn, Organization, org_rows)
-        org_ids = list((await conn.execute(select(Organization.id).order_by(Organization.id))).scalars())
-        people = [
-            {
-                "telegram_id": 10_000_000 + i,
-                "full_name": f"Руководитель {i}",
-                "role": Role.MEMBER,
-                "organization_id": org_id,
-                "created_at": NOW,
-            }
-            for i, org_id in enumerate(org_ids)
-        ]
-        await _insert_chunks(conn, Person, people)
-        cells = [(org_id, rec_id) for org_id in org_ids for rec_id in rec_ids]
-        reports = [
-            {
-                "organization_id": org_id,
-                "recommendation_id": rec_id,
-                "status": status,
-                "comment": "Сделано",
-                "version": 1,
-                "updated_at": NOW - dt.timedelta(minutes=rng.randrange(100_000)),
-            }
-            for (org_id, rec_id), status in zip(cells, statuses, strict=True)
-            if rng.random() < 0.8
-        ]
-        # Reports arrive mixed across organizations; rows in organization order would flatter SQLite.
-        rng.shuffle(reports)
-        await _insert_chunks(conn, Report, reports)
-        by_org: dict[int, list[int]] = {}
-        for report_id, org_id in await conn.execute(select(Report.id, Report.organization_id)):
-            items = by_org.setdefault(org_id, [])
-            if len(items) < EVIDENCE_PER_ORG:
-                items.append(report_id)
-        kinds = [EvidenceKind.DOCUMENT, EvidenceKind.LINK, EvidenceKind.TEXT]
-        evidence = [
-            {
-                "report_id": report_id,
-                "revision_version": 1,
-                "kind": kinds[i],
-                "file_name": f"отчёт-{report_id}.pdf" if i == 0 else None,
-                "file_size": 120_000 if i == 0 else None,
-                "url": f"https://school.example/news/{report_id}" if i == 1 else None,
-                "text": "Проведён педсовет, протокол №3" if i == 2 else None,
-                "created_at": NOW,
-            }
-            for report_ids in by_org.values()
-            for i, report_id in enumerate(report_ids)
-        ]
-        await _insert_chunks(conn, Evidence, evidence)
+        rec_ids = await _seed_resolution(conn, recs)
+        org_ids = await _seed_organizations(conn, orgs)
+        reports = await _seed_reports(conn, org_ids, rec_ids, rng)
+        evidence = await _seed_evidence(conn)
         if not is_sqlite(url):
             # A live database has had autovacuum analyze these tables; fresh bulk loads have no statistics.
             await conn.execute(text("ANALYZE"))
     await engine.dispose()
-    return len(reports), len(evidence)
+    return reports, evidence
 
 
 async def _build(url: str, schema: str | None, trace: bool = False) -> tuple[float, float, Digest]:
