@@ -42,6 +42,11 @@ def create_bot(settings: Settings, token: str | None = None, *, retry: bool = Tr
     )
 
 
+def create_renderer(settings: Settings) -> TelegramRenderer:
+    """Renders the services' message intents; people who never chose a language read LOCALE."""
+    return TelegramRenderer(settings.locale)
+
+
 def create_fsm_storage(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> tuple[BaseStorage, BaseEventIsolation]:
@@ -76,7 +81,7 @@ def create_dispatcher(
     dp["clock"] = clock or SystemClock()
     dp["session_factory"] = session_factory
     # What services' message intents are rendered with (see DbSessionMiddleware, which builds Services).
-    dp["renderer"] = renderer or TelegramRenderer(settings.locale)
+    dp["renderer"] = renderer or create_renderer(settings)
     for name, service in services.items():
         dp[name] = service
     dp.update.outer_middleware(ChatLockMiddleware(dp.fsm, isolation))

@@ -15,7 +15,7 @@ from aiogram.types import User
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.composition import create_bot, create_dispatcher
+from bot.composition import create_bot, create_dispatcher, create_renderer
 from bot.config import ConfigError, Settings
 from bot.delivery import leases
 from bot.delivery.outbox_pump import OutboxPump
@@ -27,7 +27,6 @@ from bot.services.digests import DigestDelivery
 from bot.services.roles import effective_role
 from bot.telegram.evidence_store import EvidenceStore
 from bot.telegram.menus import set_default_menu, set_menu
-from bot.telegram.outgoing import TelegramRenderer
 from bot.texts.i18n import translator
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
@@ -114,7 +113,7 @@ class Runtime:
         self.sender = create_bot(self.settings, token, retry=False)
         self._stack.push_async_callback(self.sender.session.close)
         self.pump = OutboxPump(self.sender, self.session_factory, self.settings, self.clock)
-        self.renderer = TelegramRenderer(self.settings.locale)
+        self.renderer = create_renderer(self.settings)
         self.progress = DeliveryProgress(
             self.bot,
             self.session_factory,
