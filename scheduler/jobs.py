@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.services.ports import MessageRenderer
-from bot.services.reminders import ReminderService
+from bot.services.reminders import ReminderBatch, ReminderService
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -97,5 +97,5 @@ class SchedulerJobs:
         return result
 
 
-async def _messages(batch: Awaitable[object]) -> int:
-    return int((await batch).messages)  # type: ignore[attr-defined]
+async def _messages(batch: Awaitable[ReminderBatch]) -> int:
+    return (await batch).messages
