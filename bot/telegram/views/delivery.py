@@ -109,12 +109,16 @@ def delivery_report_lines(t: Translator, report: DeliveryReport) -> list[str]:
 
 def reminder_text(t: Translator, reminder: Reminder) -> Html:
     items = reminder.items
-    params: dict[str, object] = {"org": items[0].org_name, "resolution": items[0].resolution_title}
-    if reminder.kind is ReminderKind.DEADLINE:
-        params["date"] = format_day(reminder.deadline)
-    if reminder.days is not None and reminder.kind is not ReminderKind.MANUAL:
-        params["days"] = reminder.days
-    lines = [t(REMINDER_TEXT[reminder.kind], **params)]
+    # Every kind gets every value; each text uses the ones it needs.
+    lines = [
+        t(
+            REMINDER_TEXT[reminder.kind],
+            org=items[0].org_name,
+            resolution=items[0].resolution_title,
+            date=format_day(reminder.deadline),
+            days=reminder.days if reminder.days is not None else 0,
+        )
+    ]
     lines += [t("remind.line", number=i.number, text=shorten(i.text, 120)) for i in items[:REMINDER_ITEMS]]
     if len(items) > REMINDER_ITEMS:
         lines.append(t("remind.more", count=len(items) - REMINDER_ITEMS))
