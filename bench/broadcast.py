@@ -135,7 +135,7 @@ async def run_broadcast(
                 for telegram_id in ids:
                     emulator.add_user(telegram_id, f"Руководитель {telegram_id}", started=True)
                 async with runtime.session_factory() as session:
-                    result = await PublicationService(Repositories(session)).publish(
+                    result = await PublicationService(Repositories(session), runtime.renderer).publish(
                         resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC)
                     )
                     await session.commit()

@@ -224,7 +224,7 @@ async def _build(url: str, schema: str | None, trace: bool = False) -> tuple[flo
         tracemalloc.start()
     started, cpu = time.perf_counter(), time.process_time()
     async with session_factory() as session:
-        digest = await build_digest(session, None, None, TODAY, None)
+        digest = await build_digest(session, None, None, TODAY, None, translator("ru"))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     await engine.dispose()
     return elapsed, cpu, digest
@@ -251,9 +251,9 @@ async def phases(url: str, schema: str | None) -> dict[str, float]:
     lap("figures")
     render_digest_text(translator("ru"), figures, None)
     lap("text")
-    build_xlsx(figures, matrix, evidence)
+    build_xlsx(figures, matrix, evidence, translator("ru"))
     lap("xlsx")
-    build_chart(figures)
+    build_chart(figures, translator("ru"))
     lap("chart")
     await engine.dispose()
     return seconds

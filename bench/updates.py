@@ -222,7 +222,9 @@ async def bench_bot(
                     repo, f"ДДТ №{i}", OrgKind.INSTITUTION, "Смоленский район", [FIRST_MEMBER_ID + i]
                 )
             resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021-forum.md")
-            await PublicationService(repo).publish(resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC))
+            await PublicationService(repo, runtime.renderer).publish(
+                resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC)
+            )
             await session.commit()
         personas = [
             emulator.add_user(FIRST_MEMBER_ID + i, f"Директор {i}", started=True) for i in range(concurrency)

@@ -23,6 +23,7 @@ from bot.telegram.middlewares import (
     IdentityMiddleware,
     PinResponseTypes,
 )
+from bot.telegram.outgoing import TelegramRenderer
 from bot.telegram.retry import RetryMiddleware
 from handlers import get_routers
 
@@ -39,6 +40,11 @@ def create_bot(settings: Settings, token: str | None = None, *, retry: bool = Tr
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+
+
+def create_renderer(settings: Settings) -> TelegramRenderer:
+    """Renders the services' message intents; people who never chose a language read LOCALE."""
+    return TelegramRenderer(settings.locale)
 
 
 def create_fsm_storage(
@@ -64,6 +70,7 @@ def create_dispatcher(
     clock: Clock | None = None,
     fsm: tuple[BaseStorage, BaseEventIsolation] | None = None,
     on_outbox: Callable[[], None] | None = None,
+    renderer: TelegramRenderer | None = None,
     **services: Any,
 ) -> Dispatcher:
     storage, isolation = fsm or create_fsm_storage(settings, session_factory)
@@ -73,6 +80,8 @@ def create_dispatcher(
     dp["settings"] = settings
     dp["clock"] = clock or SystemClock()
     dp["session_factory"] = session_factory
+    # What services' message intents are rendered with (see DbSessionMiddleware, which builds Services).
+    dp["renderer"] = renderer or create_renderer(settings)
     for name, service in services.items():
         dp[name] = service
     dp.update.outer_middleware(ChatLockMiddleware(dp.fsm, isolation))

@@ -6,9 +6,8 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.config import Settings
 from bot.domain import ResolutionStatus
-from bot.services.reminders import ReminderService
+from bot.services import Services
 from bot.telegram.answers import edit_or_answer, refuse
 from bot.telegram.callbacks import RemindNow
 from bot.telegram.filters import ADMIN
@@ -60,7 +59,7 @@ def create_router() -> Router:
 
     @router.callback_query(RemindNow.filter(F.confirm))
     async def send(
-        query: CallbackQuery, callback_data: RemindNow, repo: Repositories, settings: Settings, t: Translator
+        query: CallbackQuery, callback_data: RemindNow, repo: Repositories, services: Services, t: Translator
     ) -> None:
         resolution = await repo.resolutions.get(callback_data.res_id)
         if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
@@ -68,7 +67,7 @@ def create_router() -> Router:
             return
         # The message id makes the reminder once per confirmation screen, however often it is clicked.
         key = f"res:{resolution.id}:msg:{query.message.message_id if query.message else query.id}"
-        batch = await ReminderService(repo, settings).remind_now(resolution.id, key)
+        batch = await services.reminders.remind_now(resolution.id, key)
         await edit_or_answer(query, t("remind.sent", orgs=batch.organizations, messages=batch.messages), None)
 
     return router

@@ -11,7 +11,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
-from bot.services.publication import PublicationService, batch_name
+from bot.services import Services
+from bot.services.publication import batch_name
 from bot.services.resolutions import ResolutionService, parse_deadline
 from bot.telegram.answers import edit_or_answer, refuse
 from bot.telegram.callbacks import DraftAction, DraftGroupKind, ResolutionOpen
@@ -148,9 +149,9 @@ def create_router() -> Router:
 
     @router.callback_query(DraftAction.filter(F.action == "publish"))
     async def confirm_publish(
-        query: CallbackQuery, callback_data: DraftAction, repo: Repositories, t: Translator
+        query: CallbackQuery, callback_data: DraftAction, services: Services, t: Translator
     ) -> None:
-        estimate = await PublicationService(repo).estimate(callback_data.res_id)
+        estimate = await services.publication.estimate(callback_data.res_id)
         text = t(
             "res.publish_confirm",
             title=estimate.resolution.title,
@@ -162,10 +163,15 @@ def create_router() -> Router:
 
     @router.callback_query(DraftAction.filter(F.action == "confirm"))
     async def publish(
-        query: CallbackQuery, callback_data: DraftAction, repo: Repositories, clock: Clock, t: Translator
+        query: CallbackQuery,
+        callback_data: DraftAction,
+        repo: Repositories,
+        services: Services,
+        clock: Clock,
+        t: Translator,
     ) -> None:
         assert query.message is not None
-        result = await PublicationService(repo).publish(callback_data.res_id, query.from_user.id, clock.now())
+        result = await services.publication.publish(callback_data.res_id, query.from_user.id, clock.now())
         await edit_or_answer(query, *preview_view(t, result.resolution))
         if not result.messages:
             await query.message.answer(t("res.published_no_recipients"))

@@ -10,8 +10,8 @@ from aiogram.types import CallbackQuery, Message, User
 from bot.config import Settings
 from bot.domain import Role
 from bot.domain.clock import Clock
+from bot.services import Services
 from bot.services.invitations import InvitationService, Invitee, RedeemOutcome
-from bot.services.publication import PublicationService
 from bot.services.roles import RoleService
 from bot.telegram.callbacks import Cancel
 from bot.telegram.menus import set_menu
@@ -36,6 +36,7 @@ def create_router() -> Router:
         clock: Clock,
         t: Translator,
         state: FSMContext,
+        services: Services,
     ) -> None:
         user = message.from_user
         assert user is not None
@@ -45,7 +46,7 @@ def create_router() -> Router:
         )
         if result.outcome is RedeemOutcome.JOINED and result.organization is not None and result.person:
             # Queued in the joining transaction: the first answer below commits both, or neither.
-            await PublicationService(repo).catch_up(result.person)
+            await services.publication.catch_up(result.person)
             await state.clear()
             await set_menu(bot, user.id, Role.MEMBER, t)
             await message.answer(t("start.joined", org=result.organization.name))

@@ -8,7 +8,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.services.digests import DigestDelivery, DigestRequest
+from bot.services import Services
+from bot.services.digests import DigestRequest
 from bot.services.organizations import municipality_code
 from bot.services.roles import RoleService
 from bot.telegram.answers import edit_or_answer, refuse
@@ -50,6 +51,7 @@ def create_router() -> Router:
         settings: Settings,
         clock: Clock,
         t: Translator,
+        services: Services,
     ) -> None:
         if callback_data.muni == "?":
             rows = [
@@ -81,7 +83,7 @@ def create_router() -> Router:
         # One digest per button of one menu message: a second click does not build and send it again.
         message_id = query.message.message_id if query.message else 0
         key = f"{query.from_user.id}-{message_id}-r{callback_data.res}-m{callback_data.muni}"
-        await DigestDelivery(settings).on_demand(
+        await services.digests.on_demand(
             repo, person, DigestRequest(resolution_id, municipality), key, clock.now()
         )
         await edit_or_answer(query, t("digest.preparing"), None)

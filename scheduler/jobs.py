@@ -16,12 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.services.reminders import ReminderService
+from bot.services.ports import MessageRenderer
+from bot.services.reminders import ReminderBatch, ReminderService
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
 DigestStep = Callable[[Repositories, dt.datetime, dt.datetime], Awaitable[int]]
+Step = Callable[[Repositories], Awaitable[int]]
 
 
 @dataclass
@@ -42,12 +44,14 @@ class SchedulerJobs:
         session_factory: async_sessionmaker[AsyncSession],
         settings: Settings,
         clock: Clock,
+        renderer: MessageRenderer,
         digest_step: DigestStep | None = None,
         on_outbox: Callable[[], None] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.clock = clock
+        self.renderer = renderer
         self.digest_step = digest_step
         self.on_outbox = on_outbox
 
@@ -61,27 +65,23 @@ class SchedulerJobs:
         assert first is not None
         return first.due_at
 
-    async def tick(self) -> TickResult:
-        now = self.clock.now()
-        horizon = await self.horizon()
-        result = TickResult()
-        steps: list[tuple[str, Callable[[Repositories], Awaitable[int]]]] = []
+    def _steps(self, now: dt.datetime, horizon: dt.datetime) -> list[tuple[str, Step]]:
+        steps: list[tuple[str, Step]] = []
         if self.digest_step is not None:
             digest_step = self.digest_step
             steps.append(("digests", lambda repo: digest_step(repo, now, horizon)))
-        steps.append(
-            (
-                "reminders",
-                lambda repo: _messages(ReminderService(repo, self.settings).deadline_reminders(now, horizon)),
-            )
-        )
-        steps.append(
-            (
-                "nudges",
-                lambda repo: _messages(ReminderService(repo, self.settings).silence_nudges(now, horizon)),
-            )
-        )
-        for name, step in steps:
+
+        def reminders(repo: Repositories) -> ReminderService:
+            return ReminderService(repo, self.settings, self.renderer)
+
+        steps.append(("reminders", lambda repo: _messages(reminders(repo).deadline_reminders(now, horizon))))
+        steps.append(("nudges", lambda repo: _messages(reminders(repo).silence_nudges(now, horizon))))
+        return steps
+
+    async def tick(self) -> TickResult:
+        now = self.clock.now()
+        result = TickResult()
+        for name, step in self._steps(now, await self.horizon()):
             # Each step commits on its own: a failing digest must not hold back a deadline reminder.
             try:
                 async with self.session_factory() as session:
@@ -97,5 +97,5 @@ class SchedulerJobs:
         return result
 
 
-async def _messages(batch: Awaitable[object]) -> int:
-    return int((await batch).messages)  # type: ignore[attr-defined]
+async def _messages(batch: Awaitable[ReminderBatch]) -> int:
+    return (await batch).messages

@@ -57,7 +57,7 @@ async def known_data_set(app: Runtime, clock: FrozenClock) -> None:
         await seed_org(repo, "Библиотека", OrgKind.OTHER, "Вяземский район", [9106])
         resolution = await seed_resolution(repo, RESOLUTION, "r.txt")
         resolution.deadline = dt.date(2026, 9, 30)
-        await PublicationService(repo).publish(resolution.id, 1000, clock.now())
+        await PublicationService(repo, app.renderer).publish(resolution.id, 1000, clock.now())
         await repo.people.add(9200, "Олег", Role.OFFICIAL)
         await session.commit()
         recs = {g.kind: [r.id for r in g.recommendations] for g in resolution.groups}
@@ -114,7 +114,7 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
     assert "Клуб &lt;b&gt;&amp;" in text and "<b>&" not in text.replace("<b>Выполнено", "")
 
     workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)
-    assert workbook.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Доказательства"]
+    assert workbook.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
     matrix = list(workbook["Матрица"].iter_rows(values_only=True))
     assert matrix[0] == ("Организация", "Муниципалитет", "1.1", "1.2", "2.1", "2.2", "2.3")
     rows = {r[0]: r[2:] for r in matrix[1:]}
@@ -133,12 +133,19 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
 async def test_digest_by_municipality_and_changes(app: Runtime, clock: FrozenClock) -> None:
     await known_data_set(app, clock)
     async with app.session_factory() as session:
-        first = await build_digest(session, None, "Сафоновский район", dt.date(2026, 9, 5), None)
+        first = await build_digest(
+            session, None, "Сафоновский район", dt.date(2026, 9, 5), None, translator("ru")
+        )
         assert first.figures.overall.total == 8 and first.figures.overall.in_progress == 1
         assert list(first.figures.municipalities) == ["Сафоновский район"]
         assert first.figures.overdue == []  # before the deadline
         second = await build_digest(
-            session, None, None, dt.date(2026, 9, 5), {"done": 1, "answered": 2, "answered_orgs": [1]}
+            session,
+            None,
+            None,
+            dt.date(2026, 9, 5),
+            {"done": 1, "answered": 2, "answered_orgs": [1]},
+            translator("ru"),
         )
     assert second.changes is not None
     assert (second.changes.done, second.changes.answered) == (2, 3)
@@ -176,8 +183,8 @@ async def test_scheduled_digest_due_during_downtime_is_sent_once(app: Runtime, c
     # Down from Sunday to Wednesday: the Monday 09:00 digest went unsent; after the restart it goes once,
     # even with two processes ticking on the same database.
     clock.set(dt.datetime(2026, 9, 9, 8, 0, tzinfo=dt.UTC))
-    one = SchedulerJobs(app.session_factory, app.settings, clock, digest_step=app.digest_step())
-    two = SchedulerJobs(app.session_factory, app.settings, clock, digest_step=app.digest_step())
+    one = SchedulerJobs(app.session_factory, app.settings, clock, app.renderer, digest_step=app.digest_step())
+    two = SchedulerJobs(app.session_factory, app.settings, clock, app.renderer, digest_step=app.digest_step())
     first, second = await one.tick(), await two.tick()
     assert (first.digests > 0) != (second.digests > 0)
     assert first.digests + second.digests == 3  # one official: the summary, the XLSX and the chart

@@ -16,8 +16,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.documents import Digest, build_digest, build_figures, build_xlsx, render_digest_text
+from bot.documents import Digest, build_digest, build_figures, render_digest_text
 from bot.documents.figures import NO_ANSWER, NOT_ADDRESSED, DigestFigures, Matrix, figures_from
+from bot.documents.xlsx import build_xlsx
 from bot.domain import EvidenceKind, OrgKind, ReportStatus, ResolutionStatus
 from bot.services.seed import seed_org, seed_resolution
 from bot.telegram.text_split import TELEGRAM_TEXT_LIMIT
@@ -387,7 +388,9 @@ def test_workbook_keeps_user_text_as_text() -> None:
         [*matrix.rows, bytearray(2)],
         [*matrix.last_update, None],
     )
-    book = load_workbook(io.BytesIO(build_xlsx(figures_from(matrix, AFTER_DEADLINE), matrix, [])))
+    book = load_workbook(
+        io.BytesIO(build_xlsx(figures_from(matrix, AFTER_DEADLINE), matrix, [], translator("ru")))
+    )
     cells = [cell for row in book["Муниципалитеты"].iter_rows() for cell in row if cell.value == "=1+2"]
     cells += [cell for row in book["Матрица"].iter_rows() for cell in row if str(cell.value).startswith("=")]
     assert len(cells) == 3 and all(cell.data_type == "s" for cell in cells)
@@ -397,7 +400,7 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     data = await seed(sessions)
     digest = await digest_of(sessions, data.first)
     book = load_workbook(io.BytesIO(digest.xlsx))
-    assert book.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Доказательства"]
+    assert book.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
 
     summary = [row for row in book["Сводка"].iter_rows(values_only=True) if row[0] is not None]
     assert ("Всего", 16, 4, 1, 1, 1, 9, 26.7) in summary
@@ -426,7 +429,7 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
         (SAFONOVO, 8, 1, 1, 0, 0, 6, 12.5, 3, 2),
     ]
 
-    proofs = book["Доказательства"]
+    proofs = book["Подтверждения"]
     assert proofs.freeze_panes == "A2"
     evidence = list(proofs.iter_rows(values_only=True))
     assert evidence[0][:5] == (

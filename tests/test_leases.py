@@ -276,7 +276,7 @@ async def test_a_runtime_that_wins_the_lease_back_sends_again(
             repo = Repositories(session)
             await seed_org(repo, "МБУ ДО ДДТ", OrgKind.INSTITUTION, "Вяземский район", [8001])
             resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021.md")
-            await PublicationService(repo).publish(resolution.id, ADMIN_ID, clock.now())
+            await PublicationService(repo, runtime.renderer).publish(resolution.id, ADMIN_ID, clock.now())
             await session.commit()
         head = emulator.add_user(8001, "Ирина", started=True)
         runtime.pump.poke()

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain import OrgKind, OutboxState
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
+from bot.telegram.outgoing import TelegramRenderer
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Lease, OutboxMessage
@@ -148,7 +149,9 @@ async def seed_and_publish(
         for i in range(MEMBERS):
             await seed_org(repo, f"ДДТ №{i}", OrgKind.INSTITUTION, "Смоленский район", [first_id + i])
         resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021-forum.md")
-        result = await PublicationService(repo).publish(resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC))
+        result = await PublicationService(repo, TelegramRenderer("ru")).publish(
+            resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC)
+        )
         await session.commit()
     assert result.messages == MEMBERS * PER_MEMBER
     people = [emulator.add_user(first_id + i, f"Директор {i}", started=True) for i in range(MEMBERS)]

@@ -191,7 +191,7 @@ async def test_server_errors_are_retried(emulator: BotAPIEmulator, app: Runtime,
     async with app.session_factory() as session:
         repo = Repositories(session)
         resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021.md")
-        await PublicationService(repo).publish(resolution.id, anna.user_id, clock.now())
+        await PublicationService(repo, app.renderer).publish(resolution.id, anna.user_id, clock.now())
         await session.commit()
     app.pump.poke()
 

@@ -53,7 +53,7 @@ async def publish_to_two_orgs(
         await seed_org(repo, "МБУ ДО ДДТ", OrgKind.INSTITUTION, "Вяземский район", [8001])
         await seed_org(repo, "Отдел образования", OrgKind.MUNICIPAL, "Вяземский район", [8002])
         resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021.md")
-        await PublicationService(repo).publish(resolution.id, ADMIN_ID, clock.now())
+        await PublicationService(repo, app.renderer).publish(resolution.id, ADMIN_ID, clock.now())
         await session.commit()
     app.pump.poke()
     head = emulator.add_user(8001, "Ирина", started=True)

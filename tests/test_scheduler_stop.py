@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.config import Settings
 from bot.domain.clock import FrozenClock
+from bot.telegram.outgoing import TelegramRenderer
 from scheduler.jobs import SchedulerJobs, TickResult
 from scheduler.service import BotScheduler
 
@@ -18,7 +19,7 @@ class HeldTick(SchedulerJobs):
     """A tick that stays in progress until the test lets it go."""
 
     def __init__(self, settings: Settings, clock: FrozenClock) -> None:
-        super().__init__(async_sessionmaker(), settings, clock)
+        super().__init__(async_sessionmaker(), settings, clock, TelegramRenderer(settings.locale))
         self.entered = asyncio.Event()
         self.release = asyncio.Event()
         self.finished = False

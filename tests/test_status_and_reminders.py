@@ -46,7 +46,7 @@ async def setup_region(
         await seed_org(repo, "Отдел образования", OrgKind.MUNICIPAL, "Вяземский район", [8104])
         resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021.md")
         resolution.deadline = deadline
-        await PublicationService(repo).publish(resolution.id, ADMIN_ID, clock.now())
+        await PublicationService(repo, app.renderer).publish(resolution.id, ADMIN_ID, clock.now())
         await session.commit()
         institution_recs = [
             r.id for g in resolution.groups if g.kind is OrgKind.INSTITUTION for r in g.recommendations
@@ -104,7 +104,7 @@ async def test_reminders_hit_exactly_the_organizations_without_reports(
 
     # The next tick the same day, and a "restart" (a new scheduler on the same database): nothing new.
     assert (await app.jobs.tick()).reminders == 0
-    again = SchedulerJobs(app.session_factory, app.settings, clock)
+    again = SchedulerJobs(app.session_factory, app.settings, clock, app.renderer)
     assert (await again.tick()).reminders == 0
 
     # The head sees it in the chat, with buttons straight into the report dialog.
@@ -120,8 +120,8 @@ async def test_reminders_due_while_down_are_sent_once(app: Runtime, clock: Froze
     # Down from before the 7-day point until after the 1-day point: one reminder, the nearest one.
     clock.set(dt.datetime(2026, 10, 14, 12, 0, tzinfo=dt.UTC))
     first, second = (
-        SchedulerJobs(app.session_factory, app.settings, clock),
-        SchedulerJobs(app.session_factory, app.settings, clock),
+        SchedulerJobs(app.session_factory, app.settings, clock, app.renderer),
+        SchedulerJobs(app.session_factory, app.settings, clock, app.renderer),
     )
     results = await asyncio.gather(first.tick(), second.tick())  # two processes sharing one database
     assert sum(r.reminders for r in results) == 2

@@ -10,13 +10,11 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.outgoing import Outgoing
 from bot.delivery.rate_limit import TokenBucket
 from bot.domain import OutboxState
 from bot.domain.clock import Clock
-from bot.telegram.text_split import split_lines
-from bot.telegram.views.delivery import progress_text
-from bot.texts.i18n import Html, translator
+from bot.services.intents import BatchProgress, DeliveryReport, Recipient, Undelivered
+from bot.services.ports import MessageRenderer
 from storage.models import DeliveryBatch
 from storage.repositories import Repositories
 
@@ -24,7 +22,6 @@ log = logging.getLogger(__name__)
 
 EDIT_EVERY = 1.5
 UNFINISHED = (OutboxState.PENDING, OutboxState.SENDING)
-REASONS = {OutboxState.UNREACHABLE: "delivery.reason_blocked", OutboxState.FAILED: "delivery.reason_failed"}
 
 
 class DeliveryProgress:
@@ -34,6 +31,7 @@ class DeliveryProgress:
         session_factory: async_sessionmaker[AsyncSession],
         clock: Clock,
         limiter: TokenBucket,
+        renderer: MessageRenderer,
         locale: str,
         on_enqueued: Callable[[], None] | None = None,
     ) -> None:
@@ -41,7 +39,8 @@ class DeliveryProgress:
         self.session_factory = session_factory
         self.clock = clock
         self.limiter = limiter
-        self.t = translator(locale)
+        self.renderer = renderer
+        self.locale = locale
         self.on_enqueued = on_enqueued
         self._last_edit: dict[str, float] = {}
 
@@ -67,11 +66,11 @@ class DeliveryProgress:
         unreachable = (
             await repo.outbox.unreachable_recipients(batch.name) if counts.get(OutboxState.UNREACHABLE) else 0
         )
-        text = progress_text(self.t, title, counts, unreachable, finished)
-        await self._edit(batch, text)
+        progress = BatchProgress(self.locale, title, counts, unreachable, finished)
+        await self._edit(batch, self.renderer.progress_text(progress))
         if finished:
             batch.finished_at = self.clock.now()
-            await self._final_report(repo, batch, text)
+            await self._final_report(repo, batch, progress)
 
     async def _edit(self, batch: DeliveryBatch, text: str) -> None:
         if batch.admin_chat_id is None or batch.progress_message_id is None:
@@ -85,33 +84,27 @@ class DeliveryProgress:
             # The progress message is a courtesy; "not modified" or a deleted message must not stop delivery.
             log.debug("progress edit of %s skipped: %s", batch.name, exc)
 
-    async def _final_report(self, repo: Repositories, batch: DeliveryBatch, summary: str) -> None:
-        if batch.admin_chat_id is None:
-            return
-        lines = [summary]
-        unreachable = await repo.outbox.in_batch(batch.name, [OutboxState.UNREACHABLE, OutboxState.FAILED])
+    async def _undelivered(self, repo: Repositories, batch: DeliveryBatch) -> list[Undelivered]:
+        """Each person the batch did not reach, once, however many of their messages failed."""
+        failed = await repo.outbox.in_batch(batch.name, [OutboxState.UNREACHABLE, OutboxState.FAILED])
         seen: set[int] = set()
-        if unreachable:
-            lines.append("")
-            lines.append(self.t("delivery.unreachable_header"))
-        for row in unreachable:
+        people: list[Undelivered] = []
+        for row in failed:
             if row.chat_id in seen:
                 continue
             seen.add(row.chat_id)
             person = await repo.people.get(row.person_id) if row.person_id else None
             org = await repo.orgs.get(person.organization_id) if person and person.organization_id else None
-            lines.append(
-                self.t(
-                    "delivery.unreachable_line",
-                    name=person.full_name if person else str(row.chat_id),
-                    org=org.name if org else "—",
-                    reason=Html(self.t(REASONS[row.state])),
-                )
-            )
-        rows = [
-            Outgoing(dedup_key=f"report:{batch.name}:{i}", chat_id=batch.admin_chat_id, text=part).row()
-            for i, part in enumerate(split_lines(lines))
-        ]
-        await repo.outbox.enqueue(rows)
+            name = person.full_name if person else None
+            people.append(Undelivered(row.chat_id, name, org.name if org else None, OutboxState(row.state)))
+        return people
+
+    async def _final_report(self, repo: Repositories, batch: DeliveryBatch, progress: BatchProgress) -> None:
+        if batch.admin_chat_id is None:
+            return
+        undelivered = tuple(await self._undelivered(repo, batch))
+        to = Recipient(batch.admin_chat_id, locale=self.locale)
+        report = DeliveryReport(to, f"report:{batch.name}", progress, undelivered)
+        await repo.outbox.enqueue(self.renderer.rows([report]))
         if self.on_enqueued is not None:
             self.on_enqueued()

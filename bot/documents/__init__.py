@@ -1,6 +1,10 @@
 """The department digest: figures from a compact matrix, an HTML summary, an XLSX workbook, a PNG chart.
 
 No Telegram I/O here: callers (the /digest handler, the scheduler) send what `build_digest` returns.
+Every word of the text, the workbook and the chart comes from the catalogs through the Translator the
+caller passes: one set of figures (`collect_digest`) can be written out in several locales
+(`render_digest`). The workbook and chart writers (XlsxWriter, matplotlib) are imported on the first
+document made, not when the bot starts.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.documents.chart import build_chart
 from bot.documents.figures import (
     Changes,
     DigestFigures,
@@ -23,12 +26,25 @@ from bot.documents.figures import (
     load_matrix,
 )
 from bot.documents.text import render_digest_text
-from bot.documents.xlsx import build_xlsx
-from bot.texts.i18n import Translator, translator
+from bot.texts.i18n import Translator
 from storage.repositories.digest import DigestRepo, EvidenceRow
 
 # Beyond this the sheet stops being readable anyway; Excel's own limit is 1,048,576 rows.
 MAX_EVIDENCE_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class DigestData:
+    """What a digest is about, in no language yet: read from the database once per digest run."""
+
+    figures: DigestFigures
+    changes: Changes | None
+    matrix: Matrix
+    evidence: list[EvidenceRow]
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        return self.figures.to_snapshot()
 
 
 @dataclass(frozen=True)
@@ -41,10 +57,37 @@ class Digest:
     snapshot: dict[str, Any]
 
 
-def _files(figures: DigestFigures, matrix: Matrix, evidence: list[EvidenceRow]) -> tuple[bytes, bytes]:
+def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
+    # Imported here: the document stack costs start-up time and memory a bot that never makes a digest
+    # should not pay.
+    from bot.documents.chart import build_chart
+    from bot.documents.xlsx import build_xlsx
+
     # One worker, one after the other: both hold the GIL most of the time, so two threads would only
     # contend with each other and with the event loop.
-    return build_xlsx(figures, matrix, evidence), build_chart(figures)
+    return build_xlsx(data.figures, data.matrix, data.evidence, t), build_chart(data.figures, t)
+
+
+async def collect_digest(
+    source: AsyncSession | DigestRepo,
+    resolution_id: int | None,
+    municipality: str | None,
+    today: dt.date,
+    previous_snapshot: dict[str, Any] | None,
+) -> DigestData:
+    """The figures of one published resolution (None: all) and municipality, and what changed."""
+    repo = source if isinstance(source, DigestRepo) else DigestRepo(source)
+    matrix = await load_matrix(repo, resolution_id, municipality)
+    evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
+    figures = await asyncio.to_thread(figures_from, matrix, today)
+    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence)
+
+
+async def render_digest(data: DigestData, t: Translator) -> Digest:
+    """The text, workbook and chart of a digest in the translator's locale."""
+    text_parts = render_digest_text(t, data.figures, data.changes)
+    xlsx, png = await asyncio.to_thread(_files, data, t)
+    return Digest(data.figures, data.changes, text_parts, xlsx, png, data.snapshot)
 
 
 async def build_digest(
@@ -53,28 +96,24 @@ async def build_digest(
     municipality: str | None,
     today: dt.date,
     previous_snapshot: dict[str, Any] | None,
-    t: Translator | None = None,
+    t: Translator,
 ) -> Digest:
-    """Everything a digest consists of, for one published resolution (None: all) and municipality."""
-    repo = source if isinstance(source, DigestRepo) else DigestRepo(source)
-    matrix = await load_matrix(repo, resolution_id, municipality)
-    evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
-    figures = await asyncio.to_thread(figures_from, matrix, today)
-    changes = figures.changes_since(previous_snapshot)
-    text_parts = render_digest_text(t or translator(), figures, changes)
-    xlsx, png = await asyncio.to_thread(_files, figures, matrix, evidence)
-    return Digest(figures, changes, text_parts, xlsx, png, figures.to_snapshot())
+    """Everything a digest consists of, in one locale."""
+    data = await collect_digest(source, resolution_id, municipality, today, previous_snapshot)
+    return await render_digest(data, t)
 
 
 __all__ = [
+    "MAX_EVIDENCE_ROWS",
     "Changes",
     "Digest",
+    "DigestData",
     "DigestFigures",
     "Matrix",
     "Tally",
-    "build_chart",
     "build_digest",
     "build_figures",
-    "build_xlsx",
+    "collect_digest",
+    "render_digest",
     "render_digest_text",
 ]

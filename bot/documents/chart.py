@@ -1,4 +1,9 @@
-"""The digest's chart: progress per addressee group and per municipality as stacked bars."""
+"""The digest's chart: progress per addressee group and per municipality as stacked bars.
+
+Organization, municipality and group names are user text: matplotlib would read `$…$` in them as
+mathtext, and one name with a bad `\\command` would stop every digest. Mathtext is off for every text
+artist (the `text.parse_math` default below), so names are drawn exactly as written.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +13,38 @@ import matplotlib
 
 # Servers have no display: pin the raster backend before anything can pick an interactive one.
 matplotlib.use("Agg")
-
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from bot.documents.figures import DigestFigures, Tally
+from bot.texts.i18n import Translator
+
+# Set once at import, before any artist exists, and never changed: the worker threads digests run in
+# all read the same value.
+matplotlib.rcParams["text.parse_math"] = False
 
 SERIES = (
-    ("Выполнено", "#2e7d32", lambda t: t.done),
-    ("В работе", "#f9a825", lambda t: t.in_progress),
-    ("Не начато", "#90a4ae", lambda t: t.not_started),
-    ("Не применимо", "#cfd8dc", lambda t: t.not_applicable),
-    ("Нет ответа", "#c62828", lambda t: t.no_answer),
+    ("status.done", "#2e7d32", lambda t: t.done),
+    ("status.in_progress", "#f9a825", lambda t: t.in_progress),
+    ("status.not_started", "#90a4ae", lambda t: t.not_started),
+    ("status.not_applicable", "#cfd8dc", lambda t: t.not_applicable),
+    ("doc.no_answer", "#c62828", lambda t: t.no_answer),
 )
 MAX_MUNICIPALITIES = 30
 MAX_GROUPS = 20
 
 
-def _bars(axes: Axes, labels: list[str], tallies: list[Tally], title: str) -> None:
+def _bars(axes: Axes, labels: list[str], tallies: list[Tally], title: str, t: Translator) -> None:
     lefts = [0.0] * len(tallies)
     # Numeric positions: equal labels (item 1 of two resolutions) must stay separate bars.
     positions = list(range(len(tallies)))
-    for name, color, value in SERIES:
-        shares = [100.0 * value(t) / t.total if t.total else 0.0 for t in tallies]
-        axes.barh(positions, shares, left=lefts, color=color, label=name)
+    for key, color, value in SERIES:
+        shares = [100.0 * value(tally) / tally.total if tally.total else 0.0 for tally in tallies]
+        axes.barh(positions, shares, left=lefts, color=color, label=t.plain(key))
         lefts = [a + b for a, b in zip(lefts, shares, strict=True)]
     axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
-    axes.set_xlabel("% ячеек «организация × рекомендация»")
+    axes.set_xlabel(t.plain("doc.chart_axis"))
     axes.set_title(title, loc="left", fontsize=11)
     axes.invert_yaxis()
 
@@ -44,29 +53,28 @@ def _short(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def build_chart(figures: DigestFigures) -> bytes:
-    """PNG bytes; CPU-bound (under a second): call it in a worker thread."""
+def chart_figure(figures: DigestFigures, t: Translator) -> Figure:
+    """The chart as a matplotlib figure, every word from the catalogs in the translator's locale."""
     groups = figures.groups[:MAX_GROUPS]
     munis = list(figures.municipalities.items())[:MAX_MUNICIPALITIES]
     heights = [max(1.5, 0.45 * len(groups) + 0.8), max(1.5, 0.32 * len(munis) + 0.8)]
     # The object API, not pyplot: pyplot's global state is not safe in the worker threads digests run in.
     figure = Figure(figsize=(10, sum(heights) + 1.2), dpi=100)
     top, bottom = figure.subplots(2, 1, gridspec_kw={"height_ratios": heights})
-    _bars(
-        top,
-        [_short(f"{g.position}. {g.heading}") for g, _ in groups],
-        [t for _, t in groups],
-        "По группам адресатов",
-    )
-    _bars(
-        bottom,
-        [_short(name or "— (региональный уровень)") for name, _ in munis],
-        [t for _, t in munis],
-        "По муниципалитетам",
-    )
+    group_labels = [_short(f"{g.position}. {g.heading}") for g, _ in groups]
+    _bars(top, group_labels, [tally for _, tally in groups], t.plain("doc.chart_by_group"), t)
+    no_municipality = t.plain("card.no_municipality")
+    muni_labels = [_short(name or no_municipality) for name, _ in munis]
+    _bars(bottom, muni_labels, [tally for _, tally in munis], t.plain("doc.chart_by_municipality"), t)
     top.legend(loc="upper center", bbox_to_anchor=(0.5, 1.45), ncol=5, fontsize=8, frameon=False)
-    figure.suptitle(f"Ход выполнения резолюции на {figures.today.strftime('%d.%m.%Y')}", fontsize=13)
+    figure.suptitle(t.plain("doc.chart_title", date=figures.today.strftime("%d.%m.%Y")), fontsize=13)
     figure.tight_layout()
+    return figure
+
+
+def build_chart(figures: DigestFigures, t: Translator) -> bytes:
+    """PNG bytes; CPU-bound (under a second): call it in a worker thread."""
+    figure = chart_figure(figures, t)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     # Not registered with pyplot, so nothing keeps it alive; clearing drops the artists at once.

@@ -26,7 +26,7 @@ def _org_line(t: Translator, key: str, org: OrgFigure) -> Html:
     return t(key, name=shorten(org.name, 80), municipality=org.municipality or "—", count=org.overdue)
 
 
-def render_digest_text(t: Translator, figures: DigestFigures, changes: Changes | None) -> list[str]:
+def _overview(t: Translator, figures: DigestFigures, changes: Changes | None) -> list[str]:
     lines: list[str] = [t("digest.title", date=figures.today.strftime("%d.%m.%Y"))]
     for _, title in figures.resolutions:
         lines.append(t("digest.resolution", title=shorten(title, 150)))
@@ -63,16 +63,15 @@ def render_digest_text(t: Translator, figures: DigestFigures, changes: Changes |
             )
         )
         lines.append(t("digest.changes_percent", points=f"{changes.percent_points:+.1f}"))
-    lines += ["", t("digest.by_group")]
+    return lines
+
+
+def _breakdown(t: Translator, figures: DigestFigures) -> list[str]:
+    """By group, by municipality (unless the digest is of one), and the least advanced recommendations."""
+    lines = ["", t("digest.by_group")]
     for group, tally in figures.groups:
-        lines.append(
-            t(
-                "digest.group_line",
-                number=group.position,
-                heading=shorten(group.heading, 80),
-                tally=_tally(t, tally),
-            )
-        )
+        heading = shorten(group.heading, 80)
+        lines.append(t("digest.group_line", number=group.position, heading=heading, tally=_tally(t, tally)))
     if figures.municipality is None and figures.municipalities:
         lines += ["", t("digest.by_municipality")]
         for name, tally in list(figures.municipalities.items())[:LISTED_MUNICIPALITIES]:
@@ -82,21 +81,26 @@ def render_digest_text(t: Translator, figures: DigestFigures, changes: Changes |
             lines.append(t("digest.and_more", count=len(figures.municipalities) - LISTED_MUNICIPALITIES))
     lines += ["", t("digest.least_progress")]
     for rec, tally in figures.least_progress(LEAST_PROGRESS):
-        lines.append(
-            t("digest.rec_line", number=rec.number, text=shorten(rec.text, 90), tally=_tally(t, tally))
-        )
-    silent, overdue = figures.silent, figures.overdue
-    if silent:
-        lines += ["", t("digest.silent", count=len(silent))]
-        lines += [_org_line(t, "digest.org_line", org) for org in silent[:LISTED_ORGS]]
-        if len(silent) > LISTED_ORGS:
-            lines.append(t("digest.and_more", count=len(silent) - LISTED_ORGS))
-    if overdue:
-        # The furthest behind first: that is who a department calls.
-        overdue = sorted(overdue, key=lambda o: -o.overdue)
-        lines += ["", t("digest.overdue", count=len(overdue))]
-        lines += [_org_line(t, "digest.overdue_line", org) for org in overdue[:LISTED_ORGS]]
-        if len(overdue) > LISTED_ORGS:
-            lines.append(t("digest.and_more", count=len(overdue) - LISTED_ORGS))
+        text = shorten(rec.text, 90)
+        lines.append(t("digest.rec_line", number=rec.number, text=text, tally=_tally(t, tally)))
+    return lines
+
+
+def _org_list(t: Translator, title_key: str, line_key: str, orgs: list[OrgFigure]) -> list[str]:
+    if not orgs:
+        return []
+    lines = ["", t(title_key, count=len(orgs))]
+    lines += [_org_line(t, line_key, org) for org in orgs[:LISTED_ORGS]]
+    if len(orgs) > LISTED_ORGS:
+        lines.append(t("digest.and_more", count=len(orgs) - LISTED_ORGS))
+    return lines
+
+
+def render_digest_text(t: Translator, figures: DigestFigures, changes: Changes | None) -> list[str]:
+    lines = _overview(t, figures, changes) + _breakdown(t, figures)
+    lines += _org_list(t, "digest.silent", "digest.org_line", figures.silent)
+    # The furthest behind first: that is who a department calls.
+    overdue = sorted(figures.overdue, key=lambda o: -o.overdue)
+    lines += _org_list(t, "digest.overdue", "digest.overdue_line", overdue)
     lines += ["", t("digest.files_hint")]
     return split_lines(lines)

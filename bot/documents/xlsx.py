@@ -1,5 +1,5 @@
-"""The digest workbook: «Сводка», «Матрица» (organization × recommendation), «Муниципалитеты»,
-«Доказательства».
+"""The digest workbook: summary, matrix (organization × recommendation), municipalities, evidence; sheet
+names, headers and status words in the locale of the Translator it is built with.
 
 XlsxWriter lays out every sheet (formats, widths, frozen panes, headers, the small tables). The two
 big bodies — up to 600,000 matrix cells and every evidence item — are then spliced into their sheets
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -37,32 +38,65 @@ from bot.documents.sheet_xml import (
     status_cells,
     timestamp,
 )
+from bot.domain import EvidenceKind
+from bot.texts.i18n import Translator
 from storage.repositories.digest import EvidenceRow
 
-STATUS_WORDS = {
-    DONE: "Выполнено",
-    IN_PROGRESS: "В работе",
-    NOT_STARTED: "Не начато",
-    NOT_APPLICABLE: "Не применимо",
-    NO_ANSWER: "Нет ответа",
+# Catalog keys of the words a person reads in the workbook; the status words are those of the dialogs.
+STATUS_KEYS = {
+    DONE: "status.done",
+    IN_PROGRESS: "status.in_progress",
+    NOT_STARTED: "status.not_started",
+    NOT_APPLICABLE: "status.not_applicable",
+    NO_ANSWER: "doc.no_answer",
 }
 STATUS_COLORS = {DONE: "#C6EFCE", IN_PROGRESS: "#FFEB9C", NOT_APPLICABLE: "#EDEDED", NO_ANSWER: "#FFC7CE"}
-KIND_WORDS = {"document": "Документ", "photo": "Фото", "link": "Ссылка", "text": "Текст"}
-TALLY_HEADER = ["Всего", "Выполнено", "В работе", "Не начато", "Не применимо", "Нет ответа", "% выполнения"]
-NO_MUNICIPALITY = "— (региональный уровень)"
+KIND_KEYS = {kind.value: f"doc.kind.{kind.value}" for kind in EvidenceKind}
+TALLY_KEYS = (
+    "doc.col.total",
+    "status.done",
+    "status.in_progress",
+    "status.not_started",
+    "status.not_applicable",
+    "doc.no_answer",
+    "doc.col.percent_done",
+)
+EVIDENCE_KEYS = (
+    "doc.col.organization",
+    "doc.col.municipality",
+    "doc.col.recommendation",
+    "doc.col.kind",
+    "doc.col.content",
+    "doc.col.size",
+    "doc.col.added",
+)
 # Sheet files are numbered in the order the sheets are added below.
 MATRIX_SHEET = "xl/worksheets/sheet2.xml"
 EVIDENCE_SHEET = "xl/worksheets/sheet4.xml"
-EVIDENCE_HEADER = [
-    "Организация",
-    "Муниципалитет",
-    "Рекомендация",
-    "Вид",
-    "Файл, ссылка или текст",
-    "Размер, байт",
-    "Добавлено (UTC)",
-]
 TEXT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Words:
+    """The workbook's words in one locale, looked up once per workbook, not once per row."""
+
+    t: Translator
+    status: dict[int, str]
+    tally_header: list[str]
+    no_municipality: str
+
+    @classmethod
+    def of(cls, t: Translator) -> Words:
+        return cls(
+            t,
+            {code: t.plain(key) for code, key in STATUS_KEYS.items()},
+            [t.plain(key) for key in TALLY_KEYS],
+            t.plain("card.no_municipality"),
+        )
+
+    def kind(self, kind: str) -> str:
+        key = KIND_KEYS.get(kind)
+        return self.t.plain(key) if key else kind
 
 
 def _tally_row(label: str, tally: Tally) -> list[object]:
@@ -78,44 +112,54 @@ def _tally_row(label: str, tally: Tally) -> list[object]:
     ]
 
 
-def _summary(book: Workbook, figures: DigestFigures, header: object) -> None:
-    sheet = book.add_worksheet("Сводка")
-    sheet.set_column(0, 0, 70)
-    sheet.set_column(1, 7, 13)
-    sheet.write(0, 0, "Сводка на " + figures.today.strftime("%d.%m.%Y"), book.add_format({"bold": True}))
+def _summary_lines(t: Translator, figures: DigestFigures) -> list[str]:
     lines = [title for _, title in figures.resolutions]
     if figures.municipality:
-        lines.append(f"Муниципалитет: {figures.municipality}")
-    lines.append(f"Организаций: {len(figures.organizations)}")
-    lines.append(f"Не ответили ни разу: {len(figures.silent)}")
-    lines.append(f"Просрочили срок: {len(figures.overdue)}")
+        lines.append(t.plain("doc.summary_municipality", name=figures.municipality))
+    lines.append(t.plain("doc.summary_organizations", count=len(figures.organizations)))
+    lines.append(t.plain("doc.summary_silent", count=len(figures.silent)))
+    lines.append(t.plain("doc.summary_overdue", count=len(figures.overdue)))
+    return lines
+
+
+def _summary(book: Workbook, figures: DigestFigures, header: object, words: Words) -> None:
+    t = words.t
+    sheet = book.add_worksheet(t.plain("doc.sheet_summary"))
+    sheet.set_column(0, 0, 70)
+    sheet.set_column(1, 7, 13)
+    title = t.plain("doc.summary_title", date=figures.today.strftime("%d.%m.%Y"))
+    sheet.write(0, 0, title, book.add_format({"bold": True}))
+    lines = _summary_lines(t, figures)
     for row, line in enumerate(lines, start=1):
         sheet.write_string(row, 0, line)
     row = len(lines) + 2
-    sheet.write_row(row, 0, ["Группа адресатов", *TALLY_HEADER], header)
-    sheet.write_row(row + 1, 0, _tally_row("Всего", figures.overall))
+    sheet.write_row(row, 0, [t.plain("doc.col.group"), *words.tally_header], header)
+    sheet.write_row(row + 1, 0, _tally_row(t.plain("doc.col.total"), figures.overall))
     row += 2
     for group, tally in figures.groups:
         sheet.write_row(row, 0, _tally_row(f"{group.position}. {group.heading}", tally))
         row += 1
-    sheet.write_row(row + 1, 0, ["Рекомендация", *TALLY_HEADER], header)
+    sheet.write_row(row + 1, 0, [t.plain("doc.col.recommendation"), *words.tally_header], header)
     for index, (rec, tally) in enumerate(figures.recommendations, start=row + 2):
         sheet.write_row(index, 0, _tally_row(f"{rec.number} {rec.text}", tally))
 
 
-def _matrix_layout(book: Workbook, matrix: Matrix, header: object) -> None:
-    sheet = book.add_worksheet("Матрица")
+def _matrix_layout(book: Workbook, matrix: Matrix, header: object, words: Words) -> None:
+    t = words.t
+    sheet = book.add_worksheet(t.plain("doc.sheet_matrix"))
     last_row, last_col = len(matrix.rows), 1 + len(matrix.recs)
     sheet.freeze_panes(1, 2)
     sheet.set_column(0, 0, 50)
     sheet.set_column(1, 1, 24)
     sheet.set_column(2, max(2, last_col), 13)
-    sheet.write_row(0, 0, ["Организация", "Муниципалитет", *(rec.number for rec in matrix.recs)], header)
+    columns = [t.plain("doc.col.organization"), t.plain("doc.col.municipality")]
+    sheet.write_row(0, 0, [*columns, *(rec.number for rec in matrix.recs)], header)
     if not matrix.rows:
         return
     sheet.autofilter(0, 0, last_row, last_col)
     # Colours by rule, not per cell: the body is spliced in later and carries no styles.
     for code, color in STATUS_COLORS.items():
+        word = words.status[code].replace('"', '""')
         sheet.conditional_format(
             1,
             2,
@@ -124,18 +168,20 @@ def _matrix_layout(book: Workbook, matrix: Matrix, header: object) -> None:
             {
                 "type": "cell",
                 "criteria": "==",
-                "value": f'"{STATUS_WORDS[code]}"',
+                "value": f'"{word}"',
                 "format": book.add_format({"bg_color": color}),
             },
         )
 
 
-def _municipalities(book: Workbook, figures: DigestFigures, header: object) -> None:
-    sheet = book.add_worksheet("Муниципалитеты")
+def _municipalities(book: Workbook, figures: DigestFigures, header: object, words: Words) -> None:
+    t = words.t
+    sheet = book.add_worksheet(t.plain("doc.sheet_municipalities"))
     sheet.freeze_panes(1, 1)
     sheet.set_column(0, 0, 35)
     sheet.set_column(1, 9, 13)
-    sheet.write_row(0, 0, ["Муниципалитет", *TALLY_HEADER, "Организаций", "Не ответили ни разу"], header)
+    columns = [t.plain("doc.col.organizations"), t.plain("doc.col.silent")]
+    sheet.write_row(0, 0, [t.plain("doc.col.municipality"), *words.tally_header, *columns], header)
     orgs: dict[str, int] = {}
     silent: dict[str, int] = {}
     for org in figures.organizations:
@@ -143,29 +189,29 @@ def _municipalities(book: Workbook, figures: DigestFigures, header: object) -> N
     for org in figures.silent:
         silent[org.municipality] = silent.get(org.municipality, 0) + 1
     for row, (name, tally) in enumerate(figures.municipalities.items(), start=1):
-        values = [*_tally_row(name or NO_MUNICIPALITY, tally), orgs.get(name, 0), silent.get(name, 0)]
+        values = [*_tally_row(name or words.no_municipality, tally), orgs.get(name, 0), silent.get(name, 0)]
         sheet.write_row(row, 0, values)
 
 
-def _evidence_layout(book: Workbook, header: object) -> Format:
-    sheet = book.add_worksheet("Доказательства")
+def _evidence_layout(book: Workbook, header: object, t: Translator) -> Format:
+    sheet = book.add_worksheet(t.plain("doc.sheet_evidence"))
     sheet.freeze_panes(1, 0)
     for first, last, width in ((0, 0, 45), (1, 1, 24), (2, 3, 14), (4, 4, 60), (5, 5, 14)):
         sheet.set_column(first, last, width)
     # Applied to the column so the workbook defines it; the spliced cells refer to it by index.
     when = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
     sheet.set_column(6, 6, 17, when)
-    sheet.write_row(0, 0, EVIDENCE_HEADER, header)
+    sheet.write_row(0, 0, [t.plain(key) for key in EVIDENCE_KEYS], header)
     return when
 
 
-def _matrix_body(matrix: Matrix, words: dict[int, int]) -> Splice:
-    cells = status_cells({code: words[code] for code in STATUS_WORDS}, blank=NOT_ADDRESSED)
+def _matrix_body(matrix: Matrix, shared: dict[int, int], words: Words) -> Splice:
+    cells = status_cells(shared, blank=NOT_ADDRESSED)
     municipality = inline_cache()
     rows = (
         (
             inline(org.name),
-            municipality(org.municipality or NO_MUNICIPALITY),
+            municipality(org.municipality or words.no_municipality),
             b"".join(map(cells.__getitem__, row)),
         )
         for org, row in zip(matrix.orgs, matrix.rows, strict=True)
@@ -173,7 +219,7 @@ def _matrix_body(matrix: Matrix, words: dict[int, int]) -> Splice:
     return Splice(rows, f"A1:{column_name(1 + len(matrix.recs))}{len(matrix.rows) + 1}")
 
 
-def _evidence_body(matrix: Matrix, evidence: Sequence[EvidenceRow], date_style: int) -> Splice:
+def _evidence_body(matrix: Matrix, evidence: Sequence[EvidenceRow], date_style: int, words: Words) -> Splice:
     orgs = {org.org_id: org for org in matrix.orgs}
     numbers = {rec.rec_id: rec.number for rec in matrix.recs}
     cell = inline_cache()  # names, numbers and kinds repeat from row to row
@@ -186,9 +232,9 @@ def _evidence_body(matrix: Matrix, evidence: Sequence[EvidenceRow], date_style: 
         rows.append(
             (
                 cell(org.name),
-                cell(org.municipality or NO_MUNICIPALITY),
+                cell(org.municipality or words.no_municipality),
                 cell(numbers.get(item.rec_id, "")),
-                cell(KIND_WORDS.get(item.kind, item.kind)),
+                cell(words.kind(item.kind)),
                 inline(what),
                 number(item.file_size) if item.file_size is not None else BLANK,
                 timestamp(item.created_at, date_style) if item.created_at else BLANK,
@@ -197,23 +243,27 @@ def _evidence_body(matrix: Matrix, evidence: Sequence[EvidenceRow], date_style: 
     return Splice(rows, f"A1:G{len(rows) + 1}")
 
 
-def build_xlsx(figures: DigestFigures, matrix: Matrix, evidence: Sequence[EvidenceRow]) -> bytes:
+def build_xlsx(
+    figures: DigestFigures, matrix: Matrix, evidence: Sequence[EvidenceRow], t: Translator
+) -> bytes:
     """CPU-bound (about a second at 600,000 cells): call it in a worker thread."""
+    words = Words.of(t)
     buffer = io.BytesIO()
     # Names and headings come from users: a leading "=" must stay text, never become a formula.
     options = {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
     book = xlsxwriter.Workbook(buffer, options)
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"})
-    _summary(book, figures, header)
-    _matrix_layout(book, matrix, header)
-    _municipalities(book, figures, header)
-    date_format = _evidence_layout(book, header)
+    _summary(book, figures, header, words)
+    _matrix_layout(book, matrix, header, words)
+    _municipalities(book, figures, header, words)
+    date_format = _evidence_layout(book, header, t)
     book.close()
+    codes = list(STATUS_KEYS)
     return splice(
         buffer.getvalue(),
-        list(STATUS_WORDS.values()),
-        lambda words: {
-            MATRIX_SHEET: _matrix_body(matrix, dict(zip(STATUS_WORDS, words, strict=True))),
-            EVIDENCE_SHEET: _evidence_body(matrix, evidence, date_format.xf_index),
+        [words.status[code] for code in codes],
+        lambda indices: {
+            MATRIX_SHEET: _matrix_body(matrix, dict(zip(codes, indices, strict=True)), words),
+            EVIDENCE_SHEET: _evidence_body(matrix, evidence, date_format.xf_index, words),
         },
     )

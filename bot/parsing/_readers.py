@@ -6,14 +6,15 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from pathlib import PurePath
-
-import docx
-from docx.document import Document
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+from typing import TYPE_CHECKING
 
 from ._lines import SourceLine
 from ._model import ResolutionParseError
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # the Telegram Bot API will not hand over bigger files anyway
 
@@ -119,6 +120,9 @@ def _looks_binary(text: str) -> bool:
 
 
 def read_docx_lines(data: bytes) -> list[SourceLine]:
+    # python-docx (and lxml) load with the first Word file, not when the bot starts.
+    import docx
+
     try:
         document = docx.Document(io.BytesIO(data))
         return list(_document_lines(document))
@@ -127,6 +131,8 @@ def read_docx_lines(data: bytes) -> list[SourceLine]:
 
 
 def _document_lines(document: Document) -> Iterator[SourceLine]:
+    from docx.table import Table
+
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             yield from _table_lines(block)
@@ -135,6 +141,8 @@ def _document_lines(document: Document) -> Iterator[SourceLine]:
 
 
 def _table_lines(table: Table) -> Iterator[SourceLine]:
+    from docx.table import Table
+
     # The XML elements themselves, not their id(): lxml proxies die and their ids get reused.
     seen: set[object] = set()
     for row in table.rows:

@@ -15,7 +15,7 @@ from aiogram.types import User
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.composition import create_bot, create_dispatcher
+from bot.composition import create_bot, create_dispatcher, create_renderer
 from bot.config import ConfigError, Settings
 from bot.delivery import leases
 from bot.delivery.outbox_pump import OutboxPump
@@ -113,11 +113,13 @@ class Runtime:
         self.sender = create_bot(self.settings, token, retry=False)
         self._stack.push_async_callback(self.sender.session.close)
         self.pump = OutboxPump(self.sender, self.session_factory, self.settings, self.clock)
+        self.renderer = create_renderer(self.settings)
         self.progress = DeliveryProgress(
             self.bot,
             self.session_factory,
             self.clock,
             self.pump.limiter,
+            self.renderer,
             self.settings.locale,
             self.pump.poke,
         )
@@ -126,12 +128,18 @@ class Runtime:
             self.session_factory,
             self.settings,
             self.clock,
+            self.renderer,
             digest_step=self.digest_step(),
             on_outbox=self.pump.poke,
         )
         self.scheduler = BotScheduler(self.jobs, self.settings)
         self.dp = create_dispatcher(
-            self.settings, self.session_factory, clock=self.clock, on_outbox=self.pump.poke, **self.services()
+            self.settings,
+            self.session_factory,
+            clock=self.clock,
+            on_outbox=self.pump.poke,
+            renderer=self.renderer,
+            **self.services(),
         )
         self._stack.push_async_callback(self.dp.storage.close)
         self.dp.startup.register(self._started)
@@ -144,7 +152,7 @@ class Runtime:
         return {"outbox": self.pump, "evidence_store": EvidenceStore(self.settings.evidence_dir)}
 
     def digest_step(self) -> DigestStep:
-        return DigestDelivery(self.settings).scheduled
+        return DigestDelivery(self.settings, self.renderer).scheduled
 
     def start_background(self) -> None:
         """The workers beside the update handlers: the outbox pump and the scheduler's tick. They run only

@@ -1,8 +1,9 @@
-"""Use cases. No aiogram, no views: a service takes plain values, works through the repositories of one
-unit of work and returns plain results (or message intents that the Telegram side renders).
+"""Use cases. No Bot API library, no views: a service takes plain values, works through the repositories
+of one unit of work and returns plain results, or message intents (intents.py) that the renderer port
+(ports.py) turns into outbox rows.
 
 `Services` is the holder handlers receive in their data (``services``): one per update, every service on
-the same repositories, built on first use.
+the same repositories, built on first use. The renderer comes from the composition root.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from bot.services.digests import DigestDelivery
     from bot.services.invitations import InvitationService
     from bot.services.organizations import OrganizationService
+    from bot.services.ports import MessageRenderer
     from bot.services.publication import PublicationService
     from bot.services.reminders import ReminderService
     from bot.services.reports import ReportService
@@ -28,10 +30,13 @@ if TYPE_CHECKING:
 class Services:
     """The use cases of one unit of work; each is built the first time a handler asks for it."""
 
-    def __init__(self, repo: Repositories, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, repo: Repositories, settings: Settings, clock: Clock, renderer: MessageRenderer
+    ) -> None:
         self.repo = repo
         self.settings = settings
         self.clock = clock
+        self.renderer = renderer
 
     @cached_property
     def invitations(self) -> InvitationService:
@@ -49,13 +54,13 @@ class Services:
     def publication(self) -> PublicationService:
         from bot.services.publication import PublicationService
 
-        return PublicationService(self.repo)
+        return PublicationService(self.repo, self.renderer)
 
     @cached_property
     def reminders(self) -> ReminderService:
         from bot.services.reminders import ReminderService
 
-        return ReminderService(self.repo, self.settings)
+        return ReminderService(self.repo, self.settings, self.renderer)
 
     @cached_property
     def reports(self) -> ReportService:
@@ -85,4 +90,4 @@ class Services:
     def digests(self) -> DigestDelivery:
         from bot.services.digests import DigestDelivery
 
-        return DigestDelivery(self.settings)
+        return DigestDelivery(self.settings, self.renderer)

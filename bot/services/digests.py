@@ -1,21 +1,26 @@
-"""Digests to officials: on schedule and on demand, always through the outbox, files kept on disk."""
+"""Digests to officials: on schedule and on demand, always through the outbox, files kept on disk.
+
+The figures are read once per digest run; the text, workbook and chart are then written once per locale
+the recipients read, so an English-speaking official gets an English workbook and chart.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.delivery.outgoing import Outgoing
-from bot.documents import Digest, build_digest
+from bot.documents import Digest, DigestData, collect_digest, render_digest
 from bot.domain import Role
+from bot.domain.schedule import latest_cron_occurrence
+from bot.services.intents import DigestFiles, DigestParts, Recipient
+from bot.services.ports import MessageRenderer
 from bot.texts.i18n import translator
-from scheduler.occurrences import latest_cron_occurrence
 from storage.models import DigestSnapshot, Person
 from storage.repositories import Repositories
 
@@ -36,12 +41,13 @@ class DigestRequest:
 
 
 class DigestDelivery:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, renderer: MessageRenderer) -> None:
         self.settings = settings
+        self.renderer = renderer
 
-    async def _build(
+    async def _collect(
         self, repo: Repositories, request: DigestRequest, scope: str, now: dt.datetime
-    ) -> Digest:
+    ) -> DigestData:
         previous = await repo.session.scalar(
             select(DigestSnapshot.figures)
             .where(DigestSnapshot.scope == scope)
@@ -49,76 +55,60 @@ class DigestDelivery:
             .limit(1)
         )
         today = now.astimezone(self.settings.tz).date()
-        digest = await build_digest(
+        data = await collect_digest(
             repo.session, request.resolution_id, request.municipality, today, previous
         )
-        repo.session.add(DigestSnapshot(scope=scope, figures=digest.snapshot, created_at=now))
-        return digest
+        repo.session.add(DigestSnapshot(scope=scope, figures=data.snapshot, created_at=now))
+        return data
 
-    def _files(self, key: str, digest: Digest) -> tuple[Path, Path]:
+    def _locale(self, person: Person) -> str:
+        """The locale a person reads, as the catalogs know it (an unknown one falls back to Russian)."""
+        return translator(person.language or self.settings.locale).locale
+
+    def _files(self, folder_key: str, locale: str, digest: Digest, day: dt.date) -> DigestFiles:
         """Written before the rows that send them commit; a crash leaves at worst an orphan file."""
-        folder = self.settings.digest_dir / key
+        folder = self.settings.digest_dir / folder_key
         folder.mkdir(parents=True, exist_ok=True)
-        xlsx, png = folder / "digest.xlsx", folder / "progress.png"
+        xlsx, png = folder / f"digest-{locale}.xlsx", folder / f"progress-{locale}.png"
         xlsx.write_bytes(digest.xlsx)
         png.write_bytes(digest.png)
-        return xlsx, png
+        return DigestFiles(xlsx, png, day)
 
-    def _rows(
-        self, key: str, person: Person, digest: Digest, files: tuple[Path, Path], day: str
-    ) -> list[dict[str, Any]]:
-        t = translator(person.language)
-        common = {"chat_id": person.telegram_id, "person_id": person.id}
-        rows = [
-            Outgoing(dedup_key=f"{key}:p{person.id}:text{i}", text=part, **common).row()
-            for i, part in enumerate(digest.text_parts)
-        ]
-        xlsx, png = files
-        rows.append(
-            Outgoing(
-                dedup_key=f"{key}:p{person.id}:xlsx",
-                method="sendDocument",
-                file_path=str(xlsx),
-                file_name=f"svodka-{day}.xlsx",
-                text=t("digest.xlsx_caption"),
-                **common,
-            ).row()
-        )
-        rows.append(
-            Outgoing(
-                dedup_key=f"{key}:p{person.id}:png",
-                method="sendPhoto",
-                file_path=str(png),
-                text=t("digest.chart_caption"),
-                **common,
-            ).row()
-        )
-        return rows
+    async def _intents(
+        self, data: DigestData, people: Iterable[Person], folder_key: str, key: str, day: dt.date
+    ) -> list[DigestParts]:
+        """Each locale's documents are made once, however many people read them."""
+        by_locale: dict[str, list[Person]] = defaultdict(list)
+        for person in people:
+            by_locale[self._locale(person)].append(person)
+        intents: list[DigestParts] = []
+        for locale, readers in by_locale.items():
+            digest = await render_digest(data, translator(locale))
+            files = self._files(folder_key, locale, digest, day)
+            parts = tuple(digest.text_parts)
+            intents += [DigestParts(Recipient.of(p, locale), f"{key}:p{p.id}", parts, files) for p in readers]
+        return intents
 
     async def on_demand(
         self, repo: Repositories, person: Person, request: DigestRequest, key: str, now: dt.datetime
     ) -> int:
-        digest = await self._build(repo, request, request.scope(person.id), now)
-        day = now.astimezone(self.settings.tz).strftime("%Y-%m-%d")
-        files = self._files(f"ondemand-{key}", digest)
-        return await repo.outbox.enqueue(self._rows(f"digest:{key}", person, digest, files, day))
+        data = await self._collect(repo, request, request.scope(person.id), now)
+        day = now.astimezone(self.settings.tz).date()
+        intents = await self._intents(data, [person], f"ondemand-{key}", f"digest:{key}", day)
+        return await repo.outbox.enqueue(self.renderer.rows(intents))
 
     async def scheduled(self, repo: Repositories, now: dt.datetime, horizon: dt.datetime) -> int:
         """The latest cron occurrence since the horizon, once, to every official."""
         occurrence = latest_cron_occurrence(self.settings.digest_cron, self.settings.tz, horizon, now)
         if occurrence is None:
             return 0
-        period = occurrence.isoformat()
-        if not await repo.schedule.claim("digest", "officials", period, occurrence):
+        if not await repo.schedule.claim("digest", "officials", occurrence.isoformat(), occurrence):
             return 0
         officials = await repo.people.with_role(Role.OFFICIAL)
         if not officials or not await repo.resolutions.published():
             return 0
-        digest = await self._build(repo, DigestRequest(), SCHEDULED_SCOPE, now)
+        data = await self._collect(repo, DigestRequest(), SCHEDULED_SCOPE, now)
         key = occurrence.strftime("%Y%m%dT%H%M")
-        files = self._files(f"scheduled-{key}", digest)
-        day = occurrence.astimezone(self.settings.tz).strftime("%Y-%m-%d")
-        rows = [
-            row for person in officials for row in self._rows(f"digest:{key}", person, digest, files, day)
-        ]
-        return await repo.outbox.enqueue(rows)
+        day = occurrence.astimezone(self.settings.tz).date()
+        intents = await self._intents(data, officials, f"scheduled-{key}", f"digest:{key}", day)
+        return await repo.outbox.enqueue(self.renderer.rows(intents))

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from bot.delivery.outgoing import Outgoing
 from bot.domain import OrgKind, ResolutionStatus
 from bot.domain.errors import DomainError
-from bot.telegram.views.delivery import intro_text, recommendation_text, report_button
-from bot.texts.i18n import translator
+from bot.services.intents import MessageIntent, PublicationIntro, Recipient, RecommendationIntent
+from bot.services.ports import MessageRenderer
 from storage.models import AddresseeGroup, Organization, Person, Resolution
 from storage.repositories import Repositories
 
@@ -28,53 +26,47 @@ class PublishResult:
     organizations_without_people: int
 
 
-def delivery_messages(
-    resolution: Resolution, groups: list[AddresseeGroup], person: Person, org: Organization, batch: str | None
-) -> list[dict[str, Any]]:
+def publication_intents(
+    resolution: Resolution, groups: list[AddresseeGroup], to: Recipient, org: Organization, batch: str | None
+) -> list[MessageIntent]:
     """One introduction, then one message per recommendation, each with its report button."""
     if not groups or not any(g.recommendations for g in groups):
         return []
-    t = translator(person.language)
-    common = {"chat_id": person.telegram_id, "person_id": person.id, "batch": batch}
-    rows = [
-        Outgoing(
-            dedup_key=f"res:{resolution.id}:intro:p{person.id}",
-            text=intro_text(t, resolution, groups, org.name),
-            **common,
-        ).row()
+    person = to.person_id
+    intents: list[MessageIntent] = [
+        PublicationIntro(
+            to, f"res:{resolution.id}:intro:p{person}", batch, resolution, tuple(groups), org.name
+        )
     ]
-    for group in groups:
-        for rec in group.recommendations:
-            rows.append(
-                Outgoing(
-                    dedup_key=f"rec:{rec.id}:p{person.id}",
-                    text=recommendation_text(t, resolution, group, rec),
-                    reply_markup=report_button(t, rec.id),
-                    **common,
-                ).row()
-            )
-    return rows
+    intents.extend(
+        RecommendationIntent(to, f"rec:{rec.id}:p{person}", batch, resolution, group, rec)
+        for group in groups
+        for rec in group.recommendations
+    )
+    return intents
 
 
 class PublicationService:
-    def __init__(self, repo: Repositories) -> None:
+    def __init__(self, repo: Repositories, renderer: MessageRenderer) -> None:
         self.repo = repo
+        self.renderer = renderer
 
-    async def plan(self, resolution: Resolution) -> tuple[list[dict[str, Any]], PublishResult]:
+    async def plan(self, resolution: Resolution) -> tuple[list[MessageIntent], PublishResult]:
         """Every message the publication would send, and the figures the admin confirms."""
         batch = batch_name(resolution.id)
         by_kind: dict[OrgKind, list[AddresseeGroup]] = defaultdict(list)
         for group in resolution.groups:
             by_kind[group.kind].append(group)
-        rows: list[dict[str, Any]] = []
+        intents: list[MessageIntent] = []
         staffed: set[int] = set()
         members = await self.repo.people.members_of_kinds(list(by_kind))
         for person, org in members:
             staffed.add(org.id)
-            rows.extend(delivery_messages(resolution, by_kind[org.kind], person, org, batch))
+            to = Recipient.of(person)
+            intents.extend(publication_intents(resolution, by_kind[org.kind], to, org, batch))
         orgs = await self.repo.orgs.active_of_kinds(list(by_kind))
         unstaffed = sum(1 for o in orgs if o.id not in staffed)
-        return rows, PublishResult(resolution, len(members), len(rows), unstaffed)
+        return intents, PublishResult(resolution, len(members), len(intents), unstaffed)
 
     async def estimate(self, resolution_id: int) -> PublishResult:
         resolution = await self._publishable(resolution_id)
@@ -82,12 +74,12 @@ class PublicationService:
 
     async def publish(self, resolution_id: int, admin_chat_id: int, now: dt.datetime) -> PublishResult:
         resolution = await self._publishable(resolution_id)
-        rows, result = await self.plan(resolution)
+        intents, result = await self.plan(resolution)
         resolution.status = ResolutionStatus.PUBLISHED
         resolution.published_at = now
-        if rows:
+        if intents:
             await self.repo.outbox.add_batch(batch_name(resolution.id), resolution.id, admin_chat_id)
-            await self.repo.outbox.enqueue(rows)
+            await self.repo.outbox.enqueue(self.renderer.rows(intents))
         return result
 
     async def _publishable(self, resolution_id: int) -> Resolution:
@@ -107,8 +99,9 @@ class PublicationService:
         org = await self.repo.orgs.get(person.organization_id)
         if org is None or not org.is_active:
             return 0
-        rows: list[dict[str, Any]] = []
+        to = Recipient.of(person)
+        intents: list[MessageIntent] = []
         for resolution in await self.repo.resolutions.published():
             groups = [g for g in resolution.groups if g.kind == org.kind]
-            rows.extend(delivery_messages(resolution, groups, person, org, None))
-        return await self.repo.outbox.enqueue(rows)
+            intents.extend(publication_intents(resolution, groups, to, org, None))
+        return await self.repo.outbox.enqueue(self.renderer.rows(intents)) if intents else 0

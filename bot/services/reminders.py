@@ -5,21 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
-
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.delivery.outgoing import Outgoing
-from bot.telegram.callbacks import ReportOpen
-from bot.telegram.text_split import shorten
-from bot.telegram.views.delivery import format_day
-from bot.texts.i18n import Html, translator
-from scheduler.occurrences import reminder_time
+from bot.domain.schedule import reminder_time
+from bot.services.intents import Recipient, Reminder, ReminderKind
+from bot.services.ports import MessageRenderer
 from storage.repositories import Repositories
 from storage.repositories.schedule import OpenItem
-
-MAX_BUTTONS = 8
 
 
 @dataclass(frozen=True)
@@ -28,37 +20,11 @@ class ReminderBatch:
     messages: int
 
 
-def _reminder_rows(
-    repo_key: str, items: list[OpenItem], members: list[Any], text_key: str, **params: Any
-) -> list[dict[str, Any]]:
-    rows = []
-    for person in members:
-        t = translator(person.language)
-        lines = [t(text_key, org=items[0].org_name, resolution=items[0].resolution_title, **params)]
-        lines.extend(t("remind.line", number=i.number, text=shorten(i.text, 120)) for i in items[:20])
-        if len(items) > 20:
-            lines.append(t("remind.more", count=len(items) - 20))
-        lines.append(t("remind.hint"))
-        buttons = [
-            [InlineKeyboardButton(text=f"📝 {i.number}", callback_data=ReportOpen(rec_id=i.rec_id).pack())]
-            for i in items[:MAX_BUTTONS]
-        ]
-        rows.append(
-            Outgoing(
-                dedup_key=f"{repo_key}:p{person.id}",
-                chat_id=person.telegram_id,
-                person_id=person.id,
-                text=Html("\n".join(lines)),
-                reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
-            ).row()
-        )
-    return rows
-
-
 class ReminderService:
-    def __init__(self, repo: Repositories, settings: Settings) -> None:
+    def __init__(self, repo: Repositories, settings: Settings, renderer: MessageRenderer) -> None:
         self.repo = repo
         self.settings = settings
+        self.renderer = renderer
 
     async def _by_org(self, resolution_id: int | None = None) -> dict[tuple[int, int], list[OpenItem]]:
         grouped: dict[tuple[int, int], list[OpenItem]] = defaultdict(list)
@@ -66,9 +32,27 @@ class ReminderService:
             grouped[(item.org_id, item.resolution_id)].append(item)
         return grouped
 
+    async def _send(
+        self,
+        org_id: int,
+        key: str,
+        kind: ReminderKind,
+        items: list[OpenItem],
+        deadline: dt.date | None = None,
+        days: int | None = None,
+    ) -> tuple[int, int]:
+        """One reminder to every member of the organization: (members, messages newly enqueued)."""
+        members = await self.repo.people.members_of(org_id)
+        intents = [
+            Reminder(Recipient.of(person), f"{key}:p{person.id}", kind, tuple(items), deadline, days)
+            for person in members
+        ]
+        if not intents:
+            return 0, 0
+        return len(intents), await self.repo.outbox.enqueue(self.renderer.rows(intents))
+
     async def deadline_reminders(self, now: dt.datetime, horizon: dt.datetime) -> ReminderBatch:
         """For each organization and deadline, the latest reminder point already passed is sent once."""
-        tz = self.settings.tz
         orgs = messages = 0
         for (org_id, _res_id), items in (await self._by_org()).items():
             by_deadline: dict[dt.date, list[OpenItem]] = defaultdict(list)
@@ -76,40 +60,39 @@ class ReminderService:
                 if item.deadline is not None:
                     by_deadline[item.deadline].append(item)
             for deadline, open_items in by_deadline.items():
-                end_of_deadline = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-                if now >= end_of_deadline:
-                    continue
-                due = [
-                    days
-                    for days in self.settings.reminder_days
-                    if horizon <= reminder_time(deadline, days, tz) <= now
-                ]
-                if not due:
-                    continue
                 target = f"org:{org_id}:deadline:{deadline.isoformat()}"
-                # Claim every passed point; only the nearest to the deadline is worth a message.
-                claimed = [
-                    days
-                    for days in sorted(due)
-                    if await self.repo.schedule.claim(
-                        "reminder", target, f"d-{days}", reminder_time(deadline, days, tz)
-                    )
-                ]
-                if not claimed or min(due) not in claimed:
+                days = await self._claim_deadline_point(target, deadline, now, horizon)
+                if days is None:
                     continue
-                days_left = max((deadline - now.astimezone(tz).date()).days, 0)
-                members = await self.repo.people.members_of(org_id)
-                rows = _reminder_rows(
-                    f"remind:{target}:d-{min(due)}",
-                    open_items,
-                    members,
-                    "remind.deadline",
-                    date=format_day(deadline),
-                    days=days_left,
-                )
-                messages += await self.repo.outbox.enqueue(rows) if rows else 0
+                days_left = max((deadline - now.astimezone(self.settings.tz).date()).days, 0)
+                key = f"remind:{target}:d-{days}"
+                kind = ReminderKind.DEADLINE
+                _, sent = await self._send(org_id, key, kind, open_items, deadline, days_left)
+                messages += sent
                 orgs += 1
         return ReminderBatch(orgs, messages)
+
+    async def _claim_deadline_point(
+        self, target: str, deadline: dt.date, now: dt.datetime, horizon: dt.datetime
+    ) -> int | None:
+        """The reminder point (days before) to send now, or None: claims every point passed since the
+        horizon, and only the one nearest the deadline is worth a message."""
+        tz = self.settings.tz
+        if now >= dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tzinfo=tz):
+            return None
+        due = sorted(
+            days
+            for days in self.settings.reminder_days
+            if horizon <= reminder_time(deadline, days, tz) <= now
+        )
+        claimed = [
+            days
+            for days in due
+            if await self.repo.schedule.claim(
+                "reminder", target, f"d-{days}", reminder_time(deadline, days, tz)
+            )
+        ]
+        return due[0] if due and due[0] in claimed else None
 
     async def silence_nudges(self, now: dt.datetime, horizon: dt.datetime) -> ReminderBatch:
         """Every NUDGE_AFTER_DAYS of silence an organization with open items is nudged once."""
@@ -131,11 +114,9 @@ class ReminderService:
             period = f"silence:{anchor.isoformat()}:{round_number}"
             if not await self.repo.schedule.claim("nudge", target, period, due_at):
                 continue
-            members = await self.repo.people.members_of(org_id)
-            rows = _reminder_rows(
-                f"nudge:{target}:{period}", items, members, "remind.nudge", days=silent_for.days
-            )
-            messages += await self.repo.outbox.enqueue(rows) if rows else 0
+            key = f"nudge:{target}:{period}"
+            _, sent = await self._send(org_id, key, ReminderKind.NUDGE, items, days=silent_for.days)
+            messages += sent
             orgs += 1
         return ReminderBatch(orgs, messages)
 
@@ -143,9 +124,8 @@ class ReminderService:
         """An admin's «remind now»: every organization with open items of this resolution, once per click."""
         orgs = messages = 0
         for (org_id, _), items in (await self._by_org(resolution_id)).items():
-            members = await self.repo.people.members_of(org_id)
-            rows = _reminder_rows(f"manual:{key}:org:{org_id}", items, members, "remind.manual")
-            if rows:
-                messages += await self.repo.outbox.enqueue(rows)
+            members, sent = await self._send(org_id, f"manual:{key}:org:{org_id}", ReminderKind.MANUAL, items)
+            if members:
+                messages += sent
                 orgs += 1
         return ReminderBatch(orgs, messages)

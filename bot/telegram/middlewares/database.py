@@ -44,7 +44,7 @@ class DbSessionMiddleware(BaseMiddleware):
             async with self.session_factory() as session:
                 repo = Repositories(session)
                 data["repo"] = repo
-                data["services"] = Services(repo, data["settings"], data["clock"])
+                data["services"] = Services(repo, data["settings"], data["clock"], data["renderer"])
                 # Off the journal in the update's own transaction: done exactly when its effects are.
                 if journaled is not None and not await repo.journal.take(journaled):
                     log.info("update %s: handled already, skipped", journaled)

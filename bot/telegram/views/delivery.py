@@ -1,4 +1,4 @@
-"""What a published recommendation looks like in an organization's chat, and the admin's progress."""
+"""What a published recommendation, a reminder and the admin's delivery progress look like in a chat."""
 
 from __future__ import annotations
 
@@ -7,9 +7,20 @@ import datetime as dt
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import OutboxState
+from bot.services.intents import BatchProgress, DeliveryReport, Reminder, ReminderKind
 from bot.telegram.callbacks import ReportOpen
+from bot.telegram.text_split import shorten
 from bot.texts.i18n import Html, Translator
 from storage.models import AddresseeGroup, Recommendation, Resolution
+
+REMINDER_ITEMS = 20
+REMINDER_BUTTONS = 8
+REMINDER_TEXT = {
+    ReminderKind.DEADLINE: "remind.deadline",
+    ReminderKind.NUDGE: "remind.nudge",
+    ReminderKind.MANUAL: "remind.manual",
+}
+REASONS = {OutboxState.UNREACHABLE: "delivery.reason_blocked", OutboxState.FAILED: "delivery.reason_failed"}
 
 
 def format_day(day: dt.date | None) -> str:
@@ -66,16 +77,64 @@ def report_button(t: Translator, rec_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def progress_text(
-    t: Translator, title: str, counts: dict[OutboxState, int], unreachable_people: int, finished: bool
-) -> Html:
-    total = sum(counts.values())
+def progress_text(t: Translator, progress: BatchProgress) -> Html:
+    counts = progress.counts
     return t(
-        "delivery.progress_done" if finished else "delivery.progress",
-        title=title,
+        "delivery.progress_done" if progress.finished else "delivery.progress",
+        title=progress.title,
         sent=counts.get(OutboxState.SENT, 0),
-        total=total,
+        total=sum(counts.values()),
         queued=counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.SENDING, 0),
-        unreachable=unreachable_people,
+        unreachable=progress.unreachable_people,
         failed=counts.get(OutboxState.FAILED, 0),
     )
+
+
+def delivery_report_lines(t: Translator, report: DeliveryReport) -> list[str]:
+    """The final summary of a batch, then one line per person it did not reach."""
+    lines: list[str] = [progress_text(t, report.progress)]
+    if report.undelivered:
+        lines += ["", t("delivery.unreachable_header")]
+    for item in report.undelivered:
+        lines.append(
+            t(
+                "delivery.unreachable_line",
+                name=item.name if item.name is not None else str(item.chat_id),
+                org=item.org if item.org is not None else "—",
+                reason=t(REASONS.get(item.state, "delivery.reason_failed")),
+            )
+        )
+    return lines
+
+
+def reminder_text(t: Translator, reminder: Reminder) -> Html:
+    items = reminder.items
+    # Every kind gets every value; each text uses the ones it needs.
+    lines = [
+        t(
+            REMINDER_TEXT[reminder.kind],
+            org=items[0].org_name,
+            resolution=items[0].resolution_title,
+            date=format_day(reminder.deadline),
+            days=reminder.days if reminder.days is not None else 0,
+        )
+    ]
+    lines += [t("remind.line", number=i.number, text=shorten(i.text, 120)) for i in items[:REMINDER_ITEMS]]
+    if len(items) > REMINDER_ITEMS:
+        lines.append(t("remind.more", count=len(items) - REMINDER_ITEMS))
+    lines.append(t("remind.hint"))
+    return Html("\n".join(lines))
+
+
+def reminder_keyboard(t: Translator, reminder: Reminder) -> InlineKeyboardMarkup | None:
+    """One button per open recommendation (the first few): a tap opens its report."""
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text=t.plain("btn.remind_report", number=item.number),
+                callback_data=ReportOpen(rec_id=item.rec_id).pack(),
+            )
+        ]
+        for item in reminder.items[:REMINDER_BUTTONS]
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None

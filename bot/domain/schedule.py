@@ -1,4 +1,8 @@
-"""When periodic things fall due: pure functions of a schedule, a time window and the time zone."""
+"""When periodic things fall due: pure functions of a schedule, a time window and the time zone.
+
+Services (reminders, digests) and the scheduler's tick share them; they do no I/O. APScheduler's cron
+trigger is used as a library here, for its crontab arithmetic only.
+"""
 
 from __future__ import annotations
 

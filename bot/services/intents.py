@@ -1,0 +1,127 @@
+"""Message intents: what a use case wants to tell whom, without a word of the message itself.
+
+A service decides the recipient, the locale, the key that makes the message unique and the data it is
+about; the renderer port (ports.py) turns each intent into outbox rows with texts from the catalogs and
+the Telegram side's buttons. Plain frozen dataclasses: a test can build and compare them directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.domain import OutboxState
+
+if TYPE_CHECKING:
+    from storage.models import AddresseeGroup, Person, Recommendation, Resolution
+    from storage.repositories.schedule import OpenItem
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who gets a message; `locale` None means the department's default (the renderer knows it)."""
+
+    chat_id: int
+    person_id: int | None = None
+    locale: str | None = None
+
+    @classmethod
+    def of(cls, person: Person, locale: str | None = None) -> Recipient:
+        return cls(person.telegram_id, person.id, locale or person.language)
+
+
+@dataclass(frozen=True)
+class PublicationIntro:
+    """The first message of a publication to one person: which resolution, which groups, what follows."""
+
+    to: Recipient
+    dedup_key: str
+    batch: str | None
+    resolution: Resolution
+    groups: tuple[AddresseeGroup, ...]
+    org_name: str
+
+
+@dataclass(frozen=True)
+class RecommendationIntent:
+    """One recommendation, with the button that opens its report."""
+
+    to: Recipient
+    dedup_key: str
+    batch: str | None
+    resolution: Resolution
+    group: AddresseeGroup
+    rec: Recommendation
+
+
+class ReminderKind(StrEnum):
+    DEADLINE = "deadline"  # a deadline is near
+    NUDGE = "nudge"  # nothing reported for a while
+    MANUAL = "manual"  # an admin asked for it
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """Open recommendations of one organization and resolution; `deadline`/`days` as the kind needs."""
+
+    to: Recipient
+    dedup_key: str
+    kind: ReminderKind
+    items: tuple[OpenItem, ...]
+    deadline: dt.date | None = None
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class DigestFiles:
+    workbook: Path
+    chart: Path
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class DigestParts:
+    """A digest already written in the recipient's locale: its text parts, then the workbook and chart."""
+
+    to: Recipient
+    dedup_key: str
+    text_parts: tuple[str, ...]
+    files: DigestFiles
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Where the delivery of one batch stands: the admin's progress message and the final report."""
+
+    locale: str | None
+    title: str
+    counts: Mapping[OutboxState, int]
+    unreachable_people: int
+    finished: bool
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """Someone a batch did not reach; `name`/`org` are None when the person or organization is gone."""
+
+    chat_id: int
+    name: str | None
+    org: str | None
+    state: OutboxState
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """The admin's final report of a batch: the summary, then everyone it did not reach."""
+
+    to: Recipient
+    dedup_key: str
+    progress: BatchProgress
+    undelivered: tuple[Undelivered, ...] = field(default=())
+
+
+MessageIntent = PublicationIntro | RecommendationIntent | Reminder | DigestParts | DeliveryReport
