@@ -20,17 +20,22 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain import (
     EvidenceKind,
+    ExtensionState,
     InviteKind,
     OrgKind,
     OutboxState,
     ReportStatus,
     ResolutionStatus,
+    ReviewState,
+    RevisionEvent,
     Role,
 )
 
@@ -104,6 +109,8 @@ class Person(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     # Set when Telegram answers 403 (blocked the bot, deactivated); cleared by any new message from them.
     unreachable_since: Mapped[dt.datetime | None] = mapped_column()
+    # An official who asked not to be told of new submissions (they still see them in /review).
+    review_notices_muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
@@ -137,6 +144,8 @@ class Resolution(Base):
     source_name: Mapped[str] = mapped_column(String(255), default="")
     status: Mapped[ResolutionStatus] = mapped_column(_enum(ResolutionStatus), default=ResolutionStatus.DRAFT)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # «Выполнено» only with at least one piece of evidence (file or link); the department may switch it off.
+    evidence_required_for_done: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column()
@@ -216,6 +225,15 @@ class Report(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The review: every submission is «На проверке» until an official accepts or returns it.
+    review_state: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.PENDING, server_default=ReviewState.PENDING.value, index=True
+    )
+    # When the organization last submitted: the review queue is oldest first by this.
+    submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column()
+    review_comment: Mapped[str | None] = mapped_column(Text)
 
     evidence: Mapped[list[Evidence]] = relationship(back_populates="report", order_by="Evidence.id")
     revisions: Mapped[list[ReportRevision]] = relationship(
@@ -236,6 +254,14 @@ class ReportRevision(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A submission by the organization, or an official's decision on it (with `note`: the comment or reason).
+    event: Mapped[RevisionEvent] = mapped_column(
+        _enum(RevisionEvent), default=RevisionEvent.SUBMITTED, server_default=RevisionEvent.SUBMITTED.value
+    )
+    review_state: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.PENDING, server_default=ReviewState.PENDING.value
+    )
+    note: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     # The Telegram update that produced it: a redelivered update must not add a second revision.
     source_key: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -264,6 +290,31 @@ class Evidence(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="evidence")
+
+
+class DeadlineExtension(Base):
+    """A member's request to move their organization's deadline for one recommendation, and the decision.
+    An approved one is that organization's own deadline for it: reminders, "overdue", digests and the
+    workbook use the latest approved request over the recommendation's or the resolution's deadline."""
+
+    __tablename__ = "deadline_extensions"
+    __table_args__ = (Index("ix_deadline_extensions_org_rec", "organization_id", "recommendation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    new_deadline: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[ExtensionState] = mapped_column(
+        _enum(ExtensionState), default=ExtensionState.PENDING, index=True
+    )
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    # The update that made the request: a redelivered update must not file it twice.
+    source_key: Mapped[str | None] = mapped_column(String(100), unique=True)
 
 
 class FsmRecord(Base):

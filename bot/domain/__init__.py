@@ -52,3 +52,28 @@ class EvidenceKind(StrEnum):
     PHOTO = "photo"
     LINK = "link"
     TEXT = "text"
+
+
+class ReviewState(StrEnum):
+    """Where a submitted report stands with the department, separate from the work status."""
+
+    PENDING = "pending"  # «На проверке»: submitted or resubmitted, nobody has decided yet
+    ACCEPTED = "accepted"  # «Принято»
+    RETURNED = "returned"  # «Возвращено на доработку», always with the official's comment
+
+
+class RevisionEvent(StrEnum):
+    """What a revision of a report records: the organization's submission or an official's decision."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    REOPENED = "reopened"
+
+
+class ExtensionState(StrEnum):
+    """A request to move one organization's deadline for one recommendation."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
