@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import OrgKind, ResolutionStatus
-from bot.telegram.callbacks import DraftAction, DraftGroupKind, ResolutionOpen
+from bot.services.publication import PublishResult
+from bot.telegram.callbacks import DraftAct, DraftAction, DraftGroupKind, RemindNow, ResolutionOpen
 from bot.telegram.text_split import shorten
 from bot.telegram.views.delivery import format_day
 from bot.texts.i18n import Html, Translator
-from storage.models import Resolution
+from storage.models import AddresseeGroup, Resolution
 
 
 def _button(text: str, data: object) -> InlineKeyboardButton:
@@ -70,21 +71,25 @@ def preview_view(t: Translator, resolution: Resolution) -> tuple[Html, InlineKey
         lines.append("")
         lines.append(t("res.preview_hint"))
         deadline_row = [
-            _button(t.plain("btn.deadline"), DraftAction(res_id=resolution.id, action="deadline"))
+            _button(t.plain("btn.deadline"), DraftAction(res_id=resolution.id, action=DraftAct.DEADLINE))
         ]
         if resolution.deadline:
             deadline_row.append(
-                _button(t.plain("btn.no_deadline"), DraftAction(res_id=resolution.id, action="nodeadline"))
+                _button(
+                    t.plain("btn.no_deadline"), DraftAction(res_id=resolution.id, action=DraftAct.NO_DEADLINE)
+                )
             )
         rows.append(deadline_row)
         rows.append(
             [
-                _button(t.plain("btn.publish"), DraftAction(res_id=resolution.id, action="publish")),
-                _button(t.plain("btn.discard"), DraftAction(res_id=resolution.id, action="discard")),
+                _button(t.plain("btn.publish"), DraftAction(res_id=resolution.id, action=DraftAct.PUBLISH)),
+                _button(t.plain("btn.discard"), DraftAction(res_id=resolution.id, action=DraftAct.DISCARD)),
             ]
         )
     elif resolution.status is ResolutionStatus.PUBLISHED:
-        rows.append([_button(t.plain("btn.withdraw"), DraftAction(res_id=resolution.id, action="withdraw"))])
+        rows.append(
+            [_button(t.plain("btn.withdraw"), DraftAction(res_id=resolution.id, action=DraftAct.WITHDRAW))]
+        )
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -93,12 +98,12 @@ def group_kind_keyboard(t: Translator, resolution_id: int, group_id: int) -> Inl
         [
             _button(
                 t.plain(f"kind.{kind.value}"),
-                DraftGroupKind(res_id=resolution_id, group_id=group_id, kind=kind.value),
+                DraftGroupKind(res_id=resolution_id, group_id=group_id, kind=kind),
             )
         ]
         for kind in OrgKind
     ]
-    rows.append([_button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action="view"))])
+    rows.append([_button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action=DraftAct.VIEW))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -106,8 +111,10 @@ def publish_confirm_keyboard(t: Translator, resolution_id: int) -> InlineKeyboar
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(t.plain("btn.confirm_publish"), DraftAction(res_id=resolution_id, action="confirm")),
-                _button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action="view")),
+                _button(
+                    t.plain("btn.confirm_publish"), DraftAction(res_id=resolution_id, action=DraftAct.CONFIRM)
+                ),
+                _button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action=DraftAct.VIEW)),
             ]
         ]
     )
@@ -123,3 +130,42 @@ def listing_view(t: Translator, resolutions: list[Resolution]) -> tuple[Html, In
         label = f"{status} · {format_day(resolution.adopted_on) or '—'} · {resolution.title}"
         rows.append([_button(shorten(label, 60), ResolutionOpen(res_id=resolution.id))])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def group_kind_view(t: Translator, group: AddresseeGroup) -> tuple[Html, InlineKeyboardMarkup]:
+    text = t("res.choose_group_kind", number=group.position, heading=group.heading)
+    return text, group_kind_keyboard(t, group.resolution_id, group.id)
+
+
+def publish_confirm_view(t: Translator, estimate: PublishResult) -> tuple[Html, InlineKeyboardMarkup]:
+    text = t(
+        "res.publish_confirm",
+        title=estimate.resolution.title,
+        recipients=estimate.recipients,
+        messages=estimate.messages,
+        unstaffed=estimate.organizations_without_people,
+    )
+    return text, publish_confirm_keyboard(t, estimate.resolution.id)
+
+
+def progress_text(t: Translator, result: PublishResult) -> Html:
+    """The first state of the publication progress message; the outbox pump keeps it current."""
+    return t(
+        "delivery.progress",
+        title=result.resolution.title,
+        sent=0,
+        total=result.messages,
+        queued=result.messages,
+        unreachable=0,
+        failed=0,
+    )
+
+
+def remind_choice_markup(published: list[Resolution]) -> InlineKeyboardMarkup:
+    rows = [[_button(shorten(r.title, 60), RemindNow(res_id=r.id))] for r in published]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def remind_confirm_markup(t: Translator, resolution_id: int) -> InlineKeyboardMarkup:
+    button = _button(t.plain("btn.remind_confirm"), RemindNow(res_id=resolution_id, confirm=True))
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
