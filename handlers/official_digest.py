@@ -42,14 +42,15 @@ async def digest(
     clock: Clock,
     t: Translator,
 ) -> None:
-    request = await services.status.digest_request(callback_data.res, callback_data.muni)
     if person is None:  # an admin named in the settings who never pressed /start
         user = query.from_user
         person = await services.roles.remember(user.id, user.full_name, user.username, t.locale)
     # One digest per button of one menu message: a second click does not build and send it again.
     message_id = query.message.message_id if query.message else 0
     key = f"{query.from_user.id}-{message_id}-r{callback_data.res}-m{callback_data.muni}"
-    await services.digests.on_demand(services.repo, person, request, key, clock.now())
+    await services.status.order_digest(
+        services.digests, person, callback_data.res, callback_data.muni, key, clock.now()
+    )
     await edit_or_answer(query, t("digest.preparing"), None)
 
 

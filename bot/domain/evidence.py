@@ -53,9 +53,10 @@ def evidence_from_text(text: str) -> list[EvidenceItem]:
     text = text.strip()
     if not text:
         raise DomainError("report.empty_evidence")
-    urls = URL_RE.findall(text)
+    # Trailing punctuation belongs to the sentence, not the link; strip it before dropping repeats.
+    urls = dict.fromkeys(url.rstrip(".,;)") for url in URL_RE.findall(text))
     if urls:
-        return [EvidenceItem(EvidenceKind.LINK, url=url.rstrip(".,;)")) for url in dict.fromkeys(urls)]
+        return [EvidenceItem(EvidenceKind.LINK, url=url) for url in urls]
     if len(text) > MAX_TEXT_EVIDENCE:
         raise DomainError("report.text_too_long", limit=MAX_TEXT_EVIDENCE, length=len(text))
     return [EvidenceItem(EvidenceKind.TEXT, text=text)]

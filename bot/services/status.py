@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bot.domain import ResolutionStatus
 from bot.domain.errors import DomainError
-from bot.services.digests import DigestRequest
+from bot.services.digests import DigestDelivery, DigestRequest
 from bot.services.organizations import municipality_code
 from storage.models import (
     AddresseeGroup,
@@ -120,6 +121,19 @@ class StatusService:
             if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
                 raise DomainError("refused.button")
         return DigestRequest(resolution_id or None, municipality)
+
+    async def order_digest(
+        self,
+        delivery: DigestDelivery,
+        person: Person,
+        resolution_id: int,
+        muni_code: str,
+        key: str,
+        now: dt.datetime,
+    ) -> int:
+        """An on-demand digest for this person, queued in this unit of work under `key` (once per key)."""
+        request = await self.digest_request(resolution_id, muni_code)
+        return await delivery.on_demand(self.repo, person, request, key, now)
 
     async def municipality(self, code: str) -> str:
         for name in await self.repo.orgs.municipalities():

@@ -34,62 +34,69 @@ def resolution_header(t: Translator, resolution: Resolution) -> list[str]:
     return lines
 
 
-def preview_view(t: Translator, resolution: Resolution) -> tuple[Html, InlineKeyboardMarkup]:
-    lines = resolution_header(t, resolution)
-    total = sum(len(g.recommendations) for g in resolution.groups)
-    lines.append(t.n("res.groups_total", len(resolution.groups), recs=total))
-    rows: list[list[InlineKeyboardButton]] = []
-    for group in resolution.groups:
-        lines.append("")
-        lines.append(t("res.group_line", number=group.position, heading=shorten(group.heading, 200)))
+def _group_lines(t: Translator, group: AddresseeGroup) -> list[str]:
+    lines = [
+        "",
+        t("res.group_line", number=group.position, heading=shorten(group.heading, 200)),
+        t("res.group_meta", kind=t.plain(f"kind.{group.kind.value}"), count=len(group.recommendations)),
+    ]
+    for rec in group.recommendations[:2]:
         lines.append(
-            t("res.group_meta", kind=t.plain(f"kind.{group.kind.value}"), count=len(group.recommendations))
+            t("res.rec_sample", number=f"{group.position}.{rec.position}", text=shorten(rec.text, 90))
         )
-        for rec in group.recommendations[:2]:
-            lines.append(
-                t("res.rec_sample", number=f"{group.position}.{rec.position}", text=shorten(rec.text, 90))
-            )
-        if resolution.status is ResolutionStatus.DRAFT:
-            rows.append(
-                [
-                    _button(
-                        t.plain("btn.group_kind", number=group.position, kind=short_kind(t, group.kind)),
-                        DraftGroupKind(res_id=resolution.id, group_id=group.id),
-                    )
-                ]
-            )
+    return lines
+
+
+def _deadline_lines(t: Translator, resolution: Resolution) -> list[str]:
     own_deadlines = [
         f"{g.position}.{r.position} — {format_day(r.deadline)}"
         for g in resolution.groups
         for r in g.recommendations
         if r.deadline
     ]
-    if own_deadlines:
-        lines.append("")
-        lines.append(t("res.rec_deadlines", items="; ".join(own_deadlines)))
-    if resolution.status is ResolutionStatus.DRAFT:
-        lines.append("")
-        lines.append(t("res.preview_hint"))
-        deadline_row = [
-            _button(t.plain("btn.deadline"), DraftAction(res_id=resolution.id, action=DraftAct.DEADLINE))
-        ]
-        if resolution.deadline:
-            deadline_row.append(
-                _button(
-                    t.plain("btn.no_deadline"), DraftAction(res_id=resolution.id, action=DraftAct.NO_DEADLINE)
-                )
+    return ["", t("res.rec_deadlines", items="; ".join(own_deadlines))] if own_deadlines else []
+
+
+def _act(t: Translator, key: str, resolution_id: int, action: DraftAct) -> InlineKeyboardButton:
+    return _button(t.plain(key), DraftAction(res_id=resolution_id, action=action))
+
+
+def _draft_rows(t: Translator, resolution: Resolution) -> list[list[InlineKeyboardButton]]:
+    rows = [
+        [
+            _button(
+                t.plain("btn.group_kind", number=group.position, kind=short_kind(t, group.kind)),
+                DraftGroupKind(res_id=resolution.id, group_id=group.id),
             )
-        rows.append(deadline_row)
-        rows.append(
-            [
-                _button(t.plain("btn.publish"), DraftAction(res_id=resolution.id, action=DraftAct.PUBLISH)),
-                _button(t.plain("btn.discard"), DraftAction(res_id=resolution.id, action=DraftAct.DISCARD)),
-            ]
-        )
+        ]
+        for group in resolution.groups
+    ]
+    deadline_row = [_act(t, "btn.deadline", resolution.id, DraftAct.DEADLINE)]
+    if resolution.deadline:
+        deadline_row.append(_act(t, "btn.no_deadline", resolution.id, DraftAct.NO_DEADLINE))
+    rows.append(deadline_row)
+    rows.append(
+        [
+            _act(t, "btn.publish", resolution.id, DraftAct.PUBLISH),
+            _act(t, "btn.discard", resolution.id, DraftAct.DISCARD),
+        ]
+    )
+    return rows
+
+
+def preview_view(t: Translator, resolution: Resolution) -> tuple[Html, InlineKeyboardMarkup]:
+    lines = resolution_header(t, resolution)
+    total = sum(len(g.recommendations) for g in resolution.groups)
+    lines.append(t.n("res.groups_total", len(resolution.groups), recs=total))
+    for group in resolution.groups:
+        lines.extend(_group_lines(t, group))
+    lines.extend(_deadline_lines(t, resolution))
+    rows: list[list[InlineKeyboardButton]] = []
+    if resolution.status is ResolutionStatus.DRAFT:
+        lines.extend(["", t("res.preview_hint")])
+        rows = _draft_rows(t, resolution)
     elif resolution.status is ResolutionStatus.PUBLISHED:
-        rows.append(
-            [_button(t.plain("btn.withdraw"), DraftAction(res_id=resolution.id, action=DraftAct.WITHDRAW))]
-        )
+        rows = [[_act(t, "btn.withdraw", resolution.id, DraftAct.WITHDRAW)]]
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
