@@ -70,7 +70,6 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
 def org_list_view(
     t: Translator, page: OrgPage, kind: OrgKind | None, municipality: str | None
 ) -> tuple[Html, InlineKeyboardMarkup]:
-    kind_code = kind
     muni_code = municipality_code(municipality) if municipality else "-"
     lines = [
         t("orgs.title", total=page.total),
@@ -90,20 +89,20 @@ def org_list_view(
     if page.pages > 1:
         nav = []
         if page.page > 0:
-            nav.append(_button("◀", OrgList(kind=kind_code, muni=muni_code, page=page.page - 1)))
+            nav.append(_button("◀", OrgList(kind=kind, muni=muni_code, page=page.page - 1)))
         nav.append(
-            _button(f"{page.page + 1}/{page.pages}", OrgList(kind=kind_code, muni=muni_code, page=page.page))
+            _button(f"{page.page + 1}/{page.pages}", OrgList(kind=kind, muni=muni_code, page=page.page))
         )
         if page.page + 1 < page.pages:
-            nav.append(_button("▶", OrgList(kind=kind_code, muni=muni_code, page=page.page + 1)))
+            nav.append(_button("▶", OrgList(kind=kind, muni=muni_code, page=page.page + 1)))
         rows.append(nav)
     rows.append(
         [
             _button(
-                t.plain("btn.filter_kind"), OrgFilter(what=OrgFilterWhat.KIND, kind=kind_code, muni=muni_code)
+                t.plain("btn.filter_kind"), OrgFilter(what=OrgFilterWhat.KIND, kind=kind, muni=muni_code)
             ),
             _button(
-                t.plain("btn.filter_muni"), OrgFilter(what=OrgFilterWhat.MUNI, kind=kind_code, muni=muni_code)
+                t.plain("btn.filter_muni"), OrgFilter(what=OrgFilterWhat.MUNI, kind=kind, muni=muni_code)
             ),
         ]
     )
@@ -120,14 +119,12 @@ def kind_filter_keyboard(t: Translator, muni_code: str) -> InlineKeyboardMarkup:
 
 
 def municipality_filter_keyboard(
-    t: Translator, kind_code: OrgKind | None, municipalities: list[str]
+    t: Translator, kind: OrgKind | None, municipalities: list[str]
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.plain("orgs.any"), callback_data=OrgList(kind=kind_code, muni="-"))
+    builder.button(text=t.plain("orgs.any"), callback_data=OrgList(kind=kind, muni="-"))
     for name in municipalities[:MAX_MUNICIPALITY_BUTTONS]:
-        builder.button(
-            text=shorten(name, 40), callback_data=OrgList(kind=kind_code, muni=municipality_code(name))
-        )
+        builder.button(text=shorten(name, 40), callback_data=OrgList(kind=kind, muni=municipality_code(name)))
     builder.adjust(1, 2)
     return builder.as_markup()
 
