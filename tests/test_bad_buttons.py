@@ -9,9 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from bot.domain import OrgKind
+from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
 from bot.telegram.callbacks import MAX_ID, OrgAct, OrgAction, OrgList, ReportStep, StatusLevel, StatusNav
 from tests.helpers import add_org, admin
+from tests.test_report_flows import publish_to_two_orgs, rec_message, reports
 from tg_emulator import BotAPIEmulator
 
 STALE = "устарела"
@@ -78,6 +80,7 @@ def test_unpacking_checks_ranges_and_enums() -> None:
     assert OrgAction.unpack(f"oa:card:{MAX_ID}") == OrgAction(action=OrgAct.CARD, org_id=MAX_ID)
     assert OrgList.unpack("ol:institution:-:2") == OrgList(kind=OrgKind.INSTITUTION, page=2)
     assert OrgList.unpack("ol::-:0").kind is None
+    assert OrgList.unpack("ol:-:-:0").kind is None  # a button sent before kinds were typed
     assert StatusNav.unpack(StatusNav(level=StatusLevel.ORG, res=3, org=4).pack()).level is StatusLevel.ORG
     for bad in (f"oa:card:{MAX_ID + 1}", "oa:card:-1", "oa:fly:1", "oa:card:1.5"):
         with pytest.raises(ValidationError):
@@ -98,3 +101,28 @@ async def test_an_id_too_long_for_the_database_is_a_format_error(
         await anna.send("/revoke ٣")  # an Arabic-Indic digit is a digit to str.isdigit, not an id
         await anna.expect(contains="/revoke ID")
     assert errors_logged(caplog) == []
+
+
+async def test_member_forged_report_buttons_change_nothing(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    head, _ = await publish_to_two_orgs(app, emulator, clock)
+    message = rec_message(head, "4.1")
+    await head.click(message, "Отчитаться")
+    picker = await head.expect(contains="Выберите статус")
+    with caplog.at_level(logging.ERROR):
+        for data in (
+            f"ro:{HUGE}",
+            f"rsp:{HUGE}:done",
+            "rsp:1:finished",
+            f"rss:{HUGE}:cancel",
+            "rss:1:explode",
+        ):
+            await head.click_data(picker, data)
+            answer = await head.expect_callback_answer()
+            assert answer.show_alert and STALE in (answer.text or ""), data
+    assert errors_logged(caplog) == []
+    # The dialog is untouched: its own buttons still work.
+    await head.click(picker, "Выполнено")
+    await head.expect(contains="комментарий")
+    assert await reports(app) == []

@@ -8,10 +8,10 @@ the button is stale, before anything reaches the database (SQLite cannot bind an
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from bot.domain import OrgKind, ReportStatus
 
@@ -21,6 +21,14 @@ MAX_PAGE = 10_000
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 Page = Annotated[int, Field(ge=0, le=MAX_PAGE)]
 Code = Annotated[str, Field(max_length=40)]
+
+
+def _dash_is_none(value: Any) -> Any:
+    # Buttons sent before the kind became an enum carried "-" for «any kind»; they keep working.
+    return None if value == "-" else value
+
+
+AnyKind = Annotated[OrgKind | None, BeforeValidator(_dash_is_none)]
 
 
 class OrgFilterWhat(StrEnum):
@@ -78,14 +86,14 @@ class NewOrgConfirm(CallbackData, prefix="nc"):
 
 
 class OrgList(CallbackData, prefix="ol"):
-    kind: OrgKind | None = None  # None: every kind
+    kind: AnyKind = None  # None: every kind
     muni: Code = "-"
     page: Page = 0
 
 
 class OrgFilter(CallbackData, prefix="of"):
     what: OrgFilterWhat
-    kind: OrgKind | None = None
+    kind: AnyKind = None
     muni: Code = "-"
 
 
