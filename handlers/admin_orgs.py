@@ -87,6 +87,10 @@ async def type_municipality(query: CallbackQuery, state: FSMContext, t: Translat
     await edit_or_answer(query, t("add_org.type_municipality"), cancel_keyboard(t))
 
 
+async def no_municipality(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await edit_or_answer(query, *await to_confirmation(state, t, ""))
+
+
 async def got_municipality(
     query: CallbackQuery,
     callback_data: NewOrgMunicipality,
@@ -94,13 +98,10 @@ async def got_municipality(
     services: Services,
     t: Translator,
 ) -> None:
-    municipality = ""
-    if callback_data.code != NO_MUNICIPALITY:
-        found = await services.organizations.municipality_by_code(callback_data.code)
-        if found is None:
-            await refuse(query, t)
-            return
-        municipality = found
+    municipality = await services.organizations.municipality_by_code(callback_data.code)
+    if municipality is None:
+        await refuse(query, t)
+        return
     await edit_or_answer(query, *await to_confirmation(state, t, municipality))
 
 
@@ -162,13 +163,9 @@ async def orgs(message: Message, services: Services, t: Translator) -> None:
 
 
 async def orgs_page(query: CallbackQuery, callback_data: OrgList, services: Services, t: Translator) -> None:
-    municipality = None
-    if callback_data.muni != NO_MUNICIPALITY:
-        municipality = await services.organizations.municipality_by_code(callback_data.muni)
-        if municipality is None:
-            await refuse(query, t)
-            return
-    page = await services.organizations.page(callback_data.kind, municipality, callback_data.page)
+    page, municipality = await services.organizations.filtered_page(
+        callback_data.kind, callback_data.muni, callback_data.page
+    )
     await edit_or_answer(query, *org_list_view(t, page, callback_data.kind, municipality))
 
 
@@ -259,6 +256,9 @@ def router() -> Router:
     admin.callback_query.register(got_kind, AddOrg.kind, NewOrgKind.filter())
     admin.callback_query.register(
         type_municipality, AddOrg.municipality, NewOrgMunicipality.filter(F.code == TYPE_NEW)
+    )
+    admin.callback_query.register(
+        no_municipality, AddOrg.municipality, NewOrgMunicipality.filter(F.code == NO_MUNICIPALITY)
     )
     admin.callback_query.register(got_municipality, AddOrg.municipality, NewOrgMunicipality.filter())
     admin.message.register(got_municipality_text, AddOrg.municipality_text, *text)

@@ -93,6 +93,17 @@ class OrganizationService:
             return await self.page(kind, municipality, pages - 1)
         return OrgPage(items, total, page, pages)
 
+    async def filtered_page(
+        self, kind: OrgKind | None, muni_code: str, page: int
+    ) -> tuple[OrgPage, str | None]:
+        """A page of the list filtered by kind and by a municipality's code ("-" for any)."""
+        municipality = None
+        if muni_code != "-":
+            municipality = await self.municipality_by_code(muni_code)
+            if municipality is None:
+                raise DomainError("refused.button")
+        return await self.page(kind, municipality, page), municipality
+
     async def municipalities(self) -> list[str]:
         return await self.repo.orgs.municipalities()
 
