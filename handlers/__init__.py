@@ -1,4 +1,7 @@
-"""aiogram routers: thin, one module per area; the order here is the order of matching."""
+"""aiogram routers: thin, one module per area; the order here is the order of matching.
+
+Each module holds module-level handler functions and a `router()` factory that registers them on a fresh
+Router (a Router can belong to one dispatcher only, and tests build many)."""
 
 from __future__ import annotations
 
@@ -21,15 +24,15 @@ from handlers import (
 
 def get_routers() -> list[Router]:
     return [
-        errors.create_router(),
-        common.create_router(),
-        admin_orgs.create_router(),
-        admin_roles.create_router(),
-        admin_resolutions.create_router(),
-        admin_reminders.create_router(),
-        admin_files.create_router(),
-        member_reports.create_router(),
-        official_status.create_router(),
-        official_digest.create_router(),
-        fallback.create_router(),
+        errors.router(),
+        common.router(),
+        admin_orgs.router(),
+        admin_roles.router(),
+        admin_resolutions.router(),
+        admin_reminders.router(),
+        admin_files.router(),
+        member_reports.router(),
+        official_status.router(),
+        official_digest.router(),
+        fallback.router(),
     ]

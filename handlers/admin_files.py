@@ -10,15 +10,16 @@ from aiogram.filters import StateFilter
 from aiogram.types import Message
 
 from bot.domain.errors import DomainError
-from bot.services.org_import import MAX_FILE_BYTES, import_organizations
-from bot.services.resolutions import MAX_DOCUMENT_BYTES, RESOLUTION_SUFFIXES, ResolutionService
+from bot.services import Services
+from bot.services.org_import import MAX_FILE_BYTES
+from bot.services.resolutions import MAX_DOCUMENT_BYTES, RESOLUTION_SUFFIXES
 from bot.telegram.filters import ADMIN
 from bot.telegram.views.org_import import import_report
 from bot.telegram.views.resolutions import preview_view
 from bot.texts.i18n import Translator
-from storage.repositories import Repositories
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
+MB = 1024 * 1024
 
 
 async def download(bot: Bot, message: Message) -> bytes:
@@ -28,14 +29,14 @@ async def download(bot: Bot, message: Message) -> bytes:
     return buffer.getvalue()
 
 
-async def import_resolution(message: Message, bot: Bot, repo: Repositories, t: Translator) -> None:
+async def import_resolution(message: Message, bot: Bot, services: Services, t: Translator) -> None:
     assert message.document is not None and message.from_user is not None
     if (message.document.file_size or 0) > MAX_DOCUMENT_BYTES:
-        await message.answer(t("res.too_big", limit_mb=MAX_DOCUMENT_BYTES // (1024 * 1024)))
+        await message.answer(t("res.too_big", limit_mb=MAX_DOCUMENT_BYTES // MB))
         return
     data = await download(bot, message)
     try:
-        resolution = await ResolutionService(repo).import_document(
+        resolution = await services.resolutions.import_document(
             data, message.document.file_name or "resolution.txt", message.from_user.id
         )
     except DomainError as err:
@@ -45,31 +46,35 @@ async def import_resolution(message: Message, bot: Bot, repo: Repositories, t: T
     await message.answer(text, reply_markup=markup)
 
 
-def create_router() -> Router:
-    router = Router(name="admin_files")
-    router.message.filter(ADMIN)
+async def import_table(message: Message, bot: Bot, services: Services, t: Translator) -> None:
+    assert message.document is not None
+    if (message.document.file_size or 0) > MAX_FILE_BYTES:
+        await message.answer(t("import.file_too_big", limit_mb=MAX_FILE_BYTES // MB))
+        return
+    data = await download(bot, message)
+    try:
+        result = await services.organizations.import_table(data, message.document.file_name or "")
+    except DomainError as err:
+        await message.answer(t(err.key, **err.params))
+        return
+    for part in import_report(t, result):
+        await message.answer(part)
 
-    @router.message(StateFilter(None), F.document)
-    async def document(message: Message, bot: Bot, repo: Repositories, t: Translator) -> None:
-        assert message.document is not None
-        name = message.document.file_name or ""
-        suffix = PurePath(name).suffix.lower()
-        if suffix in RESOLUTION_SUFFIXES:
-            await import_resolution(message, bot, repo, t)
-            return
-        if suffix not in TABLE_SUFFIXES:
-            await message.answer(t("files.unsupported", name=name or "—"))
-            return
-        if (message.document.file_size or 0) > MAX_FILE_BYTES:
-            await message.answer(t("import.file_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024)))
-            return
-        data = await download(bot, message)
-        try:
-            result = await import_organizations(repo, data, name)
-        except DomainError as err:
-            await message.answer(t(err.key, **err.params))
-            return
-        for part in import_report(t, result):
-            await message.answer(part)
 
-    return router
+async def document(message: Message, bot: Bot, services: Services, t: Translator) -> None:
+    assert message.document is not None
+    name = message.document.file_name or ""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in RESOLUTION_SUFFIXES:
+        await import_resolution(message, bot, services, t)
+    elif suffix in TABLE_SUFFIXES:
+        await import_table(message, bot, services, t)
+    else:
+        await message.answer(t("files.unsupported", name=name or "—"))
+
+
+def router() -> Router:
+    admin = Router(name="admin_files")
+    admin.message.filter(ADMIN)
+    admin.message.register(document, StateFilter(None), F.document)
+    return admin

@@ -12,18 +12,18 @@ from bot.domain.errors import DomainError
 from bot.texts.i18n import Translator, translator
 
 
-def create_router() -> Router:
-    router = Router(name="errors")
+async def domain_error(event: ErrorEvent, t: Translator | None = None) -> None:
+    err = event.exception
+    assert isinstance(err, DomainError)
+    t = t or translator()
+    update = event.update
+    if update.callback_query is not None:
+        await update.callback_query.answer(t.plain(err.key, **err.params)[:200], show_alert=True)
+    elif update.message is not None:
+        await update.message.answer(t(err.key, **err.params))
 
-    @router.error(ExceptionTypeFilter(DomainError))
-    async def domain_error(event: ErrorEvent, t: Translator | None = None) -> None:
-        err = event.exception
-        assert isinstance(err, DomainError)
-        t = t or translator()
-        update = event.update
-        if update.callback_query is not None:
-            await update.callback_query.answer(t.plain(err.key, **err.params)[:200], show_alert=True)
-        elif update.message is not None:
-            await update.message.answer(t(err.key, **err.params))
 
-    return router
+def router() -> Router:
+    errors = Router(name="errors")
+    errors.error.register(domain_error, ExceptionTypeFilter(DomainError))
+    return errors

@@ -21,8 +21,8 @@ from bot.documents.figures import NO_ANSWER, NOT_ADDRESSED, DigestFigures, Matri
 from bot.documents.xlsx import build_xlsx
 from bot.domain import EvidenceKind, OrgKind, ReportStatus, ResolutionStatus
 from bot.services.seed import seed_org, seed_resolution
-from bot.telegram.text_split import TELEGRAM_TEXT_LIMIT
 from bot.texts.i18n import translator
+from bot.texts.text_split import TELEGRAM_TEXT_LIMIT
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Evidence, Report

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.documents.figures import Changes, DigestFigures, OrgFigure, Tally
-from bot.telegram.text_split import shorten, split_lines
 from bot.texts.i18n import Html, Translator
+from bot.texts.text_split import shorten, split_lines
 
 LEAST_PROGRESS = 10
 LISTED_ORGS = 30

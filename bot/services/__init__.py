@@ -42,7 +42,7 @@ class Services:
     def invitations(self) -> InvitationService:
         from bot.services.invitations import InvitationService
 
-        return InvitationService(self.repo, self.settings.invite_ttl_days)
+        return InvitationService(self.repo, self.settings.invite_ttl_days, self.publication)
 
     @cached_property
     def organizations(self) -> OrganizationService:

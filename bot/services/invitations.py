@@ -4,36 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.domain import InviteKind, Role
 from bot.domain.errors import DomainError
+from bot.domain.invitations import GRANTED, InviteFacts, RedeemOutcome, is_payload, redeem_decision
+from bot.services.publication import PublicationService
 from storage.models import Invitation, Organization, Person
 from storage.repositories import Repositories
 
-# Telegram's start payload: at most 64 of A-Za-z0-9_-; token_urlsafe(18) gives 24 of those, 144 random bits.
-PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# token_urlsafe(18) gives 24 characters of a start payload, 144 random bits.
 CODE_BYTES = 18
 
-
-class RedeemOutcome(StrEnum):
-    JOINED = "joined"
-    BECAME_OFFICIAL = "became_official"
-    UNKNOWN = "unknown"
-    USED = "used"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    ORG_INACTIVE = "org_inactive"
-    ALREADY_PRIVILEGED = "already_privileged"
+__all__ = ["InvitationService", "Invitee", "RedeemOutcome", "RedeemResult", "deep_link"]
 
 
 @dataclass(frozen=True)
 class NewInvite:
     code: str
     invitation: Invitation
+    organization: Organization | None = None
 
 
 @dataclass(frozen=True)
@@ -60,13 +51,16 @@ def deep_link(bot_username: str, code: str) -> str:
 
 
 class InvitationService:
-    def __init__(self, repo: Repositories, ttl_days: int) -> None:
+    def __init__(self, repo: Repositories, ttl_days: int, publication: PublicationService) -> None:
         self.repo = repo
         self.ttl = dt.timedelta(days=ttl_days)
+        # Only joining needs it: a new member catches up on what was published before they came.
+        self.publication = publication
 
     async def create(
         self, kind: InviteKind, created_by: int, now: dt.datetime, organization_id: int | None = None
     ) -> NewInvite:
+        org = None
         if kind is InviteKind.MEMBER:
             org = await self.repo.orgs.get(organization_id) if organization_id is not None else None
             if org is None:
@@ -77,48 +71,48 @@ class InvitationService:
         invitation = await self.repo.invitations.add(
             hash_code(code), kind, organization_id, created_by, now + self.ttl
         )
-        return NewInvite(code, invitation)
+        return NewInvite(code, invitation, org)
 
     async def revoke(self, invite_id: int, organization_id: int, now: dt.datetime) -> Invitation:
-        invitation = await self.repo.invitations.get(invite_id)
-        if invitation is None or invitation.organization_id != organization_id:
-            raise DomainError("invite.cannot_revoke")
-        if not await self.repo.invitations.revoke(invite_id, now):
-            raise DomainError("invite.cannot_revoke")
-        return invitation
+        return await revoke_pending(self.repo, invite_id, organization_id, now)
+
+    async def join(self, code: str, invitee: Invitee, now: dt.datetime, is_env_admin: bool) -> RedeemResult:
+        """Redeem, and a new member gets the recommendations already published to their organization —
+        queued in the same transaction, so joining and catching up commit together or not at all."""
+        result = await self.redeem(code, invitee, now, is_env_admin)
+        if result.outcome is RedeemOutcome.JOINED and result.person is not None:
+            await self.publication.catch_up(result.person)
+        return result
 
     async def redeem(self, code: str, invitee: Invitee, now: dt.datetime, is_env_admin: bool) -> RedeemResult:
-        if not PAYLOAD_RE.match(code):
-            return RedeemResult(RedeemOutcome.UNKNOWN)
-        invitation = await self.repo.invitations.by_hash(hash_code(code))
+        """Single use under races: the decision is pure, the claim is one conditional UPDATE."""
+        invitation = await self.repo.invitations.by_hash(hash_code(code)) if is_payload(code) else None
         if invitation is None:
             return RedeemResult(RedeemOutcome.UNKNOWN)
-        if invitation.revoked_at is not None:
-            return RedeemResult(RedeemOutcome.REVOKED)
-        if invitation.used_at is not None:
-            return RedeemResult(RedeemOutcome.USED)
-        if invitation.expires_at <= now:
-            return RedeemResult(RedeemOutcome.EXPIRED)
-
         person = await self.repo.people.by_telegram_id(invitee.telegram_id)
-        # An admin or official following a member link would lose their role; the link stays unused.
-        privileged = is_env_admin or (person is not None and person.role in (Role.ADMIN, Role.OFFICIAL))
-        if invitation.kind is InviteKind.MEMBER and privileged:
-            return RedeemResult(RedeemOutcome.ALREADY_PRIVILEGED, person)
-        if invitation.kind is InviteKind.OFFICIAL and (
-            is_env_admin or (person and person.role is Role.ADMIN)
-        ):
-            return RedeemResult(RedeemOutcome.ALREADY_PRIVILEGED, person)
-
-        org = None
-        if invitation.kind is InviteKind.MEMBER:
-            org = await self.repo.orgs.get(invitation.organization_id or 0)
-            if org is None or not org.is_active:
-                return RedeemResult(RedeemOutcome.ORG_INACTIVE)
+        org = await self._organization_of(invitation)
+        outcome = redeem_decision(
+            facts(invitation),
+            now,
+            person.role if person else None,
+            is_env_admin,
+            org is not None and org.is_active,
+        )
+        if outcome not in GRANTED:
+            return RedeemResult(outcome, person if outcome is RedeemOutcome.ALREADY_PRIVILEGED else None)
         if not await self.repo.invitations.claim(invitation.id, invitee.telegram_id, now):
             return RedeemResult(RedeemOutcome.USED)
+        person = await self._enrol(person, invitee, GRANTED[outcome], org)
+        return RedeemResult(outcome, person, org)
 
-        role = Role.MEMBER if invitation.kind is InviteKind.MEMBER else Role.OFFICIAL
+    async def _organization_of(self, invitation: Invitation) -> Organization | None:
+        if invitation.kind is not InviteKind.MEMBER or invitation.organization_id is None:
+            return None
+        return await self.repo.orgs.get(invitation.organization_id)
+
+    async def _enrol(
+        self, person: Person | None, invitee: Invitee, role: Role, org: Organization | None
+    ) -> Person:
         org_id = org.id if org is not None else None
         if person is None:
             person = await self.repo.people.add(
@@ -131,5 +125,25 @@ class InvitationService:
             person.username = invitee.username
             person.unreachable_since = None
         await self.repo.session.flush()
-        outcome = RedeemOutcome.JOINED if role is Role.MEMBER else RedeemOutcome.BECAME_OFFICIAL
-        return RedeemResult(outcome, person, org)
+        return person
+
+
+async def revoke_pending(
+    repo: Repositories, invite_id: int, organization_id: int, now: dt.datetime
+) -> Invitation:
+    """Revoke a still pending invitation of this organization; a used or foreign one cannot be."""
+    invitation = await repo.invitations.get(invite_id)
+    if invitation is None or invitation.organization_id != organization_id:
+        raise DomainError("invite.cannot_revoke")
+    if not await repo.invitations.revoke(invite_id, now):
+        raise DomainError("invite.cannot_revoke")
+    return invitation
+
+
+def facts(invitation: Invitation) -> InviteFacts:
+    return InviteFacts(
+        invitation.kind,
+        invitation.expires_at,
+        used=invitation.used_at is not None,
+        revoked=invitation.revoked_at is not None,
+    )

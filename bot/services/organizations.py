@@ -6,11 +6,15 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.domain import OrgKind
 from bot.domain.errors import DomainError
 from storage.models import Invitation, Organization, Person
 from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    from bot.services.org_import import ImportResult
 
 MAX_NAME = 300
 MAX_MUNICIPALITY = 200
@@ -89,6 +93,26 @@ class OrganizationService:
             return await self.page(kind, municipality, pages - 1)
         return OrgPage(items, total, page, pages)
 
+    async def filtered_page(
+        self, kind: OrgKind | None, muni_code: str, page: int
+    ) -> tuple[OrgPage, str | None]:
+        """A page of the list filtered by kind and by a municipality's code ("-" for any)."""
+        municipality = None
+        if muni_code != "-":
+            municipality = await self.municipality_by_code(muni_code)
+            if municipality is None:
+                raise DomainError("refused.button")
+        return await self.page(kind, municipality, page), municipality
+
+    async def municipalities(self) -> list[str]:
+        return await self.repo.orgs.municipalities()
+
+    async def import_table(self, data: bytes, filename: str) -> ImportResult:
+        """Organizations from a CSV/XLSX table, in this unit of work: all good rows or none."""
+        from bot.services.org_import import import_organizations
+
+        return await import_organizations(self.repo, data, filename)
+
     async def municipality_by_code(self, code: str) -> str | None:
         for name in await self.repo.orgs.municipalities():
             if municipality_code(name) == code:
@@ -102,6 +126,23 @@ class OrganizationService:
         members = await self.repo.people.members_of(org_id)
         pending = await self.repo.invitations.pending_for(org_id, now)
         return OrgCard(org, members, pending)
+
+    async def create_with_card(
+        self, name: str, kind: OrgKind, municipality: str, now: dt.datetime
+    ) -> OrgCard:
+        org = await self.create(name, kind, municipality)
+        return await self.card(org.id, now)
+
+    async def switch(self, org_id: int, active: bool, now: dt.datetime) -> OrgCard:
+        """Deactivate or reactivate, and the card as it is now."""
+        await self.set_active(org_id, active)
+        return await self.card(org_id, now)
+
+    async def revoke_invitation(self, invite_id: int, org_id: int, now: dt.datetime) -> OrgCard:
+        from bot.services.invitations import revoke_pending
+
+        await revoke_pending(self.repo, invite_id, org_id, now)
+        return await self.card(org_id, now)
 
     async def set_active(self, org_id: int, active: bool) -> Organization:
         org = await self.repo.orgs.get(org_id)

@@ -1,56 +1,33 @@
-"""Reports: who may report on what, the draft a dialog collects, and submitting it with history."""
+"""Reports: who may report on what, and submitting a draft with its history and evidence."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from bot.domain import EvidenceKind, ReportStatus, ResolutionStatus, Role
+from bot.domain import ResolutionStatus, Role
 from bot.domain.errors import DomainError
+from bot.domain.evidence import EvidenceItem
+from bot.domain.reports import (
+    MAX_EVIDENCE_ITEMS,
+    ReportDraft,
+    ReportFields,
+    Submission,
+    plan_submission,
+    validate_comment,
+    validate_reason,
+)
 from storage.models import Evidence, Organization, Person, Recommendation, Report, ReportRevision
 from storage.repositories import Repositories
 
-MAX_COMMENT = 2000
-MAX_REASON = 1000
-MAX_TEXT_EVIDENCE = 3000
-MAX_EVIDENCE_ITEMS = 30
-URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
-
-
-@dataclass
-class ReportDraft:
-    """What a report dialog has collected so far; lives in the FSM data between updates."""
-
-    rec_id: int
-    status: ReportStatus | None = None
-    reason: str | None = None
-    comment: str | None = None
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            "rec_id": self.rec_id,
-            "status": self.status.value if self.status else None,
-            "reason": self.reason,
-            "comment": self.comment,
-            "evidence": self.evidence,
-        }
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> ReportDraft:
-        status = data.get("status")
-        return cls(
-            rec_id=int(data["rec_id"]),
-            status=ReportStatus(status) if status else None,
-            reason=data.get("reason"),
-            comment=data.get("comment"),
-            evidence=list(data.get("evidence") or []),
-        )
-
-    def has_file(self, file_unique_id: str) -> bool:
-        return any(e.get("file_unique_id") == file_unique_id for e in self.evidence)
+__all__ = [
+    "MAX_EVIDENCE_ITEMS",
+    "ReportDraft",
+    "ReportService",
+    "Target",
+    "validate_comment",
+    "validate_reason",
+]
 
 
 @dataclass(frozen=True)
@@ -60,35 +37,31 @@ class Target:
     report: Report | None
 
 
-def validate_comment(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise DomainError("report.comment_empty")
-    if len(text) > MAX_COMMENT:
-        raise DomainError("report.comment_too_long", limit=MAX_COMMENT, length=len(text))
-    return text
+def fields_of(report: Report | None) -> ReportFields | None:
+    return ReportFields(report.status, report.comment, report.reason) if report else None
 
 
-def validate_reason(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise DomainError("report.reason_empty")
-    if len(text) > MAX_REASON:
-        raise DomainError("report.reason_too_long", limit=MAX_REASON, length=len(text))
-    return text
+def known_files(report: Report | None) -> set[str]:
+    return {e.file_unique_id for e in report.evidence if e.file_unique_id} if report else set()
 
 
-def text_evidence(text: str) -> list[dict[str, Any]]:
-    """Links become link evidence, one each; other text is kept as a note."""
-    text = text.strip()
-    if not text:
-        raise DomainError("report.empty_evidence")
-    urls = URL_RE.findall(text)
-    if urls:
-        return [{"kind": EvidenceKind.LINK.value, "url": url.rstrip(".,;)")} for url in dict.fromkeys(urls)]
-    if len(text) > MAX_TEXT_EVIDENCE:
-        raise DomainError("report.text_too_long", limit=MAX_TEXT_EVIDENCE, length=len(text))
-    return [{"kind": EvidenceKind.TEXT.value, "text": text}]
+def evidence_row(item: EvidenceItem, report: Report, author_id: int, now: dt.datetime) -> Evidence:
+    return Evidence(
+        report_id=report.id,
+        revision_version=report.version,
+        kind=item.kind,
+        file_id=item.file_id,
+        file_unique_id=item.file_unique_id,
+        file_name=item.file_name,
+        mime_type=item.mime_type,
+        file_size=item.file_size,
+        stored_path=item.stored_path,
+        sha256=item.sha256,
+        url=item.url,
+        text=item.text,
+        added_by=author_id,
+        created_at=now,
+    )
 
 
 class ReportService:
@@ -111,91 +84,64 @@ class ReportService:
         return Target(rec, org, report)
 
     async def submit(self, person: Person, draft: ReportDraft, source_key: str, now: dt.datetime) -> Report:
+        """Idempotent by `source_key`: the same click (or a replayed update) returns the saved report."""
         already = await self.repo.reports.revision_by_source(source_key)
         if already is not None:
             report = await self.repo.reports.get(already.report_id)
             assert report is not None
             return report
         target = await self.target(person, draft.rec_id)
-        if draft.status is None:
-            raise DomainError("report.no_status")
-        if draft.status is ReportStatus.NOT_APPLICABLE and not draft.reason:
-            raise DomainError("report.reason_empty")
-        reason = draft.reason if draft.status is ReportStatus.NOT_APPLICABLE else None
+        known = (
+            {e.file_unique_id for e in target.report.evidence if e.file_unique_id} if target.report else set()
+        )
+        plan = plan_submission(draft, fields_of(target.report), known)
+        report = await self._save_report(target, plan.fields, person.id, now)
+        await self.repo.reports.add_revision(self._revision(report, plan, person.id, source_key, now))
+        await self.repo.reports.add_evidence(
+            [evidence_row(i, report, person.id, now) for i in plan.new_evidence]
+        )
+        return report
+
+    async def _save_report(
+        self, target: Target, fields: ReportFields, author_id: int, now: dt.datetime
+    ) -> Report:
         report = target.report
-        comment = draft.comment if draft.comment is not None else (report.comment if report else "")
-        known = {e.file_unique_id for e in report.evidence if e.file_unique_id} if report else set()
-        new_items = [
-            e for e in draft.evidence if not e.get("file_unique_id") or e["file_unique_id"] not in known
-        ]
-
-        changes: dict[str, Any] = {}
-        if report is None or report.status is not draft.status:
-            changes["status"] = [report.status.value if report else None, draft.status.value]
-        if (report.comment if report else "") != comment:
-            changes["comment"] = [report.comment if report else "", comment]
-        if (report.reason if report else None) != reason:
-            changes["reason"] = [report.reason if report else None, reason]
-        if new_items:
-            changes["evidence_added"] = len(new_items)
-        if report is not None and not changes:
-            raise DomainError("report.nothing_changed")
-
         if report is None:
-            report = await self.repo.reports.add(
+            return await self.repo.reports.add(
                 Report(
                     organization_id=target.org.id,
                     recommendation_id=target.rec.id,
-                    status=draft.status,
-                    comment=comment,
-                    reason=reason,
+                    status=fields.status,
+                    comment=fields.comment,
+                    reason=fields.reason,
                     version=1,
-                    updated_by=person.id,
+                    updated_by=author_id,
                     updated_at=now,
                 )
             )
-        else:
-            report.status = draft.status
-            report.comment = comment
-            report.reason = reason
-            report.version += 1
-            report.updated_by = person.id
-            report.updated_at = now
-        await self.repo.reports.add_revision(
-            ReportRevision(
-                report_id=report.id,
-                version=report.version,
-                status=draft.status,
-                comment=comment,
-                reason=reason,
-                changes=changes,
-                author_id=person.id,
-                source_key=source_key,
-                created_at=now,
-            )
-        )
-        await self.repo.reports.add_evidence(
-            [
-                Evidence(
-                    report_id=report.id,
-                    revision_version=report.version,
-                    kind=EvidenceKind(item["kind"]),
-                    file_id=item.get("file_id"),
-                    file_unique_id=item.get("file_unique_id"),
-                    file_name=item.get("file_name"),
-                    mime_type=item.get("mime_type"),
-                    file_size=item.get("file_size"),
-                    stored_path=item.get("stored_path"),
-                    sha256=item.get("sha256"),
-                    url=item.get("url"),
-                    text=item.get("text"),
-                    added_by=person.id,
-                    created_at=now,
-                )
-                for item in new_items
-            ]
-        )
+        report.status = fields.status
+        report.comment = fields.comment
+        report.reason = fields.reason
+        report.version += 1
+        report.updated_by = author_id
+        report.updated_at = now
         return report
+
+    @staticmethod
+    def _revision(
+        report: Report, plan: Submission, author_id: int, source_key: str, now: dt.datetime
+    ) -> ReportRevision:
+        return ReportRevision(
+            report_id=report.id,
+            version=report.version,
+            status=plan.fields.status,
+            comment=plan.fields.comment,
+            reason=plan.fields.reason,
+            changes=plan.changes,
+            author_id=author_id,
+            source_key=source_key,
+            created_at=now,
+        )
 
     async def addressed_to(
         self, person: Person | None

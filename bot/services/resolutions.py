@@ -8,7 +8,8 @@ import re
 from bot.domain import OrgKind, ResolutionStatus
 from bot.domain.errors import DomainError
 from bot.parsing import ResolutionParseError, parse_resolution
-from storage.models import Resolution
+from bot.services.publication import batch_name
+from storage.models import AddresseeGroup, Resolution
 from storage.repositories import Repositories
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -69,6 +70,31 @@ class ResolutionService:
             raise DomainError("res.not_found")
         return resolution
 
+    async def listing(self) -> list[Resolution]:
+        return await self.repo.resolutions.listing()
+
+    async def published(self) -> list[Resolution]:
+        return await self.repo.resolutions.published()
+
+    async def published_one(self, resolution_id: int) -> Resolution:
+        """A published resolution; anything else means the button that named it is stale."""
+        resolution = await self.repo.resolutions.get(resolution_id)
+        if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
+            raise DomainError("refused.button")
+        return resolution
+
+    async def unreported(self, resolution_id: int) -> tuple[Resolution, int]:
+        """The published resolution and how many organizations still have open recommendations in it."""
+        resolution = await self.published_one(resolution_id)
+        orgs = {item.org_id for item in await self.repo.schedule.open_items(resolution.id)}
+        return resolution, len(orgs)
+
+    async def attach_progress_message(self, resolution_id: int, message_id: int) -> None:
+        """The admin's progress message for a publication, so the outbox pump can keep it current."""
+        batch = await self.repo.outbox.batch(batch_name(resolution_id))
+        if batch is not None:
+            batch.progress_message_id = message_id
+
     async def draft(self, resolution_id: int) -> Resolution:
         resolution = await self.get(resolution_id)
         if resolution.status is not ResolutionStatus.DRAFT:
@@ -87,6 +113,22 @@ class ResolutionService:
         group.kind = kind
         await self.repo.session.flush()
         return resolution
+
+    async def draft_group(self, resolution_id: int, group_id: int) -> AddresseeGroup:
+        """One addressee group of a draft; a group that is not there means a stale button."""
+        resolution = await self.draft(resolution_id)
+        group = next((g for g in resolution.groups if g.id == group_id), None)
+        if group is None:
+            raise DomainError("refused.button")
+        return group
+
+    async def set_any_deadline(
+        self, resolution_id: int, number: tuple[int, int] | None, day: dt.date, today: dt.date
+    ) -> Resolution:
+        """The whole resolution's deadline, or one recommendation's when `number` (group, item) is given."""
+        if number is None:
+            return await self.set_deadline(resolution_id, day, today)
+        return await self.set_recommendation_deadline(resolution_id, number, day, today)
 
     async def set_deadline(self, resolution_id: int, day: dt.date | None, today: dt.date) -> Resolution:
         resolution = await self.draft(resolution_id)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bot.domain import ResolutionStatus
 from bot.domain.errors import DomainError
+from bot.services.digests import DigestDelivery, DigestRequest
 from bot.services.organizations import municipality_code
-from storage.models import Organization, Person, Recommendation, Report, ReportRevision, Resolution
+from storage.models import (
+    AddresseeGroup,
+    Organization,
+    Person,
+    Recommendation,
+    Report,
+    ReportRevision,
+    Resolution,
+)
 from storage.repositories import Repositories
 
 
@@ -31,6 +41,26 @@ class ReportCard:
     authors: dict[int, Person]
 
 
+@dataclass(frozen=True)
+class ResolutionProgress:
+    resolution: Resolution
+    progress: list[OrgProgress]
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    resolution: Resolution
+    group: AddresseeGroup
+    progress: list[OrgProgress]
+
+
+@dataclass(frozen=True)
+class MunicipalityProgress:
+    resolution: Resolution
+    name: str
+    progress: list[OrgProgress]
+
+
 class StatusService:
     def __init__(self, repo: Repositories) -> None:
         self.repo = repo
@@ -44,6 +74,30 @@ class StatusService:
             raise DomainError("res.not_found")
         return resolution
 
+    async def overview(self, resolution_id: int) -> ResolutionProgress:
+        resolution = await self.resolution(resolution_id)
+        return ResolutionProgress(resolution, await self.progress(resolution))
+
+    async def group_progress(self, resolution_id: int, group_id: int) -> GroupProgress:
+        resolution = await self.resolution(resolution_id)
+        group = next((g for g in resolution.groups if g.id == group_id), None)
+        if group is None:
+            raise DomainError("res.not_found")
+        return GroupProgress(resolution, group, await self.progress(resolution, group_id=group.id))
+
+    async def municipality_progress(self, resolution_id: int, code: str) -> MunicipalityProgress:
+        resolution = await self.resolution(resolution_id)
+        name = await self.municipality(code)
+        progress = await self.progress(resolution, municipality=name)
+        return MunicipalityProgress(resolution, name, progress)
+
+    async def org_overview(
+        self, resolution_id: int, org_id: int
+    ) -> tuple[Resolution, Organization, list[tuple[Recommendation, Report | None]]]:
+        resolution = await self.resolution(resolution_id)
+        org, items = await self.org_items(resolution, org_id)
+        return resolution, org, items
+
     async def progress(
         self, resolution: Resolution, group_id: int | None = None, municipality: str | None = None
     ) -> list[OrgProgress]:
@@ -53,6 +107,33 @@ class StatusService:
         kinds = sorted({g.kind.value for g in groups})
         rows = await self.repo.progress.org_progress(resolution.id, kinds, municipality)
         return [OrgProgress(*row) for row in rows]
+
+    async def digest_request(self, resolution_id: int, muni_code: str) -> DigestRequest:
+        """What a digest button asks for: 0 is every resolution, "-" the whole region."""
+        municipality = None
+        if muni_code != "-":
+            try:
+                municipality = await self.municipality(muni_code)
+            except DomainError:
+                raise DomainError("refused.button") from None
+        if resolution_id:
+            resolution = await self.repo.resolutions.get(resolution_id)
+            if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
+                raise DomainError("refused.button")
+        return DigestRequest(resolution_id or None, municipality)
+
+    async def order_digest(
+        self,
+        delivery: DigestDelivery,
+        person: Person,
+        resolution_id: int,
+        muni_code: str,
+        key: str,
+        now: dt.datetime,
+    ) -> int:
+        """An on-demand digest for this person, queued in this unit of work under `key` (once per key)."""
+        request = await self.digest_request(resolution_id, muni_code)
+        return await delivery.on_demand(self.repo, person, request, key, now)
 
     async def municipality(self, code: str) -> str:
         for name in await self.repo.orgs.municipalities():

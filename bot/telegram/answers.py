@@ -1,4 +1,8 @@
-"""Small answering helpers shared by the routers."""
+"""Small answering helpers shared by the handlers.
+
+Every edit goes through `edit_message`: Telegram refuses an edit that changes nothing with 400 «message is
+not modified» (a second tap on the same button does exactly that), which is success, not an error.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,45 @@ from bot.domain.errors import DomainError
 from bot.texts.i18n import Translator
 
 
-async def edit_or_answer(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Redraw the message the button was on; an unchanged redraw is skipped, not refused by Telegram."""
+def _not_modified(exc: TelegramBadRequest) -> bool:
+    return "message is not modified" in exc.message
+
+
+async def edit_message(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the text and keyboard of a message; an edit that changes nothing is done, not an error."""
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if not _not_modified(exc):
+            raise
+
+
+async def edit_markup(message: Message, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace (or, with None, remove) only the keyboard; "not modified" is done, not an error."""
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if not _not_modified(exc):
+            raise
+
+
+async def edit_or_answer(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None, notice: str | None = None
+) -> None:
+    """Redraw the message the button was on (a new message when it is too old to edit), then answer the
+    query, with a short `notice` if given."""
     message = query.message
     if isinstance(message, Message):
-        try:
-            await message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in exc.message:
-                raise
+        await edit_message(message, text, markup)
     elif message is not None:
         await query.bot.send_message(message.chat.id, text, reply_markup=markup)  # type: ignore[union-attr]
-    await query.answer()
+    await query.answer(notice)
+
+
+async def reply(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A new message in the chat the button was pressed in."""
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    await query.bot.send_message(chat_id, text, reply_markup=markup)  # type: ignore[union-attr]
 
 
 async def refuse(query: CallbackQuery, t: Translator, err: DomainError | None = None) -> None:

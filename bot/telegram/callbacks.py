@@ -1,16 +1,84 @@
-"""Every button's data, through aiogram's CallbackData factories (short prefixes: 64 bytes is the limit)."""
+"""Every button's data, through aiogram's CallbackData factories (short prefixes: 64 bytes is the limit).
+
+Fields are typed: choices are StrEnums (aiogram packs their values) and integers are range-checked, so a
+forged or stale button fails to unpack — the filter does not match and the fallback router answers that
+the button is stale, before anything reaches the database (SQLite cannot bind an integer over 2**63-1).
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Annotated, Any
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import BeforeValidator, Field
+
+from bot.domain import OrgKind, ReportStatus
+
+MAX_ID = 2**63 - 1
+MAX_PAGE = 10_000
+
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+Page = Annotated[int, Field(ge=0, le=MAX_PAGE)]
+Code = Annotated[str, Field(max_length=40)]
+
+
+def _dash_is_none(value: Any) -> Any:
+    # Buttons sent before the kind became an enum carried "-" for «any kind»; they keep working.
+    return None if value == "-" else value
+
+
+AnyKind = Annotated[OrgKind | None, BeforeValidator(_dash_is_none)]
+
+
+class OrgFilterWhat(StrEnum):
+    KIND = "kind"
+    MUNI = "muni"
+
+
+class OrgAct(StrEnum):
+    CARD = "card"
+    OFF = "off"
+    ON = "on"
+    INVITE = "invite"
+
+
+class DraftAct(StrEnum):
+    VIEW = "view"
+    DEADLINE = "deadline"
+    NO_DEADLINE = "nodeadline"
+    PUBLISH = "publish"
+    CONFIRM = "confirm"
+    DISCARD = "discard"
+    WITHDRAW = "withdraw"
+
+
+class ReportAct(StrEnum):
+    KEEP_COMMENT = "keep_comment"
+    EVIDENCE_DONE = "evidence_done"
+    NO_EVIDENCE = "no_evidence"
+    SUBMIT = "submit"
+    EDIT = "edit"
+    CANCEL = "cancel"
+
+
+class StatusLevel(StrEnum):
+    LIST = "list"
+    RES = "res"
+    MUNIS = "munis"
+    GRP = "grp"
+    MUNI = "muni"
+    ORG = "org"
+    REP = "rep"
+    HIST = "hist"
 
 
 class NewOrgKind(CallbackData, prefix="nk"):
-    kind: str
+    kind: OrgKind
 
 
 class NewOrgMunicipality(CallbackData, prefix="nm"):
-    code: str  # municipality_code(), "-" for none, "+" to type a new one
+    code: Code  # municipality_code(), "-" for none, "+" to type a new one
 
 
 class NewOrgConfirm(CallbackData, prefix="nc"):
@@ -18,25 +86,25 @@ class NewOrgConfirm(CallbackData, prefix="nc"):
 
 
 class OrgList(CallbackData, prefix="ol"):
-    kind: str = "-"
-    muni: str = "-"
-    page: int = 0
+    kind: AnyKind = None  # None: every kind
+    muni: Code = "-"
+    page: Page = 0
 
 
 class OrgFilter(CallbackData, prefix="of"):
-    what: str  # "kind" or "muni"
-    kind: str = "-"
-    muni: str = "-"
+    what: OrgFilterWhat
+    kind: AnyKind = None
+    muni: Code = "-"
 
 
 class OrgAction(CallbackData, prefix="oa"):
-    action: str  # card, off, on, invite
-    org_id: int
+    action: OrgAct
+    org_id: Id
 
 
 class InviteRevoke(CallbackData, prefix="ir"):
-    invite_id: int
-    org_id: int
+    invite_id: Id
+    org_id: Id
 
 
 class Cancel(CallbackData, prefix="x"):
@@ -46,59 +114,59 @@ class Cancel(CallbackData, prefix="x"):
 class ReportOpen(CallbackData, prefix="ro"):
     """The button under each delivered recommendation; carries the real recommendation id."""
 
-    rec_id: int
+    rec_id: Id
 
 
 class DraftGroupKind(CallbackData, prefix="dg"):
-    res_id: int
-    group_id: int
-    kind: str = ""
+    res_id: Id
+    group_id: Id
+    kind: OrgKind | None = None  # None: show the kinds to choose from
 
 
 class DraftAction(CallbackData, prefix="da"):
-    res_id: int
-    action: str  # view, deadline, nodeadline, publish, confirm, discard, withdraw, progress
+    res_id: Id
+    action: DraftAct
 
 
 class ResolutionOpen(CallbackData, prefix="rs"):
-    res_id: int
+    res_id: Id
 
 
 class ReportStatusPick(CallbackData, prefix="rsp"):
-    rec_id: int
-    status: str
+    rec_id: Id
+    status: ReportStatus
 
 
 class ReportStep(CallbackData, prefix="rss"):
-    rec_id: int
-    action: str  # keep_comment, evidence_done, no_evidence, submit, edit, cancel
+    rec_id: Id
+    action: ReportAct
 
 
 class ReportList(CallbackData, prefix="rl"):
-    page: int = 0
+    page: Page = 0
 
 
 class RemindNow(CallbackData, prefix="rn"):
-    res_id: int
+    res_id: Id
     confirm: bool = False
 
 
 class StatusNav(CallbackData, prefix="st"):
     """Officials' drill-down; `level` says which screen, the ids say where in the tree."""
 
-    level: str  # list, res, munis, grp, muni, org, rep, hist
-    res: int = 0
-    grp: int = 0
-    org: int = 0
-    rec: int = 0
-    muni: str = "-"
-    page: int = 0
+    level: StatusLevel
+    res: Id = 0
+    grp: Id = 0
+    org: Id = 0
+    rec: Id = 0
+    muni: Code = "-"
+    page: Page = 0
 
 
 class EvidenceSend(CallbackData, prefix="ev"):
-    report_id: int
+    report_id: Id
 
 
 class DigestPick(CallbackData, prefix="dp"):
-    res: int = 0  # 0: every published resolution
-    muni: str = "-"  # municipality_code(), "-" for all, "?" to choose one
+    res: Id = 0  # 0: every published resolution
+    muni: Code = "-"  # municipality_code(), "-" for all, "?" to choose one

@@ -19,7 +19,6 @@ from bot.services.intents import (
     Reminder,
 )
 from bot.services.ports import OutboxRow
-from bot.telegram.text_split import split_lines
 from bot.telegram.views.delivery import (
     delivery_report_lines,
     intro_text,
@@ -30,6 +29,7 @@ from bot.telegram.views.delivery import (
     report_button,
 )
 from bot.texts.i18n import Translator, translator
+from bot.texts.text_split import split_lines
 
 
 class TelegramRenderer:

@@ -9,8 +9,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import OutboxState
 from bot.services.intents import BatchProgress, DeliveryReport, Reminder, ReminderKind
 from bot.telegram.callbacks import ReportOpen
-from bot.telegram.text_split import shorten
 from bot.texts.i18n import Html, Translator
+from bot.texts.text_split import shorten
 from storage.models import AddresseeGroup, Recommendation, Resolution
 
 REMINDER_ITEMS = 20

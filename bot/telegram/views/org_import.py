@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from bot.services.org_import import ImportResult
-from bot.telegram.text_split import split_lines
 from bot.texts.i18n import Html, Translator
+from bot.texts.text_split import split_lines
 
 
 def import_report(t: Translator, result: ImportResult) -> list[str]:

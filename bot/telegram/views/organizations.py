@@ -14,14 +14,17 @@ from bot.services.organizations import OrgCard, OrgPage, municipality_code
 from bot.telegram.callbacks import (
     Cancel,
     InviteRevoke,
+    NewOrgConfirm,
     NewOrgKind,
     NewOrgMunicipality,
+    OrgAct,
     OrgAction,
     OrgFilter,
+    OrgFilterWhat,
     OrgList,
 )
-from bot.telegram.text_split import shorten
 from bot.texts.i18n import Html, Translator
+from bot.texts.text_split import shorten
 
 MAX_MUNICIPALITY_BUTTONS = 40
 
@@ -43,7 +46,7 @@ def cancel_keyboard(t: Translator) -> InlineKeyboardMarkup:
 def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind in OrgKind:
-        builder.button(text=kind_label(t, kind), callback_data=NewOrgKind(kind=kind.value))
+        builder.button(text=kind_label(t, kind), callback_data=NewOrgKind(kind=kind))
     builder.button(text=t.plain("btn.cancel"), callback_data=Cancel())
     builder.adjust(1)
     return builder.as_markup()
@@ -67,7 +70,6 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
 def org_list_view(
     t: Translator, page: OrgPage, kind: OrgKind | None, municipality: str | None
 ) -> tuple[Html, InlineKeyboardMarkup]:
-    kind_code = kind.value if kind else "-"
     muni_code = municipality_code(municipality) if municipality else "-"
     lines = [
         t("orgs.title", total=page.total),
@@ -83,21 +85,25 @@ def org_list_view(
     for org in page.items:
         mark = "" if org.is_active else "⛔ "
         label = f"{mark}{org.name}" + (f" · {org.municipality}" if org.municipality else "")
-        rows.append([_button(shorten(label, 60), OrgAction(action="card", org_id=org.id))])
+        rows.append([_button(shorten(label, 60), OrgAction(action=OrgAct.CARD, org_id=org.id))])
     if page.pages > 1:
         nav = []
         if page.page > 0:
-            nav.append(_button("◀", OrgList(kind=kind_code, muni=muni_code, page=page.page - 1)))
+            nav.append(_button("◀", OrgList(kind=kind, muni=muni_code, page=page.page - 1)))
         nav.append(
-            _button(f"{page.page + 1}/{page.pages}", OrgList(kind=kind_code, muni=muni_code, page=page.page))
+            _button(f"{page.page + 1}/{page.pages}", OrgList(kind=kind, muni=muni_code, page=page.page))
         )
         if page.page + 1 < page.pages:
-            nav.append(_button("▶", OrgList(kind=kind_code, muni=muni_code, page=page.page + 1)))
+            nav.append(_button("▶", OrgList(kind=kind, muni=muni_code, page=page.page + 1)))
         rows.append(nav)
     rows.append(
         [
-            _button(t.plain("btn.filter_kind"), OrgFilter(what="kind", kind=kind_code, muni=muni_code)),
-            _button(t.plain("btn.filter_muni"), OrgFilter(what="muni", kind=kind_code, muni=muni_code)),
+            _button(
+                t.plain("btn.filter_kind"), OrgFilter(what=OrgFilterWhat.KIND, kind=kind, muni=muni_code)
+            ),
+            _button(
+                t.plain("btn.filter_muni"), OrgFilter(what=OrgFilterWhat.MUNI, kind=kind, muni=muni_code)
+            ),
         ]
     )
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
@@ -105,24 +111,37 @@ def org_list_view(
 
 def kind_filter_keyboard(t: Translator, muni_code: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.plain("orgs.any"), callback_data=OrgList(kind="-", muni=muni_code))
+    builder.button(text=t.plain("orgs.any"), callback_data=OrgList(kind=None, muni=muni_code))
     for kind in OrgKind:
-        builder.button(text=kind_label(t, kind), callback_data=OrgList(kind=kind.value, muni=muni_code))
+        builder.button(text=kind_label(t, kind), callback_data=OrgList(kind=kind, muni=muni_code))
     builder.adjust(1)
     return builder.as_markup()
 
 
 def municipality_filter_keyboard(
-    t: Translator, kind_code: str, municipalities: list[str]
+    t: Translator, kind: OrgKind | None, municipalities: list[str]
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.plain("orgs.any"), callback_data=OrgList(kind=kind_code, muni="-"))
+    builder.button(text=t.plain("orgs.any"), callback_data=OrgList(kind=kind, muni="-"))
     for name in municipalities[:MAX_MUNICIPALITY_BUTTONS]:
-        builder.button(
-            text=shorten(name, 40), callback_data=OrgList(kind=kind_code, muni=municipality_code(name))
-        )
+        builder.button(text=shorten(name, 40), callback_data=OrgList(kind=kind, muni=municipality_code(name)))
     builder.adjust(1, 2)
     return builder.as_markup()
+
+
+def new_org_confirm_view(
+    t: Translator, name: str, kind: OrgKind, municipality: str
+) -> tuple[Html, InlineKeyboardMarkup]:
+    text = t(
+        "add_org.confirm",
+        name=name,
+        kind=kind_label(t, kind),
+        municipality=municipality or t.plain("card.no_municipality"),
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.plain("btn.save"), callback_data=NewOrgConfirm(ok=True))
+    builder.button(text=t.plain("btn.cancel"), callback_data=NewOrgConfirm(ok=False))
+    return text, builder.as_markup()
 
 
 def org_card_view(t: Translator, card: OrgCard, tz: ZoneInfo) -> tuple[Html, InlineKeyboardMarkup]:
@@ -148,11 +167,15 @@ def org_card_view(t: Translator, card: OrgCard, tz: ZoneInfo) -> tuple[Html, Inl
         )
     if org.is_active:
         builder.button(
-            text=t.plain("btn.new_invite"), callback_data=OrgAction(action="invite", org_id=org.id)
+            text=t.plain("btn.new_invite"), callback_data=OrgAction(action=OrgAct.INVITE, org_id=org.id)
         )
-        builder.button(text=t.plain("btn.deactivate"), callback_data=OrgAction(action="off", org_id=org.id))
+        builder.button(
+            text=t.plain("btn.deactivate"), callback_data=OrgAction(action=OrgAct.OFF, org_id=org.id)
+        )
     else:
-        builder.button(text=t.plain("btn.reactivate"), callback_data=OrgAction(action="on", org_id=org.id))
+        builder.button(
+            text=t.plain("btn.reactivate"), callback_data=OrgAction(action=OrgAct.ON, org_id=org.id)
+        )
     builder.button(text=t.plain("btn.back_to_list"), callback_data=OrgList())
     builder.adjust(1)
     return Html("\n".join(lines)), builder.as_markup()

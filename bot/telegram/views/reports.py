@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import EvidenceKind, ReportStatus
-from bot.services.reports import ReportDraft
-from bot.telegram.callbacks import ReportList, ReportOpen, ReportStatusPick, ReportStep
-from bot.telegram.text_split import shorten
+from bot.domain.evidence import EvidenceItem
+from bot.domain.reports import ReportDraft
+from bot.telegram.callbacks import ReportAct, ReportList, ReportOpen, ReportStatusPick, ReportStep
 from bot.telegram.views.delivery import deadline_of, format_day, recommendation_number
 from bot.texts.i18n import Html, Translator
+from bot.texts.text_split import shorten
 from storage.models import Organization, Recommendation, Report
 
 STATUS_ICONS = {
@@ -54,52 +55,54 @@ def status_picker(
     lines.append("")
     lines.append(t("report.pick_status"))
     rows = [
-        [_button(status_label(t, status), ReportStatusPick(rec_id=rec.id, status=status.value))]
+        [_button(status_label(t, status), ReportStatusPick(rec_id=rec.id, status=status))]
         for status in ReportStatus
     ]
-    rows.append([_button(t.plain("btn.cancel"), ReportStep(rec_id=rec.id, action="cancel"))])
+    rows.append([_button(t.plain("btn.cancel"), ReportStep(rec_id=rec.id, action=ReportAct.CANCEL))])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def cancel_only(t: Translator, rec_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action="cancel"))]]
+        inline_keyboard=[[_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action=ReportAct.CANCEL))]]
     )
 
 
 def comment_keyboard(t: Translator, rec_id: int, has_previous: bool) -> InlineKeyboardMarkup:
     rows = []
     if has_previous:
-        rows.append([_button(t.plain("btn.keep_comment"), ReportStep(rec_id=rec_id, action="keep_comment"))])
-    rows.append([_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action="cancel"))])
+        rows.append(
+            [_button(t.plain("btn.keep_comment"), ReportStep(rec_id=rec_id, action=ReportAct.KEEP_COMMENT))]
+        )
+    rows.append([_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action=ReportAct.CANCEL))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def evidence_keyboard(t: Translator, rec_id: int, collected: int) -> InlineKeyboardMarkup:
     first = (
         _button(
-            t.plain("btn.evidence_done", count=collected), ReportStep(rec_id=rec_id, action="evidence_done")
+            t.plain("btn.evidence_done", count=collected),
+            ReportStep(rec_id=rec_id, action=ReportAct.EVIDENCE_DONE),
         )
         if collected
-        else _button(t.plain("btn.no_evidence"), ReportStep(rec_id=rec_id, action="no_evidence"))
+        else _button(t.plain("btn.no_evidence"), ReportStep(rec_id=rec_id, action=ReportAct.NO_EVIDENCE))
     )
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [first],
-            [_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action="cancel"))],
+            [_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action=ReportAct.CANCEL))],
         ]
     )
 
 
-def evidence_line(t: Translator, item: dict[str, object]) -> Html:
-    kind = EvidenceKind(str(item["kind"]))
-    if kind is EvidenceKind.DOCUMENT:
-        return t("evidence.document", name=item.get("file_name") or "—")
-    if kind is EvidenceKind.PHOTO:
+def evidence_line(t: Translator, item: EvidenceItem) -> Html:
+    if item.kind is EvidenceKind.DOCUMENT:
+        return t("evidence.document", name=item.file_name or "—")
+    if item.kind is EvidenceKind.PHOTO:
         return t("evidence.photo")
-    if kind is EvidenceKind.LINK:
-        return t("evidence.link", url=item.get("url") or "")
-    return t("evidence.text", text=shorten(str(item.get("text") or ""), 80))
+    if item.kind is EvidenceKind.LINK:
+        return t("evidence.link", url=item.url or "")
+    return t("evidence.text", text=shorten(item.text or "", 80))
 
 
 def confirm_view(
@@ -125,10 +128,10 @@ def confirm_view(
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(t.plain("btn.submit"), ReportStep(rec_id=draft.rec_id, action="submit")),
-                _button(t.plain("btn.edit"), ReportStep(rec_id=draft.rec_id, action="edit")),
+                _button(t.plain("btn.submit"), ReportStep(rec_id=draft.rec_id, action=ReportAct.SUBMIT)),
+                _button(t.plain("btn.edit"), ReportStep(rec_id=draft.rec_id, action=ReportAct.EDIT)),
             ],
-            [_button(t.plain("btn.cancel"), ReportStep(rec_id=draft.rec_id, action="cancel"))],
+            [_button(t.plain("btn.cancel"), ReportStep(rec_id=draft.rec_id, action=ReportAct.CANCEL))],
         ]
     )
     return Html("\n".join(lines)), markup

@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import OrgKind, ResolutionStatus
-from bot.telegram.callbacks import DraftAction, DraftGroupKind, ResolutionOpen
-from bot.telegram.text_split import shorten
+from bot.services.publication import PublishResult
+from bot.telegram.callbacks import DraftAct, DraftAction, DraftGroupKind, RemindNow, ResolutionOpen
 from bot.telegram.views.delivery import format_day
 from bot.texts.i18n import Html, Translator
-from storage.models import Resolution
+from bot.texts.text_split import shorten
+from storage.models import AddresseeGroup, Resolution
 
 
 def _button(text: str, data: object) -> InlineKeyboardButton:
@@ -33,58 +34,69 @@ def resolution_header(t: Translator, resolution: Resolution) -> list[str]:
     return lines
 
 
-def preview_view(t: Translator, resolution: Resolution) -> tuple[Html, InlineKeyboardMarkup]:
-    lines = resolution_header(t, resolution)
-    total = sum(len(g.recommendations) for g in resolution.groups)
-    lines.append(t.n("res.groups_total", len(resolution.groups), recs=total))
-    rows: list[list[InlineKeyboardButton]] = []
-    for group in resolution.groups:
-        lines.append("")
-        lines.append(t("res.group_line", number=group.position, heading=shorten(group.heading, 200)))
+def _group_lines(t: Translator, group: AddresseeGroup) -> list[str]:
+    lines = [
+        "",
+        t("res.group_line", number=group.position, heading=shorten(group.heading, 200)),
+        t("res.group_meta", kind=t.plain(f"kind.{group.kind.value}"), count=len(group.recommendations)),
+    ]
+    for rec in group.recommendations[:2]:
         lines.append(
-            t("res.group_meta", kind=t.plain(f"kind.{group.kind.value}"), count=len(group.recommendations))
+            t("res.rec_sample", number=f"{group.position}.{rec.position}", text=shorten(rec.text, 90))
         )
-        for rec in group.recommendations[:2]:
-            lines.append(
-                t("res.rec_sample", number=f"{group.position}.{rec.position}", text=shorten(rec.text, 90))
-            )
-        if resolution.status is ResolutionStatus.DRAFT:
-            rows.append(
-                [
-                    _button(
-                        t.plain("btn.group_kind", number=group.position, kind=short_kind(t, group.kind)),
-                        DraftGroupKind(res_id=resolution.id, group_id=group.id),
-                    )
-                ]
-            )
+    return lines
+
+
+def _deadline_lines(t: Translator, resolution: Resolution) -> list[str]:
     own_deadlines = [
         f"{g.position}.{r.position} — {format_day(r.deadline)}"
         for g in resolution.groups
         for r in g.recommendations
         if r.deadline
     ]
-    if own_deadlines:
-        lines.append("")
-        lines.append(t("res.rec_deadlines", items="; ".join(own_deadlines)))
-    if resolution.status is ResolutionStatus.DRAFT:
-        lines.append("")
-        lines.append(t("res.preview_hint"))
-        deadline_row = [
-            _button(t.plain("btn.deadline"), DraftAction(res_id=resolution.id, action="deadline"))
-        ]
-        if resolution.deadline:
-            deadline_row.append(
-                _button(t.plain("btn.no_deadline"), DraftAction(res_id=resolution.id, action="nodeadline"))
+    return ["", t("res.rec_deadlines", items="; ".join(own_deadlines))] if own_deadlines else []
+
+
+def _act(t: Translator, key: str, resolution_id: int, action: DraftAct) -> InlineKeyboardButton:
+    return _button(t.plain(key), DraftAction(res_id=resolution_id, action=action))
+
+
+def _draft_rows(t: Translator, resolution: Resolution) -> list[list[InlineKeyboardButton]]:
+    rows = [
+        [
+            _button(
+                t.plain("btn.group_kind", number=group.position, kind=short_kind(t, group.kind)),
+                DraftGroupKind(res_id=resolution.id, group_id=group.id),
             )
-        rows.append(deadline_row)
-        rows.append(
-            [
-                _button(t.plain("btn.publish"), DraftAction(res_id=resolution.id, action="publish")),
-                _button(t.plain("btn.discard"), DraftAction(res_id=resolution.id, action="discard")),
-            ]
-        )
+        ]
+        for group in resolution.groups
+    ]
+    deadline_row = [_act(t, "btn.deadline", resolution.id, DraftAct.DEADLINE)]
+    if resolution.deadline:
+        deadline_row.append(_act(t, "btn.no_deadline", resolution.id, DraftAct.NO_DEADLINE))
+    rows.append(deadline_row)
+    rows.append(
+        [
+            _act(t, "btn.publish", resolution.id, DraftAct.PUBLISH),
+            _act(t, "btn.discard", resolution.id, DraftAct.DISCARD),
+        ]
+    )
+    return rows
+
+
+def preview_view(t: Translator, resolution: Resolution) -> tuple[Html, InlineKeyboardMarkup]:
+    lines = resolution_header(t, resolution)
+    total = sum(len(g.recommendations) for g in resolution.groups)
+    lines.append(t.n("res.groups_total", len(resolution.groups), recs=total))
+    for group in resolution.groups:
+        lines.extend(_group_lines(t, group))
+    lines.extend(_deadline_lines(t, resolution))
+    rows: list[list[InlineKeyboardButton]] = []
+    if resolution.status is ResolutionStatus.DRAFT:
+        lines.extend(["", t("res.preview_hint")])
+        rows = _draft_rows(t, resolution)
     elif resolution.status is ResolutionStatus.PUBLISHED:
-        rows.append([_button(t.plain("btn.withdraw"), DraftAction(res_id=resolution.id, action="withdraw"))])
+        rows = [[_act(t, "btn.withdraw", resolution.id, DraftAct.WITHDRAW)]]
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -93,12 +105,12 @@ def group_kind_keyboard(t: Translator, resolution_id: int, group_id: int) -> Inl
         [
             _button(
                 t.plain(f"kind.{kind.value}"),
-                DraftGroupKind(res_id=resolution_id, group_id=group_id, kind=kind.value),
+                DraftGroupKind(res_id=resolution_id, group_id=group_id, kind=kind),
             )
         ]
         for kind in OrgKind
     ]
-    rows.append([_button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action="view"))])
+    rows.append([_button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action=DraftAct.VIEW))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -106,8 +118,10 @@ def publish_confirm_keyboard(t: Translator, resolution_id: int) -> InlineKeyboar
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(t.plain("btn.confirm_publish"), DraftAction(res_id=resolution_id, action="confirm")),
-                _button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action="view")),
+                _button(
+                    t.plain("btn.confirm_publish"), DraftAction(res_id=resolution_id, action=DraftAct.CONFIRM)
+                ),
+                _button(t.plain("btn.back"), DraftAction(res_id=resolution_id, action=DraftAct.VIEW)),
             ]
         ]
     )
@@ -123,3 +137,42 @@ def listing_view(t: Translator, resolutions: list[Resolution]) -> tuple[Html, In
         label = f"{status} · {format_day(resolution.adopted_on) or '—'} · {resolution.title}"
         rows.append([_button(shorten(label, 60), ResolutionOpen(res_id=resolution.id))])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def group_kind_view(t: Translator, group: AddresseeGroup) -> tuple[Html, InlineKeyboardMarkup]:
+    text = t("res.choose_group_kind", number=group.position, heading=group.heading)
+    return text, group_kind_keyboard(t, group.resolution_id, group.id)
+
+
+def publish_confirm_view(t: Translator, estimate: PublishResult) -> tuple[Html, InlineKeyboardMarkup]:
+    text = t(
+        "res.publish_confirm",
+        title=estimate.resolution.title,
+        recipients=estimate.recipients,
+        messages=estimate.messages,
+        unstaffed=estimate.organizations_without_people,
+    )
+    return text, publish_confirm_keyboard(t, estimate.resolution.id)
+
+
+def progress_text(t: Translator, result: PublishResult) -> Html:
+    """The first state of the publication progress message; the outbox pump keeps it current."""
+    return t(
+        "delivery.progress",
+        title=result.resolution.title,
+        sent=0,
+        total=result.messages,
+        queued=result.messages,
+        unreachable=0,
+        failed=0,
+    )
+
+
+def remind_choice_markup(published: list[Resolution]) -> InlineKeyboardMarkup:
+    rows = [[_button(shorten(r.title, 60), RemindNow(res_id=r.id))] for r in published]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def remind_confirm_markup(t: Translator, resolution_id: int) -> InlineKeyboardMarkup:
+    button = _button(t.plain("btn.remind_confirm"), RemindNow(res_id=resolution_id, confirm=True))
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])

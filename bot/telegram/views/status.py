@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ReportStatus
+from bot.domain.evidence import EvidenceItem
 from bot.services.organizations import municipality_code
-from bot.services.status import OrgProgress, ReportCard
-from bot.telegram.callbacks import EvidenceSend, StatusNav
-from bot.telegram.text_split import shorten
+from bot.services.status import GroupProgress, MunicipalityProgress, OrgProgress, ReportCard
+from bot.telegram.callbacks import DigestPick, EvidenceSend, StatusLevel, StatusNav
 from bot.telegram.views.delivery import format_day, recommendation_number
 from bot.telegram.views.organizations import format_date
 from bot.telegram.views.reports import NO_REPORT_ICON, STATUS_ICONS, evidence_line, status_label
 from bot.texts.i18n import Html, Translator
+from bot.texts.text_split import shorten
 from storage.models import Organization, Recommendation, Report, Resolution
 
 PAGE = 10
@@ -27,6 +28,10 @@ def _b(text: str, **nav: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=StatusNav(**nav).pack())  # type: ignore[arg-type]
 
 
+def _go(text: str, nav: StatusNav) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=nav.pack())
+
+
 def _percent(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
@@ -35,7 +40,7 @@ def resolutions_screen(t: Translator, resolutions: list[Resolution]) -> Screen:
     if not resolutions:
         return t("status.no_resolutions"), InlineKeyboardMarkup(inline_keyboard=[])
     rows = [
-        [_b(f"{format_day(r.adopted_on) or '—'} · {shorten(r.title, 50)}", level="res", res=r.id)]
+        [_b(f"{format_day(r.adopted_on) or '—'} · {shorten(r.title, 50)}", level=StatusLevel.RES, res=r.id)]
         for r in resolutions
     ]
     return t("status.choose_resolution"), InlineKeyboardMarkup(inline_keyboard=rows)
@@ -74,14 +79,14 @@ def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgP
             [
                 _b(
                     f"{group.position}. {shorten(group.heading, 50)}",
-                    level="grp",
+                    level=StatusLevel.GRP,
                     res=resolution.id,
                     grp=group.id,
                 )
             ]
         )
-    rows.append([_b(t.plain("btn.by_municipality"), level="munis", res=resolution.id)])
-    rows.append([_b(t.plain("btn.back"), level="list")])
+    rows.append([_b(t.plain("btn.by_municipality"), level=StatusLevel.MUNIS, res=resolution.id)])
+    rows.append([_b(t.plain("btn.back"), level=StatusLevel.LIST)])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -90,8 +95,8 @@ def org_list_screen(
     title: Html,
     progress: list[OrgProgress],
     page: int,
-    back: dict[str, object],
-    here: dict[str, object],
+    back: StatusNav,
+    here: StatusNav,
 ) -> Screen:
     pages = max(1, -(-len(progress) // PAGE))
     page = min(max(page, 0), pages - 1)
@@ -100,15 +105,15 @@ def org_list_screen(
     for item in progress[page * PAGE : (page + 1) * PAGE]:
         mark = "🔇 " if item.answered == 0 else ""
         label = f"{mark}{shorten(item.name, 38)} · {item.done}/{item.total}"
-        rows.append([_b(label, level="org", res=int(here["res"]), org=item.org_id)])  # type: ignore[call-overload]
+        rows.append([_b(label, level=StatusLevel.ORG, res=here.res, org=item.org_id)])
     nav = []
     if page > 0:
-        nav.append(_b("◀", **{**here, "page": page - 1}))
+        nav.append(_go("◀", here.model_copy(update={"page": page - 1})))
     if page + 1 < pages:
-        nav.append(_b("▶", **{**here, "page": page + 1}))
+        nav.append(_go("▶", here.model_copy(update={"page": page + 1})))
     if nav:
         rows.append(nav)
-    rows.append([_b(t.plain("btn.back"), **back)])
+    rows.append([_go(t.plain("btn.back"), back)])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -123,8 +128,10 @@ def municipalities_screen(t: Translator, resolution: Resolution, progress: list[
         done, total = sum(i.done for i in items), sum(i.total for i in items)
         label = name or t.plain("card.no_municipality")
         lines.append(t("status.muni_line", name=label, done=done, total=total, percent=_percent(done, total)))
-        rows.append([_b(shorten(label, 40), level="muni", res=resolution.id, muni=municipality_code(name))])
-    rows.append([_b(t.plain("btn.back"), level="res", res=resolution.id)])
+        rows.append(
+            [_b(shorten(label, 40), level=StatusLevel.MUNI, res=resolution.id, muni=municipality_code(name))]
+        )
+    rows.append([_b(t.plain("btn.back"), level=StatusLevel.RES, res=resolution.id)])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -140,9 +147,11 @@ def org_screen(
         icon = STATUS_ICONS[report.status] if report else NO_REPORT_ICON
         number = recommendation_number(rec.group, rec)
         lines.append(t("report.list_line", icon=icon, number=number, text=shorten(rec.text, 90)))
-        rows.append([_b(f"{icon} {number}", level="rep", res=resolution.id, org=org.id, rec=rec.id)])
+        rows.append(
+            [_b(f"{icon} {number}", level=StatusLevel.REP, res=resolution.id, org=org.id, rec=rec.id)]
+        )
     rows = [list(chain.from_iterable(rows[i : i + 4])) for i in range(0, len(rows), 4)]
-    rows.append([_b(t.plain("btn.back"), level="res", res=resolution.id)])
+    rows.append([_b(t.plain("btn.back"), level=StatusLevel.RES, res=resolution.id)])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -167,13 +176,7 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
             for item in report.evidence:
                 lines.append(
                     evidence_line(
-                        t,
-                        {
-                            "kind": item.kind.value,
-                            "file_name": item.file_name,
-                            "url": item.url,
-                            "text": item.text,
-                        },
+                        t, EvidenceItem(item.kind, file_name=item.file_name, url=item.url, text=item.text)
                     )
                 )
             rows.append(
@@ -184,9 +187,17 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
                 ]
             )
         rows.append(
-            [_b(t.plain("btn.history"), level="hist", res=card.resolution.id, org=card.org.id, rec=rec.id)]
+            [
+                _b(
+                    t.plain("btn.history"),
+                    level=StatusLevel.HIST,
+                    res=card.resolution.id,
+                    org=card.org.id,
+                    rec=rec.id,
+                )
+            ]
         )
-    rows.append([_b(t.plain("btn.back"), level="org", res=card.resolution.id, org=card.org.id)])
+    rows.append([_b(t.plain("btn.back"), level=StatusLevel.ORG, res=card.resolution.id, org=card.org.id)])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -220,5 +231,51 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
             lines.append(t("report.confirm_reason", reason=shorten(revision.reason, 200)))
         if changes.get("evidence_added"):
             lines.append(t("status.change_evidence", count=changes["evidence_added"]))
-    rows = [[_b(t.plain("btn.back"), level="rep", res=card.resolution.id, org=card.org.id, rec=card.rec.id)]]
+    rows = [
+        [
+            _b(
+                t.plain("btn.back"),
+                level=StatusLevel.REP,
+                res=card.resolution.id,
+                org=card.org.id,
+                rec=card.rec.id,
+            )
+        ]
+    ]
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _digest_button(text: str, data: DigestPick) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=text, callback_data=data.pack())]
+
+
+def digest_menu_markup(t: Translator, published: list[Resolution]) -> InlineKeyboardMarkup:
+    rows = [_digest_button(t.plain("btn.digest_all"), DigestPick())]
+    if len(published) > 1:
+        rows += [_digest_button(f"📜 {shorten(r.title, 55)}", DigestPick(res=r.id)) for r in published]
+    rows.append(_digest_button(t.plain("btn.digest_municipality"), DigestPick(muni="?")))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def digest_municipality_markup(resolution_id: int, names: list[str]) -> InlineKeyboardMarkup:
+    rows = [
+        _digest_button(shorten(name, 50), DigestPick(res=resolution_id, muni=municipality_code(name)))
+        for name in names
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def group_screen(t: Translator, found: GroupProgress, page: int) -> Screen:
+    res, group = found.resolution.id, found.group
+    title = t("status.group_title", number=group.position, heading=group.heading)
+    back = StatusNav(level=StatusLevel.RES, res=res)
+    here = StatusNav(level=StatusLevel.GRP, res=res, grp=group.id)
+    return org_list_screen(t, title, found.progress, page, back, here)
+
+
+def municipality_screen(t: Translator, found: MunicipalityProgress, page: int) -> Screen:
+    res = found.resolution.id
+    title = t("status.muni_title", name=found.name)
+    back = StatusNav(level=StatusLevel.MUNIS, res=res)
+    here = StatusNav(level=StatusLevel.MUNI, res=res, muni=municipality_code(found.name))
+    return org_list_screen(t, title, found.progress, page, back, here)
