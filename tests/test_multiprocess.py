@@ -214,6 +214,54 @@ class KillHolderBeforeHandling:
             self.killed.set()
 
 
+def assert_killed_mid_publication(switch: KillHolderBeforeHandling, victim: BotProcess, rows: int) -> None:
+    """It died mid-publication holding the lease: some sent, some claimed, the rest waiting."""
+    at_kill = switch.states_at_kill
+    assert 0 < at_kill.get(OutboxState.SENT, 0) < rows, at_kill
+    assert at_kill.get(OutboxState.SENDING, 0) > 0, at_kill
+    assert holder_pid(switch.holder_at_kill) == victim.pid
+    # The survivor, standing by all along, had sent nothing itself.
+    assert not switch.standby_had_lease
+
+
+async def stop_survivor_cleanly(survivor: BotProcess, engine: AsyncEngine) -> None:
+    survivor.process.send_signal(signal.SIGTERM)
+    code = await asyncio.wait_for(survivor.process.wait(), TIMEOUT)
+    output = survivor.output()
+    assert code == 0, output
+    assert "Traceback" not in output, output
+    assert "bot.cli.commands: stopped" in output and "lease background: released" in output, output
+    assert await lease_holder(engine) is None
+
+
+def assert_everyone_got_everything_once(
+    members: list[Persona], admin: Persona, emulator: BotAPIEmulator, rows: int
+) -> None:
+    for member in members:
+        texts = [m.text or "" for m in member.messages]
+        assert len(texts) == PER_MEMBER and len(set(texts)) == PER_MEMBER, f"{member}: {texts}"
+    reports = [m.text or "" for m in admin.messages]
+    assert len(reports) == 1 and f"{rows} из {rows}" in reports[0], reports
+    assert len(emulator.sent_log) == rows + 1
+    assert emulator.duplicates() == 0
+
+
+async def kill_the_holder(switch: KillHolderBeforeHandling, bots: list[BotProcess]) -> BotProcess:
+    """Waits for the switch to kill the process holding the lease; returns that victim."""
+
+    async def killed() -> bool:
+        # The switch's own kill must not count as an early death; any other exit does.
+        for bot in bots:
+            if bot.returncode is not None and not switch.killing:
+                pytest.fail(f"{bot.name} exited ({bot.returncode}) on its own:\n{bot.output()}")
+        return switch.killed.is_set()
+
+    await until(killed, f"the {KILL_AT}th sendMessage")
+    victim = switch.victim
+    assert victim is not None and victim.returncode == -signal.SIGKILL, victim and victim.output()
+    return victim
+
+
 async def test_the_standby_takes_over_a_killed_holder_and_nothing_is_sent_twice(tmp_path: Path) -> None:
     async with fresh_database() as database_url:
         engine = create_engine(database_url)
@@ -235,26 +283,10 @@ async def test_the_standby_takes_over_a_killed_holder_and_nothing_is_sent_twice(
                     ]
                 )
                 switch.bots = bots
-
-                async def killed() -> bool:
-                    # The switch's own kill must not count as an early death; any other exit does.
-                    for bot in bots:
-                        if bot.returncode is not None and not switch.killing:
-                            pytest.fail(f"{bot.name} exited ({bot.returncode}) on its own:\n{bot.output()}")
-                    return switch.killed.is_set()
-
-                await until(killed, f"the {KILL_AT}th sendMessage")
-                victim = switch.victim
-                assert victim is not None and victim.returncode == -signal.SIGKILL, victim and victim.output()
+                victim = await kill_the_holder(switch, bots)
                 survivor = next(bot for bot in bots if bot is not victim)
                 emulator.on_request = None
-                at_kill = switch.states_at_kill
-                # It died mid-publication holding the lease: some sent, some claimed, the rest waiting.
-                assert 0 < at_kill.get(OutboxState.SENT, 0) < rows, at_kill
-                assert at_kill.get(OutboxState.SENDING, 0) > 0, at_kill
-                assert holder_pid(switch.holder_at_kill) == victim.pid
-                # The survivor, standing by all along, had sent nothing itself.
-                assert not switch.standby_had_lease
+                assert_killed_mid_publication(switch, victim, rows)
 
                 async def finished() -> bool:
                     # rows + 1: the delivery report to the admin follows the publication.
@@ -264,24 +296,8 @@ async def test_the_standby_takes_over_a_killed_holder_and_nothing_is_sent_twice(
                 assert holder_pid(await lease_holder(engine)) == survivor.pid
                 output = survivor.output()
                 assert "lease background: acquired" in output and "in flight at the last stop" in output
-
-                survivor.process.send_signal(signal.SIGTERM)
-                code = await asyncio.wait_for(survivor.process.wait(), TIMEOUT)
-                output = survivor.output()
-                assert code == 0, output
-                assert "Traceback" not in output, output
-                assert "bot.cli.commands: stopped" in output and "lease background: released" in output, (
-                    output
-                )
-                assert await lease_holder(engine) is None
-
-            for member in members:
-                texts = [m.text or "" for m in member.messages]
-                assert len(texts) == PER_MEMBER and len(set(texts)) == PER_MEMBER, f"{member}: {texts}"
-            reports = [m.text or "" for m in admin.messages]
-            assert len(reports) == 1 and f"доставлено {rows} из {rows}" in reports[0], reports
-            assert len(emulator.sent_log) == rows + 1
-            assert emulator.duplicates() == 0
+                await stop_survivor_cleanly(survivor, engine)
+            assert_everyone_got_everything_once(members, admin, emulator, rows)
         finally:
             for bot in bots:
                 await bot.kill()
