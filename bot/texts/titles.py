@@ -16,89 +16,11 @@ _SHORT_THEME = 60
 
 # Abbreviations of Russian education bodies: they stay in capitals when a shouted title is lowered.
 ABBREVIATIONS = frozenset(
-    [
-        "РФ",
-        "СССР",
-        "ДО",
-        "ДПО",
-        "ДОД",
-        "ДОО",
-        "ДОУ",
-        "ОО",
-        "ОУ",
-        "СПО",
-        "ВО",
-        "НОО",
-        "ООО",
-        "СОО",
-        "ФГОС",
-        "ФГБОУ",
-        "ГАУ",
-        "ГБУ",
-        "ГБОУ",
-        "ГКУ",
-        "ГОУ",
-        "ГАОУ",
-        "МБУ",
-        "МАУ",
-        "МКУ",
-        "МБОУ",
-        "МАОУ",
-        "МКОУ",
-        "МБУДО",
-        "МАУДО",
-        "МКУДО",
-        "МОУ",
-        "ЦДО",
-        "ДДТ",
-        "ДЮСШ",
-        "ДШИ",
-        "ЦМИТ",
-        "ИРО",
-        "СОИРО",
-        "СОПРО",
-        "РИРО",
-        "ЦНППМ",
-        "ЦОС",
-        "ГИА",
-        "ОГЭ",
-        "ЕГЭ",
-        "ВПР",
-        "СМИ",
-        "ИТ",
-        "IT",
-        "НКО",
-        "АНО",
-    ]
-)
-# Short words of a shouted title that are words, not abbreviations.
-_SMALL_WORDS = frozenset(
-    [
-        "В",
-        "ВО",
-        "НА",
-        "ПО",
-        "ИЗ",
-        "И",
-        "С",
-        "СО",
-        "К",
-        "КО",
-        "О",
-        "ОБ",
-        "ОТ",
-        "ЗА",
-        "ДЛЯ",
-        "ПРИ",
-        "НЕ",
-        "А",
-        "НО",
-        "ИЛИ",
-        "ЕЁ",
-        "ЕЕ",
-        "ИХ",
-        "ЕГО",
-    ]
+    (  # noqa: SIM905 - a list of words reads best as words
+        "РФ СССР ДО ДПО ДОД ДОО ДОУ ОО ОУ СПО НОО ООО СОО ФГОС ФГБОУ ГАУ ГБУ ГБОУ ГКУ ГОУ ГАОУ МБУ МАУ МКУ "
+        "МБОУ МАОУ МКОУ МБУДО МАУДО МКУДО МОУ ЦДО ДДТ ДЮСШ ДШИ ЦМИТ ИРО СОИРО СОПРО РИРО ЦНППМ ЦОС ГИА ОГЭ "
+        "ЕГЭ ВПР СМИ ИТ IT НКО АНО"
+    ).split()
 )
 # A capitalised place adjective is recognisable by the noun after it: «Смоленской области».
 _PLACE_NOUNS = re.compile(r"^(област|кра[яейюм]|район|республик|округ|федераци|город|губерни)", re.IGNORECASE)
@@ -109,6 +31,8 @@ _EVENTS = re.compile(
     r"слёта|слета|стола|чтений|фестиваля|марафона|сессии)$",
     re.IGNORECASE,
 )
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_CITY = re.compile(r"\b(г\.\s*|города\s+|город\s+)([а-яё])")
 _WORD = re.compile(r"[A-Za-zА-Яа-яЁё]+(?:-[A-Za-zА-Яа-яЁё]+)*")
 # A year names the event only on its own: «до 2030 года» or «на 2024–2025 годы» is a target, not a date.
 _YEAR = re.compile(r"(?<!до )(?<!на )(?<!к )(?<![–-])\b(?:19|20)\d\d\b(?!\s*[–-])", re.IGNORECASE)
@@ -248,7 +172,7 @@ def _lower_words(text: str, shouted: bool, *, capitalise_first: bool) -> str:
         word, is_first = match.group(0), first
         first = False
         lowered = _lowered(word, text[match.end() :], shouted)
-        if lowered.casefold() == RESOLUTION.casefold() or (is_first and capitalise_first):
+        if is_first and capitalise_first:
             return lowered[:1].upper() + lowered[1:]
         return lowered
 
@@ -259,12 +183,15 @@ def _lowered(word: str, after: str, shouted: bool) -> str:
     if not word.isupper():
         return word
     if word.casefold() == RESOLUTION.casefold():
-        return RESOLUTION
-    if not shouted:
+        return word.lower()
+    if not shouted or _ROMAN.match(word):
         return word
+    if "-" in word:
+        return "-".join(_lowered(part, after, shouted) for part in word.split("-"))
     if word == "ДО" and re.match(r"\s*\d", after):
         return "до"
-    if word in ABBREVIATIONS or (word not in _SMALL_WORDS and not re.search(r"[АЕЁИОУЫЭЮЯAEIOUY]", word)):
+    vowels = re.search(r"[АЕЁИОУЫЭЮЯAEIOUY]", word)
+    if word in ABBREVIATIONS or (len(word) > 1 and not vowels):
         return word
     return word.lower()
 
@@ -278,7 +205,7 @@ def _capitalise_places(title: str) -> str:
             chars[word.start()] = chars[word.start()].upper()
             if following.group(0).casefold().startswith("федераци"):
                 chars[following.start()] = chars[following.start()].upper()
-    return "".join(chars)
+    return _CITY.sub(lambda m: m.group(1) + m.group(2).upper(), "".join(chars))
 
 
 def _event(rest: str) -> str:
