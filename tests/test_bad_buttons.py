@@ -73,7 +73,7 @@ async def test_real_buttons_still_work_after_typing(emulator: BotAPIEmulator, ap
     await anna.click(listing, "МБОУ СШ № 1")
     await anna.expect(contains="МБОУ СШ № 1")
     await anna.click(card, "Отключить")
-    await anna.expect(contains="отключена")
+    await anna.expect(contains="отключён")
 
 
 def test_unpacking_checks_ranges_and_enums() -> None:

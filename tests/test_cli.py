@@ -113,7 +113,7 @@ def test_import_orgs_from_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "Добавлено: 1" in out and "повтор строки 2" in out and "ничего не сохранено" in out
     assert main(["import-orgs", str(table)]) == 0
     assert main(["import-orgs", str(table)]) == 0
-    assert "уже зарегистрирована" in capsys.readouterr().out
+    assert "такая организация уже есть" in capsys.readouterr().out
     assert main(["import-orgs", str(tmp_path / "absent.csv")]) == 2
 
 

@@ -119,8 +119,8 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
     assert matrix[0] == ("Организация", "Муниципалитет", "1.1", "1.2", "2.1", "2.2", "2.3")
     rows = {r[0]: r[2:] for r in matrix[1:]}
     assert rows["ДДТ А"] == (None, None, "Выполнено", "Выполнено", "Не применимо")
-    assert rows["ЦДТ Б"] == (None, None, "В работе", "Нет ответа", "Нет ответа")
-    assert rows["Отдел М1"] == ("Выполнено", "Нет ответа", None, None, None)
+    assert rows["ЦДТ Б"] == (None, None, "В работе", "Нет отчёта", "Нет отчёта")
+    assert rows["Отдел М1"] == ("Выполнено", "Нет отчёта", None, None, None)
     assert "Библиотека" not in rows
     munis = list(workbook["Муниципалитеты"].iter_rows(values_only=True))
     assert munis[1][:3] == ("Вяземский район", 5, 3)

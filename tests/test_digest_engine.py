@@ -295,8 +295,8 @@ async def test_changes_since_the_previous_snapshot(sessions: async_sessionmaker[
     assert (changes.done, changes.in_progress, changes.answered, changes.newly_answered_orgs) == (2, 1, 3, 2)
     assert round(changes.percent_points, 2) == round(600 / 15 - 400 / 15, 2)  # 26.67% → 40%
     text = "\n".join(second.text_parts)
-    assert "С прошлой сводки: выполнено +2, ответов +3, впервые ответили организаций: 2." in text
-    assert "Доля выполненного изменилась на +13.3 п. п." in text
+    assert "С прошлой сводки: выполнено +2, отчётов +3; организаций, впервые приславших отчёт: 2." in text
+    assert "Доля выполненных позиций изменилась на +13.3 п. п." in text
     # Snapshots written before the detailed format still give exact differences.
     legacy = second.figures.changes_since({"done": 4, "answered": 7, "total": 16, "answered_orgs": [o["A"]]})
     assert legacy is not None and (legacy.done, legacy.answered, legacy.newly_answered_orgs) == (2, 3, 5)
@@ -335,15 +335,15 @@ async def test_text_parts(sessions: async_sessionmaker[AsyncSession]) -> None:
         assert_valid_html(part)
     text = "\n".join(digest.text_parts)
     assert "Сводка о выполнении резолюции на 05.10.2026" in text
-    assert "Выполнено 27%</b>: 4 из 15 применимых рекомендаций." in text
-    assert "не применимо: 1 · нет ответа: 9" in text
-    assert "Организаций: 6, не ответили ни разу: 2" in text
+    assert "Выполнено 27%</b> применимых позиций: 4 из 15." in text
+    assert "не применимо: 1 · нет отчёта: 9" in text
+    assert "Организаций: 6, из них без единого отчёта: 2" in text
     assert "2. Учреждениям дополнительного образования детей: 27% (3/11)" in text
     assert "Клуб &lt;b&gt;&amp;" in text and EVIL not in text
-    assert "<b>Не ответили ни разу (2):</b>" in text
-    assert "<b>Просрочили срок (5):</b>" in text
-    assert "• Школа искусств Д (—) — открыто после срока: 2" in text
-    least = text.index("Меньше всего продвинулись")
+    assert "<b>Организации без единого отчёта (2):</b>" in text
+    assert "<b>Организации с просроченными рекомендациями (5):</b>" in text
+    assert "• Школа искусств Д (—) — просрочено рекомендаций: 2" in text
+    least = text.index("Рекомендации, по которым сделано меньше всего")
     assert text.index("• 1.2 ", least) < text.index("• 2.2 ", least) < text.index("• 1.1 ", least)
 
 
@@ -412,12 +412,12 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     assert matrix[0] == ("Организация", "Муниципалитет", "1.1", "1.2", "2.1", "2.2", "2.3")
     rows = {row[0]: row[1:] for row in matrix[1:]}
     assert rows == {
-        "Школа искусств Д": ("— (региональный уровень)", None, None, "Не начато", "Нет ответа", "Нет ответа"),
+        "Школа искусств Д": ("— (региональный уровень)", None, None, "Не начато", "Нет отчёта", "Нет отчёта"),
         "ДДТ А": (VYAZMA, None, None, "Выполнено", "Выполнено", "Не применимо"),
-        "Отдел М1": (VYAZMA, "Выполнено", "Нет ответа", None, None, None),
-        EVIL: (SAFONOVO, None, None, "Нет ответа", "Нет ответа", "Нет ответа"),
-        "Комитет М2": (SAFONOVO, "Нет ответа", "Нет ответа", None, None, None),
-        "ЦДТ Б": (SAFONOVO, None, None, "В работе", "Нет ответа", "Выполнено"),
+        "Отдел М1": (VYAZMA, "Выполнено", "Нет отчёта", None, None, None),
+        EVIL: (SAFONOVO, None, None, "Нет отчёта", "Нет отчёта", "Нет отчёта"),
+        "Комитет М2": (SAFONOVO, "Нет отчёта", "Нет отчёта", None, None, None),
+        "ЦДТ Б": (SAFONOVO, None, None, "В работе", "Нет отчёта", "Выполнено"),
     }
     assert [row[0] for row in matrix[1:]] == list(rows)  # by municipality, then name
 
@@ -472,7 +472,7 @@ async def test_chart_and_an_empty_digest(sessions: async_sessionmaker[AsyncSessi
         Image.open(io.BytesIO(digest.png)).verify()
 
     assert empty.figures.overall.total == 0
-    assert "нет ни одной пары" in "\n".join(empty.text_parts)
+    assert "нет ни одной позиции" in "\n".join(empty.text_parts)
     book = load_workbook(io.BytesIO(empty.xlsx), read_only=True)
     header = next(book["Матрица"].iter_rows(values_only=True))
     assert header[:2] == ("Организация", "Муниципалитет")

@@ -71,7 +71,7 @@ async def test_each_official_reads_the_digest_in_their_locale_built_once_per_loc
     assert header[:2] == ("Organization", "Municipality")
     assert next(english["Evidence"].iter_rows(values_only=True))[3] == "Kind"
     statuses = {cell for row in english["Matrix"].iter_rows(min_row=2, values_only=True) for cell in row[2:]}
-    assert {"Done", "In progress", "Not applicable", "No answer"} <= statuses
+    assert {"Done", "In progress", "Not applicable", "No report"} <= statuses
 
     for chat_id in (9200, 9202):
         russian = load_workbook(workbook_of(rows, chat_id), read_only=True)

@@ -152,13 +152,13 @@ async def test_bulk_import_reports_row_by_row(emulator: BotAPIEmulator, app: Run
     assert "Отклонено: 2" in report.text
     assert "строка 4: ддт ярцево — повтор строки 2" in report.text
     assert "строка 5: (без названия) — нет названия" in report.text
-    assert "строка 6: Станция юных техников — неизвестный тип «космос»" in report.text
+    assert "строка 6: Станция юных техников — неизвестный вид организации «космос»" in report.text
     await has_count(app, Organization, 2)
 
     # Sending the same file again adds nothing: every good row is now a duplicate.
     await anna.send_document("orgs.csv", data, mime_type="text/csv")
     again = await anna.expect(contains="Загрузка организаций")
-    assert "Добавлено: 0" in again.text and "уже зарегистрирована" in again.text
+    assert "Добавлено: 0" in again.text and "такая организация уже есть" in again.text
     await has_count(app, Organization, 2)
 
 
@@ -279,7 +279,7 @@ async def test_admin_grants_and_revokes_roles(emulator: BotAPIEmulator, app: Run
     anna = await admin(emulator)
     boris = emulator.add_user(5001, "Борис")
     await anna.send("/grant 5001 admin")
-    await anna.expect(contains="ещё не писал боту")
+    await anna.expect(contains="в боте ещё нет")
     await boris.send("/start")
     await boris.expect(contains="не зарегистрированы")
     await anna.send("/grant 5001 admin")

@@ -134,8 +134,8 @@ def test_renderer_speaks_the_recipients_locale_and_the_default_otherwise() -> No
     )
     report = DeliveryReport(Recipient(1000), "report:pub:1", progress, undelivered)
     [russian] = rendered(report)
-    assert "✅ Рассылка «Резолюция» завершена: доставлено 7 из 9" in russian["text"]
-    assert "• Ирина — — (заблокировал бота или недоступен)" in russian["text"]
+    assert "✅ Рассылка завершена: доставлено 7 из 9\n📜 Резолюция" in russian["text"]
+    assert "• Ирина — — (бот заблокирован или аккаунт недоступен)" in russian["text"]
     assert "• 78 — ДДТ &lt;А&gt; (ошибка отправки)" in russian["text"]
     [english] = rendered(report, locale="en")  # no locale of its own: the department's default
     assert "Резолюция" in english["text"] and "завершена" not in english["text"]

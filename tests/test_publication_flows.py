@@ -52,7 +52,7 @@ async def import_and_publish(
     await anna.send_document(filename, data)
     preview = await anna.expect(contains="групп")
     await anna.click(preview, "Опубликовать")
-    confirm = await anna.expect(contains="Опубликовать «")
+    confirm = await anna.expect(contains="Опубликовать резолюцию?")
     await anna.click(confirm, "Да, опубликовать")
 
 
@@ -82,7 +82,7 @@ async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator
     await anna.click(changed, "Срок")
     await anna.expect(contains="ДД.ММ.ГГГГ")
     await anna.send("31.02.2027")
-    await anna.expect(contains="Не понял дату")
+    await anna.expect(contains="Дата не распознана")
     await anna.send("01.01.2020")
     await anna.expect(contains="в будущем")
     await anna.send("31.05.2027")
@@ -100,8 +100,8 @@ async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator
     assert "сообщений: 24" in confirm.text  # intro + recommendations for each of the five recipients
     assert "без зарегистрированных представителей: 1" in confirm.text
     await anna.click(confirm, "Да, опубликовать")
-    await anna.expect(contains="Рассылка «", timeout=10)
-    final = await anna.expect(contains="завершена: доставлено 24 из 24 сообщений", timeout=20)
+    await anna.expect(contains="📤 Рассылка:", timeout=10)
+    final = await anna.expect(contains="завершена: доставлено 24 из 24", timeout=20)
     assert "Недоступны получатели: 0" in final.text
 
     # Each member got exactly their group's recommendations, each with a report button carrying its real id.
@@ -152,7 +152,7 @@ async def test_rate_limited_publication_loses_nothing(
             members = [emulator.add_user(9000 + i, f"Директор {i}", started=True) for i in range(30)]
             anna = await admin(emulator)
             await import_and_publish(anna)
-            await anna.expect(contains="завершена: доставлено 150 из 150 сообщений", timeout=60)
+            await anna.expect(contains="завершена: доставлено 150 из 150", timeout=60)
             assert emulator.stats.rate_limited > 0
             assert emulator.duplicates() == 0
             assert all(len(report_buttons(m)) == 4 for m in members)
@@ -205,7 +205,7 @@ async def test_server_errors_are_retried(emulator: BotAPIEmulator, app: Runtime,
     await eventually(settled, timeout=30)
     clock.advance(dt.timedelta(minutes=5))
     app.pump.poke()
-    await anna.expect(contains="завершена: доставлено 24 из 24 сообщений", timeout=30)
+    await anna.expect(contains="завершена: доставлено 24 из 24", timeout=30)
     assert len(report_buttons(people["institution"])) == 4
     assert emulator.duplicates() == 0
 
@@ -236,7 +236,7 @@ async def test_late_joiner_gets_what_was_published(emulator: BotAPIEmulator, app
     newcomer = emulator.add_user(7100, "Новенькая")
     await newcomer.send(f"/start {code}")
     await newcomer.expect(contains="Готово")
-    await newcomer.expect(contains="Резолюция", timeout=10)
+    await newcomer.expect(contains="Адресат:", timeout=10)
 
     async def four_buttons() -> bool:
         return len(report_buttons(newcomer)) == 4

@@ -83,7 +83,7 @@ async def test_full_report_with_document_photo_and_link(
     await head.click(picker, "Выполнено")
     await head.expect(contains="Напишите комментарий")
     await head.send("Открыли 3 новых кружка, охват вырос на 12%")
-    await head.expect(contains="Прикрепите подтверждения")
+    await head.expect(contains="Приложите подтверждения")
     await head.send_document("приказ.pdf", b"%PDF-1.4 order", mime_type="application/pdf", caption="Приказ")
     await head.expect(contains="документ «приказ.pdf»")
     await head.send_photo(PNG, caption="Фото кружка")
@@ -126,7 +126,7 @@ async def test_change_keeps_history(emulator: BotAPIEmulator, app: Runtime, cloc
     await head.click(await head.expect(contains="Выберите статус"), "В работе")
     await head.expect(contains="комментарий")
     await head.send("Начали обновлять программы")
-    await head.click(await head.expect(contains="Прикрепите"), "Без подтверждений")
+    await head.click(await head.expect(contains="Приложите"), "Без подтверждений")
     await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
     await head.expect(contains="версия 1")
 
@@ -152,7 +152,7 @@ async def test_change_keeps_history(emulator: BotAPIEmulator, app: Runtime, cloc
     assert revisions[1].comment == "Начали обновлять программы"
 
     await head.send("/my")
-    summary = await head.expect(contains="Выполнено 1 из 4")
+    summary = await head.expect(contains="применимых рекомендаций: 1 из 4")
     assert "❔ Нет отчёта: 3" in summary.text
 
 
@@ -166,11 +166,11 @@ async def test_not_applicable_needs_a_reason(
     await municipal.send_sticker()
     await municipal.expect(contains="Нужен текст")
     await municipal.send("x" * 1001)
-    await municipal.expect(contains="Причина слишком длинная (1001 символов")
+    await municipal.expect(contains="Причина слишком длинная (символов: 1001")
     await municipal.send("В районе нет учреждений дополнительного образования")
     await municipal.expect(contains="комментарий")
     await municipal.send("Дети ходят в кружки соседнего района")
-    evidence_prompt = await municipal.expect(contains="Прикрепите")
+    evidence_prompt = await municipal.expect(contains="Приложите")
     await municipal.click(evidence_prompt, "Без подтверждений")
     confirm = await municipal.expect(contains="Проверьте отчёт")
     assert "Причина: В районе нет учреждений" in confirm.text
@@ -193,7 +193,7 @@ async def test_dialog_survives_a_restart(
     # A new process on the same database: the head carries on where they were.
     async with running_bot(settings, clock) as app:
         await head.send("Заключили два договора о сетевом взаимодействии")
-        await head.expect(contains="Прикрепите подтверждения")
+        await head.expect(contains="Приложите подтверждения")
         await head.send_document("договор.docx", b"PK docx bytes")
         ack = await head.expect(contains="Всего 1 подтверждение")
         await head.click(ack, "Готово (1)")
@@ -248,7 +248,7 @@ async def test_saved_is_said_only_after_the_report_is_committed(
     await head.click(await head.expect(contains="Выберите статус"), "В работе")
     await head.expect(contains="Напишите комментарий")
     await head.send("Идёт набор групп")
-    await head.click(await head.expect(contains="Прикрепите"), "Без подтверждений")
+    await head.click(await head.expect(contains="Приложите"), "Без подтверждений")
     confirm = await head.expect(contains="Проверьте отчёт")
 
     committed_when_said: list[bool] = []
@@ -306,7 +306,7 @@ async def test_a_fast_user_is_answered_in_the_order_they_acted(
     for _ in range(5):
         await head.click(picker, "В работе")
         await head.send("Идёт обновление программ")
-        await head.expect(contains="Прикрепите")
+        await head.expect(contains="Приложите")
         await head.send("/cancel")
         await head.expect(contains="отменено")
         await head.click(rec_message(head, "4.2"), "Отчитаться")
@@ -322,7 +322,7 @@ async def test_double_click_makes_one_report(
     await head.click(await head.expect(contains="Выберите статус"), "Не начато")
     await head.expect(contains="комментарий")
     await head.send("Планируем в следующем квартале")
-    await head.click(await head.expect(contains="Прикрепите"), "Без подтверждений")
+    await head.click(await head.expect(contains="Приложите"), "Без подтверждений")
     confirm = await head.expect(contains="Проверьте отчёт")
     await head.click(confirm, "Отправить")
     await head.click(confirm, "Отправить")
@@ -344,9 +344,9 @@ async def test_bad_evidence_keeps_the_dialog_going(
     await head.click(await head.expect(contains="Выберите статус"), "Выполнено")
     await head.expect(contains="комментарий")
     await head.send("К" * 2001)
-    await head.expect(contains="Комментарий слишком длинный (2001 символов")
+    await head.expect(contains="Комментарий слишком длинный (символов: 2001")
     await head.send("Провели курсы повышения квалификации")
-    prompt = await head.expect(contains="Прикрепите")
+    prompt = await head.expect(contains="Приложите")
     await head.send_document("video.mp4", size=25 * 1024 * 1024)
     await head.expect(contains="больше 20 МБ")
     await head.send_voice()
@@ -370,7 +370,7 @@ async def test_album_is_acknowledged_piece_by_piece(
     await head.click(await head.expect(contains="Выберите статус"), "Выполнено")
     await head.expect(contains="комментарий")
     await head.send("Фотоотчёт")
-    await head.expect(contains="Прикрепите")
+    await head.expect(contains="Приложите")
     await head.send_album(
         [("photo", PNG + b"1"), ("photo", PNG + b"2"), ("document", ("план.pdf", b"%PDF plan"))]
     )

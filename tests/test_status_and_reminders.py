@@ -152,12 +152,12 @@ async def test_admin_reminds_now(emulator: BotAPIEmulator, app: Runtime, clock: 
     await anna.send("/remind")
     choose = await anna.expect(contains="Кому напомнить")
     await anna.click(choose, "РЕЗОЛЮЦИЯ")
-    confirm = await anna.expect(contains="Организаций без отчёта: 2")
+    confirm = await anna.expect(contains="нет отчёта хотя бы по одной рекомендации: 2")
     await anna.click(confirm, "Напомнить")
-    await anna.expect(contains="организаций — 2, сообщений — 2")
+    await anna.expect(contains="Организаций: 2, сообщений: 2")
     yartsevo = emulator.find_user(members["ДДТ Ярцево"])
     assert yartsevo is not None
-    await yartsevo.expect(contains="Администратор напоминает", timeout=10)
+    await yartsevo.expect(contains="Напоминание от администратора", timeout=10)
     head = emulator.find_user(members["ДДТ Вязьмы"])
     assert head is not None
     await head.send("/remind")
@@ -176,7 +176,7 @@ async def test_official_drills_down_to_evidence(
     await head.click(await head.expect(contains="Выберите статус"), "Выполнено")
     await head.expect(contains="комментарий")
     await head.send("Программы обновлены")
-    await head.expect(contains="Прикрепите")
+    await head.expect(contains="Приложите")
     await head.send_document("программы.pdf", b"%PDF programs")
     await head.click(await head.expect(contains="Всего 1"), "Готово (1)")
     await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
@@ -188,7 +188,7 @@ async def test_official_drills_down_to_evidence(
     oleg = emulator.add_user(official.telegram_id, "Олег", started=True)
     await oleg.send("/status")
     await oleg.click(await oleg.expect(contains="выберите резолюцию"), "24.08.2021")
-    overview = await oleg.expect(contains="Организаций: 4, из них без единого ответа: 1")
+    overview = await oleg.expect(contains="Организаций: 4, из них без единого отчёта: 1")
     await oleg.click(overview, "По муниципалитетам")
     munis = await oleg.expect(contains="По муниципалитетам")
     assert "Вяземский район: 8/8" not in munis.text and "Сафоновский район: 2/4" in munis.text

@@ -176,7 +176,7 @@ async def report(
         await tour.send(head, reason, "Напишите комментарий")
     else:
         await tour.click(head, picker, status, "комментарий")
-    prompt = await tour.send(head, comment, "Прикрепите подтверждения")
+    prompt = await tour.send(head, comment, "Приложите подтверждения")
     last = prompt
     for kind, payload in evidence:
         if kind == "document":

@@ -14,7 +14,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "cmd.add_org": "Add an organization",
     "cmd.import_orgs": "Import organizations from a file",
     "cmd.resolutions": "Resolutions",
-    "cmd.remind": "Remind those who have not reported",
+    "cmd.remind": "Remind organizations about reports",
     "cmd.invite_official": "Invite a department official",
     "cmd.grant": "Grant a role",
     "cmd.revoke": "Revoke a role",
@@ -66,7 +66,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "refused.command": "/{command} is not available to you. Your commands: /help",
     "refused.button": "This button is out of date or not available to you.",
     "unknown_command": "No such command. Commands: /help",
-    "not_understood": "I did not understand that. Commands: /help",
+    "not_understood": "The bot cannot make sense of this message. Commands: /help",
     "invite.created": (
         "Invitation for «<b>{org}</b>»:\n{link}\n\nThe link works once and until {expires}. "
         "Forward it to the head of the organization."
@@ -111,8 +111,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "card.kind": "Kind: {kind}",
     "card.municipality": "Municipality: {municipality}",
     "card.no_municipality": "— (regional level)",
-    "card.active": "Status: ✅ active",
-    "card.inactive": "Status: ⛔ switched off",
+    "card.active": "Access to the bot: ✅ open",
+    "card.inactive": "Access to the bot: ⛔ switched off",
     "card.members": ("{n} representative:", "{n} representatives:"),
     "card.member_line": "• {name}{handle}",
     "card.pending": ("{n} open invitation", "{n} open invitations"),
@@ -127,20 +127,28 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "roles.granted": "{name} is now {role}.",
     "roles.revoked": "{name} no longer has a role.",
     "roles.not_grantable": "This role cannot be granted by command.",
-    "roles.unknown_person": "User {telegram_id} has not written to the bot yet. Ask them to send /start, then retry.",
-    "roles.env_admin": "User {telegram_id} is an administrator by ADMIN_IDS; only the settings can change that.",
+    "roles.unknown_person": (
+        "User {telegram_id} is not in the bot yet. Ask the owner of this ID to send /start to the bot, "
+        "then repeat the command."
+    ),
+    "roles.env_admin": (
+        "ID {telegram_id} is on the administrators list in the settings (ADMIN_IDS); only the settings "
+        "can change that."
+    ),
     "roles.nothing_to_revoke": "User {telegram_id} is neither an administrator nor a department official.",
     "files.unsupported": (
         "«{name}» does not fit. Send a table of organizations (CSV or XLSX) or a resolution (TXT, MD or DOCX)."
     ),
     "import.help": (
-        "<b>Bulk import of organizations</b>\nSend a CSV (UTF-8 or Windows-1251, «;» or «,» separated) or an "
-        "XLSX (first sheet). The first row holds the headers:\n"
+        "<b>Bulk import of organizations</b>\n"
+        "Send a CSV (UTF-8 or Windows-1251, «;» or «,» separated) or an XLSX (first sheet). "
+        "The first row holds the headers:\n"
         "• <code>name</code> (or <code>название</code>) — required;\n"
-        "• <code>kind</code> (or <code>тип</code>) — required: department, municipal, institute, institution, other;\n"
+        "• <code>kind</code> (or <code>вид</code>) — required: department, municipal, institute, "
+        "institution, other;\n"
         "• <code>municipality</code> (or <code>муниципалитет</code>) — may be empty.\n\n"
-        "Repeats (same name in the same municipality) are skipped, rows with errors are rejected — the bot "
-        "lists them with the reason. Everything else is added in one transaction."
+        "Repeats (same name in the same municipality) are skipped, rows with errors are rejected — "
+        "the bot lists them with the reason. All other organizations are added together."
     ),
     "import.empty_file": "The file is empty.",
     "import.file_too_big": "The file is larger than {limit_mb} MB. Split it.",
@@ -154,8 +162,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "import.row_no_name": "no name",
     "import.row_name_too_long": "name longer than {limit} characters",
     "import.row_municipality_too_long": "municipality longer than {limit} characters",
-    "import.row_bad_kind": "unknown kind «{value}»",
-    "import.row_exists": "already registered",
+    "import.row_bad_kind": "unknown kind of organization «{value}»",
+    "import.row_exists": "this organization already exists",
     "import.row_repeated": "repeats row {first}",
     "import.summary": "<b>Organizations import</b>\nAdded: {added}\nSkipped (repeats): {duplicates}\nRejected: {rejected}",
     "import.added_header": "<b>Added:</b>",
@@ -188,7 +196,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Check whom each group is addressed to: the buttons below change the kind of addressee. "
         "Then set a deadline if needed and publish."
     ),
-    "res.choose_group_kind": "Group {number} «{heading}». Which organizations is it addressed to?",
+    "res.choose_group_kind": "Group {number}: {heading}. Which kind of organization is it addressed to?",
     "res.ask_deadline": (
         "Enter the whole resolution's deadline as DD.MM.YYYY (e.g. 31.05.2027) or one recommendation's: "
         "its number and the date (e.g. <code>2.3 31.05.2027</code>)."
@@ -197,9 +205,11 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "res.no_such_recommendation": "The resolution has no recommendation {number}.",
     "res.discarded": "The draft resolution was deleted.",
     "res.publish_confirm": (
-        "Publish «<b>{title}</b>»?\n\nRecipients: {recipients}, messages: {messages}.\n"
-        "Organizations with no registered representatives: {unstaffed} — they will get the recommendations "
-        "when their representatives join."
+        "📜 <b>{title}</b>\n\n"
+        "Publish the resolution?\n"
+        "Recipients: {recipients}, messages: {messages}.\n"
+        "Organizations with no registered representatives: {unstaffed}. "
+        "They will get the recommendations when their representatives register with an invitation."
     ),
     "res.published_no_recipients": (
         "The resolution is published. There are no registered recipients yet: organizations' representatives "
@@ -211,8 +221,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "res.not_draft": "The resolution is already published or withdrawn and cannot be changed.",
     "res.not_published": "The resolution is not published.",
     "res.empty": "The resolution has no recommendations.",
-    "res.bad_date": "I did not understand the date. Enter it as DD.MM.YYYY, e.g. 31.05.2027.",
-    "res.deadline_past": "The deadline must be in the future.",
+    "res.bad_date": "The date is not recognised. Enter it as DD.MM.YYYY, e.g. 31.05.2027.",
+    "res.deadline_past": "The deadline must be in the future: give a date after today.",
     "res.too_big": "The resolution file is larger than {limit_mb} MB.",
     "res.parse_failed": "Could not read the resolution: {reason}",
     "btn.group_kind": "Group {number}: {kind} ✎",
@@ -223,9 +233,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "btn.discard": "🗑 Delete draft",
     "btn.withdraw": "Withdraw",
     "btn.back": "« Back",
-    "delivery.resolution": "«{title}»",
-    "delivery.resolution_dated": "«{title}» of {date}",
-    "delivery.intro": "📜 Resolution {resolution}\nAddressee: <b>{org}</b>",
+    "delivery.resolution": "{title}",
+    "delivery.resolution_dated": "{title}, {date}",
+    "delivery.intro": "📜 {resolution}\nAddressee: <b>{org}</b>",
     "delivery.intro_count": (
         "{n} recommendation is addressed to your organization:",
         "{n} recommendations are addressed to your organization:",
@@ -235,18 +245,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "delivery.intro_howto": "Each recommendation comes as a separate message with a «Report» button.",
     "delivery.rec_title": "<b>Recommendation {number}</b>",
     "delivery.rec_body": "{text}",
-    "delivery.rec_source": "<i>Resolution {resolution}</i>",
+    "delivery.rec_source": "<i>{resolution}</i>",
     "btn.report": "📝 Report",
     "delivery.progress": (
-        "📤 Delivery of «{title}»: {sent} of {total} sent\nQueued: {queued} · unreachable recipients: {unreachable} · "
-        "errors: {failed}"
+        "📤 Delivering: {sent} of {total} sent\n"
+        "📜 {title}\n"
+        "Queued: {queued} · unreachable recipients: {unreachable} · errors: {failed}"
     ),
     "delivery.progress_done": (
-        "✅ Delivery of «{title}» finished: {sent} of {total} delivered\nUnreachable recipients: {unreachable} · errors: {failed}"
+        "✅ Delivery finished: {sent} of {total} delivered\n"
+        "📜 {title}\n"
+        "Unreachable recipients: {unreachable} · errors: {failed}"
     ),
     "delivery.unreachable_header": "<b>Not delivered:</b>",
     "delivery.unreachable_line": "• {name} — {org} ({reason})",
-    "delivery.reason_blocked": "blocked the bot or unreachable",
+    "delivery.reason_blocked": "the bot is blocked or the account is unavailable",
     "delivery.reason_failed": "sending error",
     # --- reports ---
     "status.none": "No report",
@@ -312,7 +325,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "report.list_line": "{icon} {number} {text}",
     "report.list_legend": "Press a recommendation to report or change the report.\n✅ done · 🔄 in progress · ⬜ not started · ➖ not applicable · ❔ no report",
     "my.title": "<b>{org}</b>",
-    "my.progress": "{done} of {applicable} applicable recommendations done ({percent}%).",
+    "my.progress": "{percent}% of applicable recommendations done: {done} of {applicable}.",
     "my.line": "{label}: {count}",
     "my.with_deadline": "Recommendations with a deadline not yet done: {count}.",
     "my.hint": "Report: /report",
@@ -327,26 +340,40 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "btn.edit": "✏️ Change",
     # --- reminders ---
     "remind.deadline": (
-        "⏰ <b>Reminder</b>: the deadline of «{resolution}» is {date} ({days} days left).\n"
-        "«{org}» has not reported on:"
+        "⏰ <b>Deadline reminder</b>\n"
+        "📜 {resolution}\n"
+        "Deadline: {date} (days left: {days}).\n"
+        "No report yet from «{org}» on:"
     ),
-    "remind.nudge": "👋 «{org}»: no new reports on «{resolution}» for {days} days. Reports are missing on:",
-    "remind.manual": "📣 The administrator reminds: «{org}» has not reported on «{resolution}»:",
+    "remind.nudge": (
+        "👋 <b>Reminder</b>\n"
+        "📜 {resolution}\n"
+        "No new reports from «{org}» for a while (days: {days}). No report yet on:"
+    ),
+    "remind.manual": (
+        "📣 <b>Reminder from the administrator</b>\n📜 {resolution}\nNo report yet from «{org}» on:"
+    ),
     "remind.line": "• {number} {text}",
     "remind.more": "…and {count} more",
-    "remind.hint": "Press a number to report, or open /report.",
-    "remind.choose": "Whom to remind? Choose a resolution — organizations with at least one recommendation unreported get a reminder.",
+    "remind.hint": "Press a recommendation's number to report, or open /report.",
+    "remind.choose": (
+        "Whom to remind? Choose a resolution: "
+        "organizations without a report on at least one recommendation get a reminder."
+    ),
     "remind.none_published": "No published resolutions — nothing to remind about.",
-    "remind.confirm": "Remind about «{title}»? Organizations without a report: {orgs}.",
-    "remind.nobody": "Every organization has reported on «{title}».",
-    "remind.sent": "📣 Reminders queued: {orgs} organizations, {messages} messages.",
+    "remind.confirm": (
+        "📜 {title}\n"
+        "Remind about reports? Organizations without a report on at least one recommendation: {orgs}."
+    ),
+    "remind.nobody": "📜 {title}\nEvery organization has reported on every recommendation; nobody to remind.",
+    "remind.sent": "📣 Reminders queued. Organizations: {orgs}, messages: {messages}.",
     "btn.remind_confirm": "📣 Remind",
     # --- status ---
     "status.no_resolutions": "No published resolutions yet.",
     "status.choose_resolution": "<b>Progress</b> — choose a resolution:",
     "status.overall": (
-        "{done} of {total} done ({percent}%). Answers: {answered}.\n"
-        "Organizations: {orgs}, without a single answer: {silent}."
+        "Items done: {done} of {total} ({percent}%). Reports: {answered}.\n"
+        "Organizations: {orgs}, without a single report: {silent}."
     ),
     "status.by_group": "<b>By addressee group:</b>",
     "status.group_line": "{number}. {heading} ({kind})",
@@ -354,11 +381,11 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "status.muni_line": "• {name}: {done}/{total} ({percent}%)",
     "status.group_title": "<b>Group {number}.</b> {heading}",
     "status.muni_title": "<b>{name}</b>",
-    "status.orgs_hint": "Organizations (done/total), page {page} of {pages}. 🔇 — no answer at all.",
+    "status.orgs_hint": "Organizations (items done/total), page {page} of {pages}. 🔇 — no report at all.",
     "status.report_status": "Status: {status}",
     "status.report_version": "Version {version}, updated {when}",
     "status.history_title": "<b>Report history</b> «{name}», recommendation {number}",
-    "status.history_earlier": "({count} earlier versions)",
+    "status.history_earlier": "(earlier versions: {count})",
     "status.history_line": "<b>v{version}</b> {when} — {who}: {status}",
     "status.change_status": "  status: {old} → {new}",
     "status.change_comment": "  comment: {comment}",
@@ -372,7 +399,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "digest.nothing_published": "No published resolutions yet — nothing to digest.",
     "digest.choose_municipality": "Choose the municipality:",
     "digest.preparing": "⏳ The digest is being prepared and comes in the next messages.",
-    "digest.xlsx_caption": "📊 Digest: summary, organization × recommendation matrix, municipalities, evidence",
+    "digest.xlsx_caption": (
+        "📊 Digest: summary, organizations × recommendations table, municipalities, evidence"
+    ),
     "digest.chart_caption": "Progress by addressee group and municipality",
     "btn.digest_all": "📊 All resolutions",
     "btn.digest_municipality": "🏙 One municipality…",
@@ -380,27 +409,28 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "digest.title": "📊 <b>Resolution progress digest, {date}</b>",
     "digest.resolution": "📜 {title}",
     "digest.only_municipality": "Municipality: <b>{name}</b>",
-    "digest.overall": "<b>{percent}% done</b>: {done} of {applicable} applicable recommendations.",
+    "digest.overall": "<b>{percent}% done</b> of applicable items: {done} of {applicable}.",
     "digest.overall_detail": (
-        "In progress: {in_progress} · not started: {not_started} · not applicable: {not_applicable} · "
-        "no answer: {no_answer}\nOrganizations: {orgs}, never answered: {silent}"
+        "In progress: {in_progress} · not started: {not_started} · not applicable: "
+        "{not_applicable} · no report: {no_answer}\n"
+        "Organizations: {orgs}, without a single report: {silent}"
     ),
-    "digest.changes": "Since the last digest: done {done}, answers {answered}, organizations answering for the first time: {orgs}.",
-    "digest.tally": "{percent}% ({done}/{applicable}), in progress {in_progress}, no answer {no_answer}",
+    "digest.changes": (
+        "Since the last digest: done {done}, "
+        "reports {answered}; organizations reporting for the first time: {orgs}."
+    ),
+    "digest.tally": "{percent}% ({done}/{applicable}), in progress {in_progress}, no report {no_answer}",
     "digest.by_group": "<b>By addressee group</b>",
     "digest.group_line": "{number}. {heading}: {tally}",
     "digest.by_municipality": "<b>By municipality</b>",
     "digest.muni_line": "• {name}: {tally}",
     "digest.and_more": "…and {count} more",
-    "digest.least_progress": "<b>Least progress</b>",
+    "digest.least_progress": "<b>Recommendations with the least progress</b>",
     "digest.rec_line": "• {number} {text} — {tally}",
-    "digest.silent": "<b>Never answered ({count}):</b>",
-    "digest.overdue": "<b>Past the deadline ({count}):</b>",
+    "digest.silent": "<b>Organizations without a single report ({count}):</b>",
+    "digest.overdue": "<b>Organizations with overdue recommendations ({count}):</b>",
     "digest.org_line": "• {name} ({municipality})",
     "digest.files_hint": "Details are in the Excel file and the chart below. Organizations' reports: /status",
-    "digest.no_cells": "There is no organization × recommendation pair in this selection.",
-    "digest.changes_percent": "The share done changed by {points} percentage points.",
-    "digest.overdue_line": "• {name} ({municipality}) — open past the deadline: {count}",
     # --- services ---
     "btn.remind_report": "📝 {number}",
     "digest.file_name": "digest-{day}.xlsx",
@@ -411,7 +441,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.summary_title": "Digest as of {date}",
     "doc.summary_municipality": "Municipality: {name}",
     "doc.summary_organizations": "Organizations: {count}",
-    "doc.summary_silent": "Never answered: {count}",
+    "doc.summary_silent": "Organizations without a single report: {count}",
     "doc.summary_overdue": "Past the deadline: {count}",
     "doc.col.group": "Addressee group",
     "doc.col.recommendation": "Recommendation",
@@ -420,12 +450,12 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.col.organization": "Organization",
     "doc.col.municipality": "Municipality",
     "doc.col.organizations": "Organizations",
-    "doc.col.silent": "Never answered",
+    "doc.col.silent": "No report at all",
     "doc.col.kind": "Kind",
     "doc.col.content": "File, link or text",
     "doc.col.size": "Size, bytes",
     "doc.col.added": "Added (UTC)",
-    "doc.no_answer": "No answer",
+    "doc.no_answer": "No report",
     "doc.kind.document": "Document",
     "doc.kind.photo": "Photo",
     "doc.kind.link": "Link",
@@ -433,5 +463,37 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_title": "Progress of the resolution as of {date}",
     "doc.chart_by_group": "By addressee group",
     "doc.chart_by_municipality": "By municipality",
-    "doc.chart_axis": "Share of organization × recommendation pairs, %",
+    "doc.chart_axis": "Share of organization–recommendation items, %",
+    "digest.no_cells": (
+        "There are no items in this selection: no recommendation is addressed to these organizations."
+    ),
+    "digest.changes_percent": "The share of items done changed by {points} percentage points.",
+    "digest.overdue_line": "• {name} ({municipality}) — overdue recommendations: {count}",
+    # --- texts ---
+    # «To: …» in a resolution's preview; Russian needs the dative here, English only the article.
+    "kind_dative.department": "the department",
+    "kind_dative.municipal": "municipal education authorities",
+    "kind_dative.institute": "the regional institute for education development",
+    "kind_dative.institution": "institutions of supplementary education",
+    "kind_dative.other": "other organizations",
+    # The remind.* messages with the count in the right form: call them with .n().
+    "remind.deadline_n": (
+        "⏰ <b>Deadline reminder</b>\n📜 {resolution}\nDeadline: {date}, {n} day left.\n"
+        "No report yet from «{org}» on:",
+        "⏰ <b>Deadline reminder</b>\n📜 {resolution}\nDeadline: {date}, {n} days left.\n"
+        "No report yet from «{org}» on:",
+    ),
+    "remind.nudge_n": (
+        "👋 <b>Reminder</b>\n📜 {resolution}\nNo new reports from «{org}» for {n} day. No report yet on:",
+        "👋 <b>Reminder</b>\n📜 {resolution}\nNo new reports from «{org}» for {n} days. No report yet on:",
+    ),
+    "remind.confirm_n": (
+        "📜 {title}\n{n} organization has no report on at least one recommendation. Remind about reports?",
+        "📜 {title}\n{n} organizations have no report on at least one recommendation. Remind about reports?",
+    ),
+    "remind.sent_n": (
+        "📣 Reminders queued for {n} organization (messages: {messages}).",
+        "📣 Reminders queued for {n} organizations (messages: {messages}).",
+    ),
+    "status.history_earlier_n": ("(and {n} earlier version)", "(and {n} earlier versions)"),
 }
