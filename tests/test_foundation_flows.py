@@ -151,8 +151,8 @@ async def test_bulk_import_reports_row_by_row(emulator: BotAPIEmulator, app: Run
     assert "Пропущено (повторы): 1" in report.text
     assert "Отклонено: 2" in report.text
     assert "строка 4: ддт ярцево — повтор строки 2" in report.text
-    assert "строка 5: (без названия) — нет названия" in report.text
-    assert "строка 6: Станция юных техников — неизвестный тип «космос»" in report.text
+    assert "строка 5: (без названия) — не заполнен столбец «название»" in report.text
+    assert "строка 6: Станция юных техников — в столбце «тип» указано «космос»" in report.text
     await has_count(app, Organization, 2)
 
     # Sending the same file again adds nothing: every good row is now a duplicate.
