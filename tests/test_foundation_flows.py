@@ -183,7 +183,7 @@ async def test_bulk_import_bad_files_change_nothing(emulator: BotAPIEmulator, ap
     await anna.send_document("orgs.xlsx", b"this is not a spreadsheet")
     await anna.expect(contains="XLSX повреждён")
     await anna.send_document("orgs.csv", csv_bytes(["колонка1;колонка2", "a;b"]))
-    await anna.expect(contains="Нет обязательных столбцов")
+    await anna.expect(contains="нет столбцов «название», «тип»")
     await anna.send_document("photo.gif", b"GIF89a")
     await anna.expect(contains="не подходит")
     await has_count(app, Organization, 0)

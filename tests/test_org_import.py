@@ -70,6 +70,11 @@ async def test_excel_csv_in_every_encoding_and_dialect(session: AsyncSession, en
     assert [v.row for v in result.added] == [2, 3] and not result.rejected
 
 
+async def test_a_csv_renamed_xlsx_is_read_as_what_it_is(session: AsyncSession) -> None:
+    result = await run_import(session, EXCEL_CSV.encode("cp1251"), "orgs.xlsx")
+    assert len(result.added) == 2
+
+
 async def test_a_title_row_above_the_header(session: AsyncSession) -> None:
     data = ("Список организаций на 01.09.2026;;\n;;\n" + EXCEL_CSV).encode("cp1251")
     result = await run_import(session, data)
@@ -120,6 +125,7 @@ def docx() -> bytes:
         (b"%PDF-1.7 ...", "orgs.csv", "Это файл PDF, а не таблица."),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "orgs.xls", "Это файл XLS/DOC, а не таблица."),
         (b"PK\x03\x04 broken", "orgs.xlsx", "Файл XLSX повреждён"),
+        (b"this is not a spreadsheet", "orgs.xlsx", "Файл XLSX повреждён"),
         (b"\x01\x02\x03binary\x04", "orgs.csv", "Файл не похож ни на таблицу Excel, ни на текст CSV."),
         (b"", "orgs.csv", "Файл пустой."),
         (
@@ -133,7 +139,18 @@ def docx() -> bytes:
             "Не найдена строка заголовков: в первых 10 строках нет столбцов «название», «тип».",
         ),
     ],
-    ids=["docx", "docx-as-xlsx", "pdf", "xls", "broken-zip", "binary", "empty", "no-kind", "no-header"],
+    ids=[
+        "docx",
+        "docx-as-xlsx",
+        "pdf",
+        "xls",
+        "broken-zip",
+        "text-as-xlsx",
+        "binary",
+        "empty",
+        "no-kind",
+        "no-header",
+    ],
 )
 async def test_the_wrong_file_gets_a_precise_answer(
     session: AsyncSession, data: bytes, name: str, answer: str

@@ -60,9 +60,9 @@ def _kind_key(value: str) -> str:
     return clean_text(value).casefold().replace("ё", "е")
 
 
-def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]]]:
     """Rows as (row number in the file, {column: value}); the file's content decides its format."""
-    table, columns = read_table(data)
+    table, columns = read_table(data, filename)
     rows = [
         (number, {col: (cells[i] if i < len(cells) else "") for col, i in columns.items()})
         for number, cells in table
@@ -78,12 +78,12 @@ async def import_organizations(
 ) -> ImportResult:
     """Validate every row, then add the good ones in the caller's transaction (all of them or none).
 
-    The file's content, not `filename`, decides how it is read: people rename files.
+    The file's content decides how it is read (people rename files); `filename` only words a refusal.
     """
     result = ImportResult()
     to_add: list[tuple[str, OrgKind, str, str]] = []
     seen: dict[str, int] = {}
-    rows = read_rows(data)
+    rows = read_rows(data, filename)
     existing = await repo.orgs.existing_keys(
         [dedup_key(clean_text(r.get("name", "")), clean_text(r.get("municipality", ""))) for _, r in rows]
     )

@@ -10,6 +10,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from bot.domain.errors import DomainError
 from bot.domain.text import normalize_text
@@ -45,8 +46,11 @@ _ZIP_KINDS: tuple[tuple[str, str], ...] = (
 Table = list[tuple[int, list[str]]]
 
 
-def read_table(data: bytes) -> tuple[Table, dict[str, int]]:
-    """The rows after the header (row number in the file, cells) and where each known column is."""
+def read_table(data: bytes, filename: str = "") -> tuple[Table, dict[str, int]]:
+    """The rows after the header (row number in the file, cells) and where each known column is.
+
+    A CSV renamed .xlsx is read all the same; text without a header under that name is a broken XLSX.
+    """
     if not data:
         raise DomainError("import.empty_file")
     if len(data) > MAX_FILE_BYTES:
@@ -56,8 +60,14 @@ def read_table(data: bytes) -> tuple[Table, dict[str, int]]:
             raise DomainError("import.not_a_table", kind=kind)
     if data.startswith(b"PK\x03\x04"):
         return _with_header([_xlsx_rows(data)])
-    text = decode_table_text(data)
-    return _with_header([_csv_rows(text, d) for d in _delimiters_by_likelihood(text)])
+    said_xlsx = PurePath(filename).suffix.lower() == ".xlsx"
+    try:
+        text = decode_table_text(data)
+        return _with_header([_csv_rows(text, d) for d in _delimiters_by_likelihood(text)])
+    except DomainError as error:
+        if said_xlsx and error.key in ("import.not_text", "import.header_not_found", "import.bad_encoding"):
+            raise DomainError("import.bad_xlsx") from error
+        raise
 
 
 def decode_table_text(data: bytes) -> str:
