@@ -165,6 +165,20 @@ def test_migrate_says_what_it_applied(capsys: pytest.CaptureFixture[str]) -> Non
     )
 
 
+@pytest.mark.parametrize("command", [["run"], ["import-orgs", "orgs.csv"]])
+def test_an_unreachable_database_with_a_forced_language_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "orgs.csv").write_text("название;тип\nДДТ;учреждение\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("LOCALE", "ru")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Не удалось открыть базу данных по адресу DATABASE_URL: ")
+    assert len(err.splitlines()) == 1
+
+
 def test_demo_into_an_unusable_folder_is_one_line(tmp_path: Path) -> None:
     taken = tmp_path / "taken"
     taken.write_text("a file, not a folder")

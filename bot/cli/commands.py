@@ -87,6 +87,8 @@ async def import_orgs(args: argparse.Namespace, settings: Settings) -> int:
                 print(_strip_tags(t(err.key, **err.params)), file=sys.stderr)
                 return 2
             await session.commit()
+    except (SQLAlchemyError, OSError) as exc:
+        raise _database_failed(settings, exc) from exc
     finally:
         await engine.dispose()
     for part in import_report(t, result):
@@ -109,8 +111,15 @@ async def apply_forced_locale(settings: Settings) -> None:
                 .values(language=settings.forced_locale)
             )
             await session.commit()
+    except (SQLAlchemyError, OSError) as exc:
+        raise _database_failed(settings, exc) from exc
     finally:
         await engine.dispose()
+
+
+def _database_failed(settings: Settings, exc: Exception) -> ConfigError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ConfigError(translator(settings.default_locale).plain("cli.database_failed", reason=reason))
 
 
 def _strip_tags(text: str) -> str:

@@ -439,4 +439,5 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "The bot cannot write to {path} ({setting}): {reason}. Create it and let the bot's user write "
         "there, or point {setting} to another folder."
     ),
+    "cli.database_failed": "Cannot open the database at DATABASE_URL: {reason}",
 }
