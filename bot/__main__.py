@@ -42,7 +42,9 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]).upper() if error["loc"] else "settings"
-        raise ConfigError(f"{field}: {error['msg']}") from exc
+        # pydantic prefixes a validator's own sentence with "Value error, ": the sentence is enough.
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{field}: {message}") from exc
 
 
 def configure_logging(level: str, log_format: str) -> None:
@@ -77,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(cli.dispatch(command, args, settings))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # One line, no "error:" prefix: the sentence says what is wrong and what to do.
+        print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -23,6 +23,7 @@ from bot.telegram.middlewares import (
     IdentityMiddleware,
     PinResponseTypes,
 )
+from bot.telegram.middlewares.normalize import NormalizeTextMiddleware
 from bot.telegram.outgoing import TelegramRenderer
 from bot.telegram.retry import RetryMiddleware
 from handlers import get_routers
@@ -84,6 +85,8 @@ def create_dispatcher(
     dp["renderer"] = renderer or create_renderer(settings)
     for name, service in services.items():
         dp[name] = service
+    # First of all: no handler, FSM or session ever sees user text that was not normalized.
+    dp.update.outer_middleware(NormalizeTextMiddleware())
     dp.update.outer_middleware(ChatLockMiddleware(dp.fsm, isolation))
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, on_outbox))
     dp.update.outer_middleware(dp.fsm)

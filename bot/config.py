@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +30,9 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
-    locale: str = "ru"
+    # "auto": each person in the language of their Telegram (English or Russian, Russian otherwise);
+    # "ru" or "en": everyone in that language, whatever their Telegram is set to.
+    locale: Literal["auto", "ru", "en"] = "auto"
 
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     evidence_dir: Path = Path("./data/evidence")
@@ -83,12 +86,43 @@ class Settings(BaseSettings):
             raise ValueError(f"TIMEZONE {value!r} is not an IANA zone such as Europe/Moscow") from exc
         return value
 
+    @field_validator("locale", mode="before")
+    @classmethod
+    def _lower_locale(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        example = "e.g. '0 9 * * mon' for Mondays at 09:00"
+        try:
+            trigger = CronTrigger.from_crontab(value.strip(), timezone=ZoneInfo("UTC"))
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a cron expression (minute hour day month weekday), {example}"
+            ) from exc
+        if trigger.get_next_fire_time(None, dt.datetime.now(dt.UTC)) is None:
+            raise ValueError(f"{value!r} never comes round, {example}")
+        return value.strip()
+
     @field_validator("telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
         return value.rstrip("/")
+
+    @property
+    def forced_locale(self) -> str | None:
+        """The language everyone gets when the department chose one (LOCALE=ru or en), else None."""
+        return None if self.locale == "auto" else self.locale
+
+    @property
+    def default_locale(self) -> str:
+        """For whatever speaks to nobody in particular: the CLI, logs shown to the operator."""
+        return self.forced_locale or "ru"
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+import zipfile
 from importlib import resources
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import Settings
+from storage.migrate import revisions_in_order
 
 SAMPLES = resources.files("bot.samples")
 GOOD_TOKEN = "123456:TEST_token_abcdefghijklmnopqrstuvwxyz"
@@ -22,7 +25,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No .env and no stray settings from the machine: each case sets what it needs."""
     monkeypatch.chdir(tmp_path)
     names = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "ADMIN_IDS", "TIMEZONE", "REDIS_URL")
-    for name in (*names, "LOG_FORMAT", "LEASE_TTL_SECONDS"):
+    for name in (*names, "LOG_FORMAT", "LEASE_TTL_SECONDS", "DIGEST_CRON", "LOCALE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
 
@@ -62,7 +65,10 @@ def test_parse_preview_and_failures(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["parse", str(empty)]) == 2
     assert "не найдено ни одной рекомендации" in capsys.readouterr().err
     assert main(["parse", str(tmp_path / "missing.docx")]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.strip() == f"Файл {tmp_path / 'missing.docx'} не найден."
+    assert main(["parse", str(tmp_path)]) == 2
+    assert "это папка, а нужен файл" in capsys.readouterr().err
 
 
 def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,6 +91,22 @@ def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
         ({"BOT_TOKEN": GOOD_TOKEN, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"BOT_TOKEN": GOOD_TOKEN, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
         ({"BOT_TOKEN": GOOD_TOKEN, "LEASE_TTL_SECONDS": "1"}, "LEASE_TTL_SECONDS"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "DIGEST_CRON": "every monday"},
+            "DIGEST_CRON: 'every monday' is not a cron",
+        ),
+        ({"BOT_TOKEN": GOOD_TOKEN, "DIGEST_CRON": "0 9 30 2 *"}, "never comes round"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "LOCALE": "de"}, "LOCALE"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "REDIS_URL": "redis://127.0.0.1:9/0"},
+            "Redis по адресу из REDIS_URL не отвечает",
+        ),
+        ({"BOT_TOKEN": GOOD_TOKEN, "REDIS_URL": "http://x"}, "REDIS_URL не похож на адрес Redis"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "EVIDENCE_DIR": "/proc/forum-bot"}, "(EVIDENCE_DIR)"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "DIGEST_DIR": "/dev/null/digests"},
+            "(DIGEST_DIR): по этому пути уже лежит файл",
+        ),
         ({"BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:9"}, "cannot reach the Bot API"),
         (
             {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/none"},
@@ -100,7 +122,7 @@ def test_configuration_mistakes_end_in_one_line(
     assert main(["run"]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err and not err.startswith("error:")
 
 
 def test_import_orgs_from_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,6 +137,64 @@ def test_import_orgs_from_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["import-orgs", str(table)]) == 0
     assert "такая организация уже есть" in capsys.readouterr().out
     assert main(["import-orgs", str(tmp_path / "absent.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"Файл {tmp_path / 'absent.csv'} не найден." and "error" not in err
+    word = tmp_path / "orgs.docx"
+    word.write_bytes(docx_bytes())
+    assert main(["import-orgs", str(word)]) == 2
+    assert capsys.readouterr().err.startswith("Это файл DOCX, а не таблица.")
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_migrate_says_what_it_applied(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    revisions = revisions_in_order()
+    assert capsys.readouterr().out.strip() == (
+        f"База данных обновлена, применены миграции: {', '.join(revisions)}."
+    )
+    assert main(["migrate"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"Новых миграций нет: база данных уже в актуальном состоянии (версия {revisions[-1]})."
+    )
+
+
+@pytest.mark.parametrize("command", [["run"], ["import-orgs", "orgs.csv"]])
+def test_an_unreachable_database_with_a_forced_language_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "orgs.csv").write_text("название;тип\nДДТ;учреждение\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("LOCALE", "ru")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Не удалось открыть базу данных по адресу DATABASE_URL: ")
+    assert len(err.splitlines()) == 1
+
+
+def test_demo_into_an_unusable_folder_is_one_line(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--output", str(taken)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"В папку {taken} нельзя записать файлы: по этому пути уже лежит файл. "
+        "Укажите другую папку в параметре --output."
+    )
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_operational_settings_come_from_dotenv_too(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.__main__ import load_settings
 from bot.cli.doctor import FAIL, OK, SKIP, Check, report, run_checks
 from bot.config import Settings
 from storage.db import create_engine
@@ -45,6 +46,7 @@ async def test_a_sound_installation_passes(
     assert found["webhook"].status == OK and "none registered" in found["webhook"].detail
     assert found["database"].status == OK and "up to date" in found["database"].detail
     assert found["redis"].status == SKIP
+    assert "digests '0 9 * * mon' (next " in found["settings"].detail
     assert report(checks) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "all checks passed" and all(line.startswith(("OK ", "SKIP ")) for line in out[:-1])
@@ -127,6 +129,13 @@ async def test_each_mistake_is_named(tmp_path: Path, emulator: BotAPIEmulator) -
     )
     found = by_name(await run_checks(lambda: unreachable))
     assert found["bot api"].status == FAIL and "TELEGRAM_API_URL" in found["bot api"].detail
+
+
+async def test_a_schedule_that_is_not_cron_fails_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_CRON", "every monday")
+    checks = await run_checks(load_settings)
+    assert [(c.name, c.status) for c in checks] == [("settings", FAIL)]
+    assert checks[0].detail.startswith("DIGEST_CRON: 'every monday' is not a cron expression")
 
 
 def doctor_process(tmp_path: Path, **env_vars: str) -> subprocess.CompletedProcess[str]:

@@ -151,8 +151,8 @@ async def test_bulk_import_reports_row_by_row(emulator: BotAPIEmulator, app: Run
     assert "Пропущено (повторы): 1" in report.text
     assert "Отклонено: 2" in report.text
     assert "строка 4: ддт ярцево — повтор строки 2" in report.text
-    assert "строка 5: (без названия) — нет названия" in report.text
-    assert "строка 6: Станция юных техников — неизвестный вид организации «космос»" in report.text
+    assert "строка 5: (без названия) — не заполнен столбец «название»" in report.text
+    assert "строка 6: Станция юных техников — в столбце «тип» указано «космос»" in report.text
     await has_count(app, Organization, 2)
 
     # Sending the same file again adds nothing: every good row is now a duplicate.
@@ -183,7 +183,7 @@ async def test_bulk_import_bad_files_change_nothing(emulator: BotAPIEmulator, ap
     await anna.send_document("orgs.xlsx", b"this is not a spreadsheet")
     await anna.expect(contains="XLSX повреждён")
     await anna.send_document("orgs.csv", csv_bytes(["колонка1;колонка2", "a;b"]))
-    await anna.expect(contains="Нет обязательных столбцов")
+    await anna.expect(contains="нет столбцов «название», «тип»")
     await anna.send_document("photo.gif", b"GIF89a")
     await anna.expect(contains="не подходит")
     await has_count(app, Organization, 0)

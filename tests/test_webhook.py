@@ -273,7 +273,7 @@ def test_webhook_mode_needs_a_secret(
     monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org")
     assert main(["run"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: WEBHOOK_SECRET is not set") and len(err.strip().splitlines()) == 1
+    assert err.startswith("WEBHOOK_SECRET is not set") and len(err.strip().splitlines()) == 1
 
 
 async def test_startup_mistakes_end_in_a_config_error(

@@ -6,18 +6,23 @@ import argparse
 import html
 import logging
 import re
+import sys
 
+from sqlalchemy import or_, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli.files import read_input
 from bot.config import ConfigError, Settings
 from bot.domain.errors import DomainError
 from bot.runtime.app import Runtime
+from bot.runtime.checks import check_dependencies
 from bot.runtime.webhook import check_webhook_settings
 from bot.services.org_import import import_organizations
 from bot.telegram.views.org_import import import_report
 from bot.texts.i18n import translator
 from storage.db import create_engine, create_session_factory
-from storage.migrate import upgrade
+from storage.migrate import pending_revisions, revisions_in_order, upgrade
+from storage.models import Person
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -31,6 +36,10 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
 async def run(_args: argparse.Namespace, settings: Settings) -> int:
     if settings.webhook_url:
         check_webhook_settings(settings)
+    # Before anything starts: a bot that cannot keep dialogs or files would leave people unanswered.
+    await check_dependencies(settings)
+    if settings.forced_locale:
+        await apply_forced_locale(settings)
     async with Runtime(settings) as runtime:
         log.info("started as @%s against %s", runtime.me.username, settings.telegram_api_url)
         if settings.webhook_url:
@@ -42,23 +51,30 @@ async def run(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    t = translator(settings.default_locale)
     engine = create_engine(settings.database_url)
     try:
+        pending = await pending_revisions(engine)
         await upgrade(engine)
     except (SQLAlchemyError, OSError) as exc:
-        raise ConfigError(f"cannot migrate the database at DATABASE_URL: {str(exc).splitlines()[0]}") from exc
+        reason = str(exc).splitlines()[0]
+        raise ConfigError(t.plain("cli.migrate_failed", reason=reason)) from exc
     finally:
         await engine.dispose()
-    print("database is up to date")
+    if pending:
+        # Alembic lists them newest first; people read them in the order they were applied.
+        print(t.plain("cli.migrated", revisions=", ".join(reversed(pending))))
+    else:
+        print(t.plain("cli.migrate_nothing", revision=revisions_in_order()[-1]))
     return 0
 
 
 async def import_orgs(args: argparse.Namespace, settings: Settings) -> int:
-    t = translator(settings.locale)
+    t = translator(settings.default_locale)
     try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}")
+        data = read_input(args.file)
+    except DomainError as err:
+        print(t.plain(err.key, **err.params), file=sys.stderr)
         return 2
     engine = create_engine(settings.database_url)
     try:
@@ -68,9 +84,11 @@ async def import_orgs(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 result = await import_organizations(repo, data, args.file.name, dry_run=args.dry_run)
             except DomainError as err:
-                print(f"error: {t.plain(err.key, **err.params)}")
+                print(_strip_tags(t(err.key, **err.params)), file=sys.stderr)
                 return 2
             await session.commit()
+    except (SQLAlchemyError, OSError) as exc:
+        raise _database_failed(settings, exc) from exc
     finally:
         await engine.dispose()
     for part in import_report(t, result):
@@ -78,6 +96,30 @@ async def import_orgs(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         print(t.plain("import.dry_run"))
     return 0
+
+
+async def apply_forced_locale(settings: Settings) -> None:
+    """With LOCALE=ru or en, messages the bot sends on its own (publications, reminders, digests) follow
+    it too, also to people who have not written since the setting changed."""
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            await session.execute(
+                update(Person)
+                .where(or_(Person.language.is_(None), Person.language != settings.forced_locale))
+                .values(language=settings.forced_locale)
+            )
+            await session.commit()
+    except (SQLAlchemyError, OSError) as exc:
+        raise _database_failed(settings, exc) from exc
+    finally:
+        await engine.dispose()
+
+
+def _database_failed(settings: Settings, exc: Exception) -> ConfigError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ConfigError(translator(settings.default_locale).plain("cli.database_failed", reason=reason))
 
 
 def _strip_tags(text: str) -> str:

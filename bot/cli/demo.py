@@ -19,8 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli.files import prepare_output
 from bot.config import Settings
+from bot.domain.errors import DomainError
 from bot.runtime.harness import running_bot
+from bot.texts.i18n import translator
 from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 TOKEN = "100200300:DEMO_offline_token_not_for_telegram"
@@ -334,9 +337,16 @@ async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoRes
 
 def main(output: Path, *, step: bool = False) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    output = output.resolve()
+    try:
+        # Checked first: a folder that takes no file would end the tour after minutes, in a traceback.
+        prepare_output(output, translator())
+    except DomainError as err:
+        print(translator().plain(err.key, **err.params), file=sys.stderr)
+        return 2
     print("Демонстрация без Telegram: локальный эмулятор Bot API и настоящий бот в одном процессе.\n")
     try:
-        asyncio.run(run_demo(output.resolve(), step=step))
+        asyncio.run(run_demo(output, step=step))
     except KeyboardInterrupt:
         return 130
     except AssertionError as exc:

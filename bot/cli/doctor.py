@@ -98,9 +98,15 @@ async def run_checks(load: Callable[[], Settings]) -> list[Check]:
 
 
 async def _settings(settings: Settings, mode: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    # Validated when read; shown with its next run so a plausible but wrong schedule is seen too.
+    trigger = CronTrigger.from_crontab(settings.digest_cron, timezone=settings.tz)
+    next_digest = trigger.get_next_fire_time(None, dt.datetime.now(settings.tz))
+    when = f"{next_digest:%Y-%m-%d %H:%M %Z}" if next_digest else "never"
     return (
         f"read; mode {mode}, locale {settings.locale}, timezone {settings.timezone}, "
-        f"log format {settings.log_format}"
+        f"log format {settings.log_format}, digests '{settings.digest_cron}' (next {when})"
     )
 
 

@@ -6,20 +6,23 @@ import json
 import sys
 from pathlib import Path
 
+from bot.cli.files import read_input
+from bot.domain.errors import DomainError
 from bot.parsing import ResolutionParseError, parse_resolution, render_preview
+from bot.texts.i18n import translator
 
 
 def parse_document(path: Path, *, as_json: bool) -> int:
     """Exit 2 with a clear message for a file that cannot be read or holds no recommendation."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        data = read_input(path)
+    except DomainError as err:
+        print(translator().plain(err.key, **err.params), file=sys.stderr)
         return 2
     try:
         parsed = parse_resolution(data, path.name)
     except ResolutionParseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return 2
     if as_json:
         print(json.dumps(parsed.to_json_dict(), ensure_ascii=False, indent=2))

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from bot.domain import OrgKind
 from bot.domain.errors import DomainError
+from bot.services.org_table import COLUMN_ALIASES, COLUMN_TITLES, MAX_FILE_BYTES, read_table
 from bot.services.organizations import MAX_MUNICIPALITY, MAX_NAME, clean_text, dedup_key
 from storage.repositories import Repositories
 
-MAX_ROWS = 5000
-MAX_FILE_BYTES = 5 * 1024 * 1024
+__all__ = ["COLUMN_ALIASES", "MAX_FILE_BYTES", "ImportResult", "RowVerdict", "import_organizations"]
 
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("name", "название", "наименование", "организация"),
-    "kind": ("kind", "тип", "вид", "вид органа", "категория"),
-    "municipality": ("municipality", "муниципалитет", "муниципальное образование", "район"),
-}
+MAX_ROWS = 5000
 
 KIND_ALIASES: dict[str, OrgKind] = {
     "department": OrgKind.DEPARTMENT,
@@ -41,6 +33,9 @@ KIND_ALIASES: dict[str, OrgKind] = {
     "прочее": OrgKind.OTHER,
 }
 
+# What people write in the «тип» column, in the words of the file format help (/import_orgs).
+KIND_CHOICES = "департамент, муниципальный, институт, учреждение, другое"
+
 
 @dataclass(frozen=True)
 class RowVerdict:
@@ -58,92 +53,33 @@ class ImportResult:
 
 
 def parse_kind(value: str) -> OrgKind | None:
-    return KIND_ALIASES.get(clean_text(value).casefold().replace("ё", "е"))
+    return KIND_ALIASES.get(_kind_key(value))
 
 
-def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (row number in the file, {column: value}), with the header mapped to our names."""
-    if not data:
-        raise DomainError("import.empty_file")
-    if len(data) > MAX_FILE_BYTES:
-        raise DomainError("import.file_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    suffix = PurePath(filename).suffix.lower()
-    if suffix == ".xlsx" or (suffix not in (".csv", ".txt") and data[:2] == b"PK"):
-        table = _xlsx_rows(data)
-    elif suffix in (".csv", ".txt"):
-        table = _csv_rows(data)
-    else:
-        raise DomainError("import.unsupported_format")
-    if not table:
-        raise DomainError("import.no_header")
-    columns = _map_header(table[0][1])
-    rows = []
-    for number, cells in table[1:]:
-        if not any(c.strip() for c in cells):
-            continue
-        rows.append((number, {col: (cells[i] if i < len(cells) else "") for col, i in columns.items()}))
+def _kind_key(value: str) -> str:
+    return clean_text(value).casefold().replace("ё", "е")
+
+
+def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]]]:
+    """Rows as (row number in the file, {column: value}); the file's content decides its format."""
+    table, columns = read_table(data, filename)
+    rows = [
+        (number, {col: (cells[i] if i < len(cells) else "") for col, i in columns.items()})
+        for number, cells in table
+        if any(cells)
+    ]
     if len(rows) > MAX_ROWS:
         raise DomainError("import.too_many_rows", limit=MAX_ROWS)
     return rows
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError("import.bad_encoding")
-
-
-def _csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise DomainError("import.unsupported_format")
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    return [(reader.line_num, [c.strip() for c in row]) for row in reader]
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DomainError("import.bad_xlsx") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (number, ["" if v is None else str(v).strip() for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-
-
-def _map_header(header: list[str]) -> dict[str, int]:
-    normalized = [clean_text(h).casefold().replace("ё", "е") for h in header]
-    columns: dict[str, int] = {}
-    for column, aliases in COLUMN_ALIASES.items():
-        for index, title in enumerate(normalized):
-            if title in aliases:
-                columns[column] = index
-                break
-    missing = [c for c in ("name", "kind") if c not in columns]
-    if missing:
-        raise DomainError("import.missing_columns", columns=", ".join(missing))
-    return columns
-
-
 async def import_organizations(
-    repo: Repositories, data: bytes, filename: str, *, dry_run: bool = False
+    repo: Repositories, data: bytes, filename: str = "", *, dry_run: bool = False
 ) -> ImportResult:
-    """Validate every row, then add the good ones in the caller's transaction (all of them or none)."""
+    """Validate every row, then add the good ones in the caller's transaction (all of them or none).
+
+    The file's content decides how it is read (people rename files); `filename` only words a refusal.
+    """
     result = ImportResult()
     to_add: list[tuple[str, OrgKind, str, str]] = []
     seen: dict[str, int] = {}
@@ -155,33 +91,43 @@ async def import_organizations(
         name = clean_text(row.get("name", ""))
         municipality = clean_text(row.get("municipality", ""))
         raw_kind = clean_text(row.get("kind", ""))
-        kind = parse_kind(raw_kind)
-        if not name:
-            result.rejected.append(RowVerdict(number, name, "import.row_no_name"))
-        elif len(name) > MAX_NAME:
-            result.rejected.append(
-                RowVerdict(number, name[:60], "import.row_name_too_long", {"limit": MAX_NAME})
-            )
-        elif len(municipality) > MAX_MUNICIPALITY:
-            result.rejected.append(
-                RowVerdict(number, name, "import.row_municipality_too_long", {"limit": MAX_MUNICIPALITY})
-            )
-        elif kind is None:
-            result.rejected.append(
-                RowVerdict(number, name, "import.row_bad_kind", {"value": raw_kind or "—"})
-            )
+        problem = row_problem(number, name, municipality, raw_kind)
+        if problem is not None:
+            result.rejected.append(problem)
+            continue
+        kind = KIND_ALIASES[_kind_key(raw_kind)]  # row_problem has refused every unknown kind
+        key = dedup_key(name, municipality)
+        if key in existing:
+            result.duplicates.append(RowVerdict(number, name, "import.row_exists"))
+        elif key in seen:
+            result.duplicates.append(RowVerdict(number, name, "import.row_repeated", {"first": seen[key]}))
         else:
-            key = dedup_key(name, municipality)
-            if key in existing:
-                result.duplicates.append(RowVerdict(number, name, "import.row_exists"))
-            elif key in seen:
-                result.duplicates.append(
-                    RowVerdict(number, name, "import.row_repeated", {"first": seen[key]})
-                )
-            else:
-                seen[key] = number
-                to_add.append((name, kind, municipality, key))
-                result.added.append(RowVerdict(number, name))
+            seen[key] = number
+            to_add.append((name, kind, municipality, key))
+            result.added.append(RowVerdict(number, name))
     if to_add and not dry_run:
         await repo.orgs.add_many(to_add)
     return result
+
+
+def row_problem(number: int, name: str, municipality: str, raw_kind: str) -> RowVerdict | None:
+    """What is wrong with one row, naming the column as the format help (/import_orgs) calls it."""
+    column = COLUMN_TITLES
+    if not name:
+        return RowVerdict(number, name, "import.row_empty_cell", {"column": column["name"]})
+    if not any(c.isalpha() for c in name):
+        # A shifted column or a row number pasted into «название»: no organization is called «1024».
+        return RowVerdict(number, "", "import.row_name_not_text", {"column": column["name"], "value": name})
+    if len(name) > MAX_NAME:
+        return RowVerdict(
+            number, name[:60] + "…", "import.row_too_long", {"column": column["name"], "limit": MAX_NAME}
+        )
+    if len(municipality) > MAX_MUNICIPALITY:
+        params = {"column": column["municipality"], "limit": MAX_MUNICIPALITY}
+        return RowVerdict(number, name, "import.row_too_long", params)
+    if not raw_kind:
+        return RowVerdict(number, name, "import.row_empty_cell", {"column": column["kind"]})
+    if parse_kind(raw_kind) is None:
+        params = {"column": column["kind"], "value": raw_kind, "choices": KIND_CHOICES}
+        return RowVerdict(number, name, "import.row_unknown_kind", params)
+    return None

@@ -44,7 +44,8 @@ class IdentityMiddleware(BaseMiddleware):
         data["person"] = person
         data["role"] = effective_role(person, user.id, self.settings.admin_ids) if user else None
         language = user.language_code if user else None
-        locale = locale_for(language, None, self.settings.locale)
+        # LOCALE=ru or en is the department's choice for everyone; LOCALE=auto follows each client.
+        locale = locale_for(language, self.settings.forced_locale, self.settings.default_locale)
         if person is not None and person.language != locale:
             # Remembered for messages the bot sends on its own (deliveries, reminders, digests).
             person.language = locale

@@ -496,4 +496,43 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "📣 Reminders queued for {n} organizations (messages: {messages}).",
     ),
     "status.history_earlier_n": ("(and {n} earlier version)", "(and {n} earlier versions)"),
+    # --- hardening ---
+    "import.not_a_table": (
+        "This is a {kind} file, not a table. Send the organization list as CSV or XLSX "
+        "(how to prepare it: /import_orgs)."
+    ),
+    "import.not_text": (
+        "The file is neither an Excel table nor CSV text. Save the organization list "
+        "as CSV or XLSX (how to prepare it: /import_orgs)."
+    ),
+    "import.bad_csv": "Cannot read the CSV from row {row} on: check the quotes in that row.",
+    "import.header_not_found": (
+        "No header row found: the first {rows} rows have no columns {columns}. "
+        "How to prepare the file: /import_orgs"
+    ),
+    "import.row_empty_cell": "the «{column}» column is empty",
+    "import.row_name_not_text": "the «{column}» column holds «{value}», which is not an organization's name",
+    "import.row_too_long": "the «{column}» column is longer than {limit} characters",
+    "import.row_unknown_kind": "the «{column}» column says «{value}»; expected one of: {choices}",
+    "cli.file_missing": "File {path} not found.",
+    "cli.file_denied": "No permission to read {path}.",
+    "cli.file_is_folder": "{path} is a folder, not a file.",
+    "cli.file_unreadable": "Cannot read {path} (error code {code}).",
+    "cli.folder_unusable": "Cannot write files to {path}: {reason}. Give another folder with --output.",
+    "cli.folder_is_file": "a file is already there",
+    "cli.folder_denied": "no write permission",
+    "cli.folder_failed": "write error (code {code})",
+    "cli.migrated": "Database updated; migrations applied: {revisions}.",
+    "cli.migrate_nothing": "No new migrations: the database is up to date (revision {revision}).",
+    "cli.migrate_failed": "Cannot update the database at DATABASE_URL: {reason}",
+    "startup.redis_unreachable": (
+        "Redis at REDIS_URL does not answer ({reason}). Start Redis, or remove REDIS_URL "
+        "if the bot runs as one process."
+    ),
+    "startup.redis_bad_url": "REDIS_URL is not a Redis address ({reason}); e.g. redis://localhost:6379/0",
+    "startup.dir_not_writable": (
+        "The bot cannot write to {path} ({setting}): {reason}. Create it and let the bot's user write "
+        "there, or point {setting} to another folder."
+    ),
+    "cli.database_failed": "Cannot open the database at DATABASE_URL: {reason}",
 }

@@ -601,4 +601,45 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "(и ещё {n} более ранние версии)",
         "(и ещё {n} более ранних версий)",
     ),
+    # --- hardening ---
+    "import.not_a_table": (
+        "Это файл {kind}, а не таблица. Пришлите список организаций в формате CSV или XLSX "
+        "(как его составить — /import_orgs)."
+    ),
+    "import.not_text": (
+        "Файл не похож ни на таблицу Excel, ни на текст CSV. Сохраните список организаций "
+        "в формате CSV или XLSX (как его составить — /import_orgs)."
+    ),
+    "import.bad_csv": "Не удалось разобрать CSV начиная со строки {row}: проверьте кавычки в этой строке.",
+    "import.header_not_found": (
+        "Не найдена строка заголовков: в первых {rows} строках нет столбцов {columns}. "
+        "Как составить файл — /import_orgs"
+    ),
+    "import.row_empty_cell": "не заполнен столбец «{column}»",
+    "import.row_name_not_text": "в столбце «{column}» стоит «{value}» — это не название организации",
+    "import.row_too_long": "в столбце «{column}» больше {limit} символов",
+    "import.row_unknown_kind": "в столбце «{column}» указано «{value}», а нужно одно из: {choices}",
+    "cli.file_missing": "Файл {path} не найден.",
+    "cli.file_denied": "Нет права читать файл {path}.",
+    "cli.file_is_folder": "{path} — это папка, а нужен файл.",
+    "cli.file_unreadable": "Не удалось прочитать файл {path} (код ошибки {code}).",
+    "cli.folder_unusable": (
+        "В папку {path} нельзя записать файлы: {reason}. Укажите другую папку в параметре --output."
+    ),
+    "cli.folder_is_file": "по этому пути уже лежит файл",
+    "cli.folder_denied": "нет права записи",
+    "cli.folder_failed": "ошибка записи (код {code})",
+    "cli.migrated": "База данных обновлена, применены миграции: {revisions}.",
+    "cli.migrate_nothing": "Новых миграций нет: база данных уже в актуальном состоянии (версия {revision}).",
+    "cli.migrate_failed": "Не удалось обновить базу данных по адресу DATABASE_URL: {reason}",
+    "startup.redis_unreachable": (
+        "Redis по адресу из REDIS_URL не отвечает ({reason}). Запустите Redis или уберите REDIS_URL, "
+        "если бот работает одним процессом."
+    ),
+    "startup.redis_bad_url": "REDIS_URL не похож на адрес Redis ({reason}); пример: redis://localhost:6379/0",
+    "startup.dir_not_writable": (
+        "Бот не может записывать в папку {path} ({setting}): {reason}. Создайте её и дайте пользователю, "
+        "от имени которого работает бот, право записи — или укажите в {setting} другую папку."
+    ),
+    "cli.database_failed": "Не удалось открыть базу данных по адресу DATABASE_URL: {reason}",
 }
