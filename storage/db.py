@@ -10,9 +10,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.config import ConfigError
-
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL cannot be used; the message is the one line the CLI and the runtime print."""
 
 
 def normalize_url(url: str) -> str:
@@ -20,7 +22,7 @@ def normalize_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(
+        raise DatabaseUrlError(
             f"DATABASE_URL {url!r} is not a database URL, e.g. sqlite+aiosqlite:///./data/bot.sqlite3"
         ) from exc
     driver = parsed.drivername
@@ -29,7 +31,7 @@ def normalize_url(url: str) -> str:
     elif driver in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
     if parsed.drivername not in SUPPORTED_DRIVERS:
-        raise ConfigError(
+        raise DatabaseUrlError(
             f"DATABASE_URL uses {driver!r}; supported are sqlite+aiosqlite:///path and postgresql+asyncpg://..."
         )
     return parsed.render_as_string(hide_password=False)
