@@ -276,7 +276,10 @@ async def warm_up(persona: Persona) -> None:
 
 
 async def bench_db_bot(emulator: BotAPIEmulator, database_url: str, plan: Plan) -> list[Run]:
-    engine = create_async_engine(database_url)
+    # SQLAlchemy's defaults, but for SQLite's 5 s lock timeout: 50 writers at once exceed it, and a
+    # "database is locked" error would leave a person without an answer instead of slowing the anchor.
+    connect_args = {"timeout": 30} if database_url.startswith("sqlite") else {}
+    engine = create_async_engine(database_url, connect_args=connect_args)
     try:
         async with engine.begin() as conn:
             await conn.run_sync(_DbBotBase.metadata.create_all)
