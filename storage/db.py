@@ -12,6 +12,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
+from storage.sqlite_inline import inline_connector
+
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 # PostgreSQL connections per process. An update holds one from its first statement to its commit, and
 # aiogram handles the updates of different chats at once: UPDATE_CONNECTIONS of them get a connection
@@ -21,6 +23,11 @@ SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 UPDATE_CONNECTIONS = 20
 BACKGROUND_CONNECTIONS = 12
 POSTGRES_POOL_SIZE = UPDATE_CONNECTIONS + BACKGROUND_CONNECTIONS
+# SQLite: its writers take turns anyway (SqliteWriters), so the pool only has to let readers and the
+# one writer of the moment go on together.
+SQLITE_POOL_SIZE = 16
+# Seconds a statement may wait for another process's write lock.
+SQLITE_BUSY_TIMEOUT = 30.0
 
 
 class DatabaseUrlError(ValueError):
@@ -57,7 +64,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+            # Opened once and kept, like PostgreSQL's (SQLAlchemy's default of 5 plus 10 overflow opens
+            # and closes a connection, a thread and its pragmas, for a fifth of the updates under load).
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", 0)
+            # No thread hops: statements run on the event loop (storage/sqlite_inline.py says why
+            # that is safe here).
+            kwargs.setdefault("async_creator", inline_connector(database, SQLITE_BUSY_TIMEOUT))
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         SqliteWriters().install(engine)
         return engine
@@ -80,7 +94,7 @@ class SqliteWriters:
     """
 
     # As long as SQLite's own busy timeout: a writer that waits longer fails the same way.
-    TIMEOUT = 30.0
+    TIMEOUT = SQLITE_BUSY_TIMEOUT
     _HELD = "holds_sqlite_write_lock"
 
     def __init__(self) -> None:
