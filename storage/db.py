@@ -80,6 +80,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # its turn in the pool's queue rather than opening more.
     kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
     kwargs.setdefault("max_overflow", 0)
+    # No pre-ping: it is a round trip per checkout, two or three per update. A connection the server
+    # has dropped fails one statement instead, and SQLAlchemy then replaces the pool's connections.
     return create_async_engine(url, **kwargs)
 
 
