@@ -1,16 +1,21 @@
-"""Update-handling benchmark: report dialogs completed per second by one bot process, against a bare
-aiogram echo bot on the same emulator in the same run.
+"""Update-handling benchmark: a report dialog step of the bot against a minimal DB bot and an echo bot,
+on the same emulator in the same run.
 
-    python bench/updates.py [--dialogs 200] [--concurrency 20] [--postgres URL | --no-postgres] [--json]
+    python bench/updates.py [--dialogs 200] [--solo-dialogs 20] [--people 50]
+                            [--postgres URL | --no-postgres] [--json]
 
 A dialog is the member's report as the tests walk it: «📝 Отчитаться» on a recommendation → a status →
-a comment → «Без подтверждений» → «Отправить», five updates each answered by the bot. The echo bot's
-dialog is five messages, each answered with a copy: the same number of updates and answers, with no
-database, FSM or views behind them. The ratio (bot / echo) says how much of the per-update cost is the
-bot's own work rather than aiogram, HTTP and the emulator.
+a comment → «Без подтверждений» → «Отправить», five updates each answered by the bot. The anchors get
+five messages per dialog, each answered with a copy: the echo bot does nothing else (aiogram, HTTP and
+the emulator); the minimal DB bot (db-bot) is what a newcomer writes with aiogram and SQLAlchemy, one
+INSERT and one commit per update on a default engine. `bot/db-bot` is the bot's update throughput over
+the db-bot's: how much the bot's own work (journal, FSM, identity, the use case, views) costs on top of
+the database round trip every real bot pays.
 
-Both run against the emulator without a send limit, `--concurrency` personas at a time, on SQLite and,
-when it is reachable, PostgreSQL (a database of its own is created and dropped on that server).
+Each bot runs with one person and with `--people` people at a time; latency is per update (send →
+answer), p50 and p99. For the bot, the database connections opened per update are counted too (a pool
+that churns opens new ones under load). SQLite first, then PostgreSQL when reachable (a database of its
+own is created and dropped on that server).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import json
 import logging
 import statistics
@@ -27,17 +33,22 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Message
+from sqlalchemy import BigInteger, String, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.config import Settings
 from bot.domain import OrgKind
 from bot.runtime.harness import running_bot
+from bot.services.ports import MessageRenderer
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
 from storage.repositories import Repositories
@@ -48,6 +59,7 @@ BOT_USERNAME = "forum_tracker_bot"
 ADMIN_ID = 1000
 FIRST_MEMBER_ID = 200_000
 FIRST_ECHO_ID = 300_000
+FIRST_DB_BOT_ID = 400_000
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
 # The 2021 resolution addresses four recommendations to each institution.
@@ -56,53 +68,89 @@ STATUSES = ("В работе", "Выполнено")
 UPDATES_PER_DIALOG = 5
 # A ceiling per answer; a healthy run answers in milliseconds.
 ANSWER_TIMEOUT = 60.0
+KINDS = ("echo", "db-bot", "bot")
+# Every report comment differs: a person reporting again in the next round changes something.
+SERIAL = itertools.count(1)
+
+Steps = list[float]
+Dialog = Callable[[Persona, int, Steps], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Throughput:
-    dialogs: int
+class Run:
+    """One bot, one number of people at a time."""
+
+    people: int
+    updates: int
     elapsed: float
-    per_second: float
     p50_ms: float
-    p95_ms: float
-
-
-@dataclass(frozen=True)
-class BackendResult:
-    backend: str
-    bot: Throughput
-    echo: Throughput
+    p99_ms: float
+    connections: int | None = None
 
     @property
-    def ratio(self) -> float:
-        return self.bot.per_second / self.echo.per_second if self.echo.per_second else 0.0
+    def per_second(self) -> float:
+        return self.updates / self.elapsed if self.elapsed > 0 else 0.0
+
+    def line(self, kind: str) -> str:
+        text = (
+            f"  {kind + ':':8}{self.people:>3} at a time: {self.updates} updates in {self.elapsed:.2f} s = "
+            f"{self.per_second:.0f} updates/s, p50 {self.p50_ms:.0f} ms, p99 {self.p99_ms:.0f} ms"
+        )
+        if self.connections is not None:
+            text += f", {self.connections / self.updates:.3f} connections opened per update"
+        return text
+
+
+@dataclass
+class BackendResult:
+    backend: str
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+
+    def ratio(self, people: int) -> float:
+        bot, anchor = self.run("bot", people), self.run("db-bot", people)
+        return bot.per_second / anchor.per_second if anchor.per_second else 0.0
+
+    def p99_ratio(self, people: int) -> float:
+        bot, anchor = self.run("bot", people), self.run("db-bot", people)
+        return bot.p99_ms / anchor.p99_ms if anchor.p99_ms else 0.0
+
+    def run(self, kind: str, people: int) -> Run:
+        return next(r for r in self.runs[kind] if r.people == people)
 
     def lines(self) -> list[str]:
-        return [
-            f"[{self.backend}]",
-            _line("bot: ", "report", self.bot),
-            _line("echo:", "echo", self.echo),
-            f"  bot/echo: {self.ratio:.3f}",
-        ]
+        lines = [f"[{self.backend}]"]
+        for kind in KINDS:
+            lines += [run.line(kind) for run in self.runs[kind]]
+        for run in self.runs["bot"]:
+            lines.append(
+                f"  {run.people:>3} at a time: bot/db-bot: {self.ratio(run.people):.2f}, "
+                f"p99 bot/db-bot: {self.p99_ratio(run.people):.2f}"
+            )
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        people = [r.people for r in self.runs["bot"]]
+        return {
+            "backend": self.backend,
+            "runs": {
+                kind: [asdict(r) | {"per_second": r.per_second} for r in runs]
+                for kind, runs in self.runs.items()
+            },
+            "bot/db-bot": {p: self.ratio(p) for p in people},
+            "p99 bot/db-bot": {p: self.p99_ratio(p) for p in people},
+        }
 
 
-def _line(label: str, kind: str, t: Throughput) -> str:
-    updates = t.per_second * UPDATES_PER_DIALOG
-    return (
-        f"  {label} {t.dialogs} {kind} dialogs in {t.elapsed:.2f} s = {t.per_second:.1f} dialogs/s "
-        f"({updates:.0f} updates/s), dialog p50 {t.p50_ms:.0f} ms, p95 {t.p95_ms:.0f} ms"
-    )
-
-
-def throughput(dialogs: int, elapsed: float, durations: list[float]) -> Throughput:
-    ordered = sorted(durations)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
-    return Throughput(
-        dialogs=dialogs,
+def measure(people: int, elapsed: float, steps: Steps, connections: int | None = None) -> Run:
+    ordered = sorted(steps)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else 0.0
+    return Run(
+        people=people,
+        updates=len(ordered),
         elapsed=elapsed,
-        per_second=dialogs / elapsed if elapsed > 0 else 0.0,
         p50_ms=statistics.median(ordered) * 1000 if ordered else 0.0,
-        p95_ms=p95 * 1000,
+        p99_ms=p99 * 1000,
+        connections=connections,
     )
 
 
@@ -111,25 +159,60 @@ def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-async def run_personas(
-    personas: Sequence[Persona],
-    counts: Sequence[int],
-    dialog: Callable[[Persona, int], Awaitable[None]],
-) -> tuple[float, list[float]]:
-    durations: list[float] = []
+async def run_personas(personas: Sequence[Persona], dialogs: int, dialog: Dialog) -> tuple[float, Steps]:
+    steps: Steps = []
 
     async def walk(persona: Persona, count: int) -> None:
         for n in range(count):
-            started = time.perf_counter()
-            await dialog(persona, n)
-            durations.append(time.perf_counter() - started)
+            await dialog(persona, n, steps)
 
     started = time.perf_counter()
+    counts = split(dialogs, len(personas))
     await asyncio.gather(*(walk(p, c) for p, c in zip(personas, counts, strict=True)))
-    return time.perf_counter() - started, durations
+    return time.perf_counter() - started, steps
 
 
-# -- the baseline ------------------------------------------------------------------------------------
+async def step(
+    steps: Steps, act: Awaitable[object], answer: Callable[[], Awaitable[SentMessage]]
+) -> SentMessage:
+    started = time.perf_counter()
+    await act
+    reply = await answer()
+    steps.append(time.perf_counter() - started)
+    return reply
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many dialogs, and with whom, at each number of people at a time."""
+
+    rounds: tuple[tuple[int, int], ...]  # (people, dialogs)
+
+    @property
+    def most_people(self) -> int:
+        return max(people for people, _ in self.rounds)
+
+
+async def run_rounds(
+    personas: Sequence[Persona], plan: Plan, dialog: Dialog, count: Callable[[], int] | None = None
+) -> list[Run]:
+    runs = []
+    for people, dialogs in plan.rounds:
+        opened = count() if count else 0
+        elapsed, steps = await run_personas(personas[:people], dialogs, dialog)
+        runs.append(measure(people, elapsed, steps, count() - opened if count else None))
+    return runs
+
+
+# -- the anchors ---------------------------------------------------------------------------------------
+
+
+async def copy_dialog(persona: Persona, n: int, steps: Steps) -> None:
+    for i in range(UPDATES_PER_DIALOG):
+        text = f"copy {n}.{i}"
+        await step(
+            steps, persona.send(text), lambda t=text: persona.expect(contains=t, timeout=ANSWER_TIMEOUT)
+        )
 
 
 def echo_dispatcher() -> Dispatcher:
@@ -142,36 +225,79 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
-async def echo_dialog(persona: Persona, n: int) -> None:
-    for step in range(UPDATES_PER_DIALOG):
-        text = f"echo {n}.{step}"
-        await persona.send(text)
-        await persona.expect(contains=text, timeout=ANSWER_TIMEOUT)
+class _DbBotBase(DeclarativeBase):
+    pass
 
 
-async def bench_echo(emulator: BotAPIEmulator, dialogs: int, concurrency: int) -> Throughput:
+class DbBotMessage(_DbBotBase):
+    __tablename__ = "bench_db_bot_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(String(4096))
+
+
+def db_bot_dispatcher(sessions: async_sessionmaker[Any]) -> Dispatcher:
+    """The minimal DB bot: one INSERT and one commit per update, then the answer."""
+    dp = Dispatcher()
+
+    @dp.message()
+    async def store_and_echo(message: Message) -> None:
+        async with sessions() as session:
+            session.add(DbBotMessage(chat_id=message.chat.id, text=message.text or "?"))
+            await session.commit()
+        await message.answer(message.text or "?")
+
+    return dp
+
+
+async def bench_anchor(
+    emulator: BotAPIEmulator, dp: Dispatcher, first_id: int, name: str, plan: Plan
+) -> list[Run]:
     bot = Bot(TOKEN, session=emulator.session())
-    dp = echo_dispatcher()
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, close_bot_session=False))
     try:
         personas = [
-            emulator.add_user(FIRST_ECHO_ID + i, f"Эхо {i}", started=True) for i in range(concurrency)
+            emulator.add_user(first_id + i, f"{name} {i}", started=True) for i in range(plan.most_people)
         ]
         # One exchange each before the clock starts: the first getUpdates and connections are set up.
-        await asyncio.gather(*(echo_warm_up(p) for p in personas))
-        elapsed, durations = await run_personas(personas, split(dialogs, concurrency), echo_dialog)
+        await asyncio.gather(*(warm_up(p) for p in personas))
+        return await run_rounds(personas, plan, copy_dialog)
     finally:
         with contextlib.suppress(RuntimeError):
             await dp.stop_polling()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(polling, timeout=10)
         await bot.session.close()
-    return throughput(dialogs, elapsed, durations)
 
 
-async def echo_warm_up(persona: Persona) -> None:
+async def warm_up(persona: Persona) -> None:
     await persona.send("warm-up")
     await persona.expect(contains="warm-up", timeout=ANSWER_TIMEOUT)
+
+
+async def bench_db_bot(emulator: BotAPIEmulator, database_url: str, plan: Plan) -> list[Run]:
+    # SQLAlchemy's defaults, but for SQLite's 5 s lock timeout: 50 writers at once exceed it, and a
+    # "database is locked" error would leave a person without an answer instead of slowing the anchor.
+    connect_args = {"timeout": 30} if database_url.startswith("sqlite") else {}
+    engine = create_async_engine(database_url, connect_args=connect_args)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_DbBotBase.metadata.create_all)
+        dp = db_bot_dispatcher(async_sessionmaker(engine, expire_on_commit=False))
+        return await bench_anchor(emulator, dp, FIRST_DB_BOT_ID, "База", plan)
+    finally:
+        await engine.dispose()
+
+
+def connection_counter(engine: AsyncEngine) -> Callable[[], int]:
+    opened = [0]
+
+    def on_connect(*_: object) -> None:
+        opened[0] += 1
+
+    event.listen(engine.sync_engine, "connect", on_connect)
+    return lambda: opened[0]
 
 
 # -- the bot -------------------------------------------------------------------------------------------
@@ -181,18 +307,34 @@ def recommendation(persona: Persona, number: str) -> SentMessage:
     return next(m for m in persona.messages if f"Рекомендация {number}" in (m.text or "") and m.buttons)
 
 
-async def report_dialog(persona: Persona, n: int) -> None:
+async def report_dialog(persona: Persona, n: int, steps: Steps) -> None:
     """One full report; later rounds on the same recommendation are new versions of it."""
-    await persona.click(recommendation(persona, RECOMMENDATIONS[n % len(RECOMMENDATIONS)]), "Отчитаться")
-    picker = await persona.expect(contains="Выберите статус", timeout=ANSWER_TIMEOUT)
-    await persona.click(picker, STATUSES[n % len(STATUSES)])
-    await persona.expect(contains="комментарий", timeout=ANSWER_TIMEOUT)
-    await persona.send(f"Отчёт {n}: провели {n + 3} занятий, охват {10 + n}%")
-    attach = await persona.expect(contains="Прикрепите", timeout=ANSWER_TIMEOUT)
-    await persona.click(attach, "Без подтверждений")
-    confirm = await persona.expect(contains="Проверьте отчёт", timeout=ANSWER_TIMEOUT)
-    await persona.click(confirm, "Отправить")
-    await persona.expect(contains="Отчёт принят", timeout=ANSWER_TIMEOUT)
+    rec = recommendation(persona, RECOMMENDATIONS[n % len(RECOMMENDATIONS)])
+    picker = await step(
+        steps,
+        persona.click(rec, "Отчитаться"),
+        lambda: persona.expect(contains="Выберите статус", timeout=ANSWER_TIMEOUT),
+    )
+    await step(
+        steps,
+        persona.click(picker, STATUSES[n % len(STATUSES)]),
+        lambda: persona.expect(contains="комментарий", timeout=ANSWER_TIMEOUT),
+    )
+    attach = await step(
+        steps,
+        persona.send(f"Отчёт {next(SERIAL)}: провели {n + 3} занятий, охват {10 + n}%"),
+        lambda: persona.expect(contains="Приложите", timeout=ANSWER_TIMEOUT),
+    )
+    confirm = await step(
+        steps,
+        persona.click(attach, "Без подтверждений"),
+        lambda: persona.expect(contains="Проверьте отчёт", timeout=ANSWER_TIMEOUT),
+    )
+    await step(
+        steps,
+        persona.click(confirm, "Отправить"),
+        lambda: persona.expect(contains="Отчёт принят", timeout=ANSWER_TIMEOUT),
+    )
 
 
 def bench_settings(api_url: str, database_url: str, workdir: Path) -> Settings:
@@ -210,24 +352,13 @@ def bench_settings(api_url: str, database_url: str, workdir: Path) -> Settings:
     )
 
 
-async def bench_bot(
-    emulator: BotAPIEmulator, database_url: str, workdir: Path, dialogs: int, concurrency: int
-) -> Throughput:
+async def bench_bot(emulator: BotAPIEmulator, database_url: str, workdir: Path, plan: Plan) -> list[Run]:
     emulator.add_user(ADMIN_ID, "Анна", started=True)
     async with running_bot(bench_settings(emulator.base_url, database_url, workdir)) as runtime:
-        async with runtime.session_factory() as session:
-            repo = Repositories(session)
-            for i in range(concurrency):
-                await seed_org(
-                    repo, f"ДДТ №{i}", OrgKind.INSTITUTION, "Смоленский район", [FIRST_MEMBER_ID + i]
-                )
-            resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021-forum.md")
-            await PublicationService(repo, runtime.renderer).publish(
-                resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC)
-            )
-            await session.commit()
+        await seed(runtime.session_factory, runtime.renderer, plan.most_people)
         personas = [
-            emulator.add_user(FIRST_MEMBER_ID + i, f"Директор {i}", started=True) for i in range(concurrency)
+            emulator.add_user(FIRST_MEMBER_ID + i, f"Директор {i}", started=True)
+            for i in range(plan.most_people)
         ]
         runtime.pump.poke()
         # The publication is not what is measured: every recommendation is delivered before the clock starts.
@@ -237,16 +368,27 @@ async def bench_bot(
                 for p in personas
             )
         )
-        elapsed, durations = await run_personas(personas, split(dialogs, concurrency), report_dialog)
-    return throughput(dialogs, elapsed, durations)
+        return await run_rounds(personas, plan, report_dialog, connection_counter(runtime.engine))
 
 
-async def run_backend(backend: str, database_url: str, dialogs: int, concurrency: int) -> BackendResult:
+async def seed(sessions: async_sessionmaker[Any], renderer: MessageRenderer, people: int) -> None:
+    async with sessions() as session:
+        repo = Repositories(session)
+        for i in range(people):
+            await seed_org(repo, f"ДДТ №{i}", OrgKind.INSTITUTION, "Смоленский район", [FIRST_MEMBER_ID + i])
+        resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021-forum.md")
+        await PublicationService(repo, renderer).publish(resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC))
+        await session.commit()
+
+
+async def run_backend(backend: str, bot_url: str, db_bot_url: str, plan: Plan) -> BackendResult:
+    result = BackendResult(backend)
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         async with BotAPIEmulator(token=TOKEN, bot_username=BOT_USERNAME, rate_limit=None) as emulator:
-            echo = await bench_echo(emulator, dialogs, concurrency)
-            bot = await bench_bot(emulator, database_url, Path(tmp), dialogs, concurrency)
-    return BackendResult(backend, bot, echo)
+            result.runs["echo"] = await bench_anchor(emulator, echo_dispatcher(), FIRST_ECHO_ID, "Эхо", plan)
+            result.runs["db-bot"] = await bench_db_bot(emulator, db_bot_url, plan)
+            result.runs["bot"] = await bench_bot(emulator, bot_url, Path(tmp), plan)
+    return result
 
 
 @contextlib.asynccontextmanager
@@ -272,22 +414,27 @@ async def postgres_database(base_url: str) -> AsyncIterator[str | None]:
         await admin.close()
 
 
-async def run_all(dialogs: int, concurrency: int, postgres: str | None) -> list[BackendResult]:
+async def run_all(plan: Plan, postgres: str | None) -> list[BackendResult]:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-updates-db-") as tmp:
-        sqlite_url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        results.append(await run_backend("sqlite", sqlite_url, dialogs, concurrency))
+        sqlite = f"sqlite+aiosqlite:///{Path(tmp) / 'bot.sqlite3'}"
+        db_bot = f"sqlite+aiosqlite:///{Path(tmp) / 'db-bot.sqlite3'}"
+        results.append(await run_backend("sqlite", sqlite, db_bot, plan))
     if postgres:
         async with postgres_database(postgres) as url:
             if url is not None:
-                results.append(await run_backend("postgresql", url, dialogs, concurrency))
+                # One fresh database for both: the db-bot's table is its own.
+                results.append(await run_backend("postgresql", url, url, plan))
     return results
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bench/updates.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--dialogs", type=int, default=200, help="report dialogs to complete (default 200)")
-    parser.add_argument("--concurrency", type=int, default=20, help="personas at a time (default 20)")
+    parser.add_argument(
+        "--dialogs", type=int, default=200, help="dialogs with --people at a time (default 200)"
+    )
+    parser.add_argument("--solo-dialogs", type=int, default=20, help="dialogs with one person (default 20)")
+    parser.add_argument("--people", type=int, default=50, help="people at a time under load (default 50)")
     parser.add_argument(
         "--postgres",
         default=DEFAULT_POSTGRES,
@@ -300,19 +447,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.dialogs < 1 or args.concurrency < 1:
-        print("error: --dialogs and --concurrency must be at least 1", file=sys.stderr)
+    if min(args.dialogs, args.solo_dialogs, args.people) < 1:
+        print("error: --dialogs, --solo-dialogs and --people must be at least 1", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    postgres = None if args.no_postgres else args.postgres
-    results = asyncio.run(run_all(args.dialogs, min(args.concurrency, args.dialogs), postgres))
+    people = min(args.people, args.dialogs)
+    plan = Plan(((1, args.solo_dialogs), (people, args.dialogs)))
+    results = asyncio.run(run_all(plan, None if args.no_postgres else args.postgres))
     if args.json:
-        print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in results], ensure_ascii=False))
-    else:
-        concurrency = min(args.concurrency, args.dialogs)
-        print(f"{args.dialogs} dialogs of {UPDATES_PER_DIALOG} updates, {concurrency} personas at a time")
-        for result in results:
-            print("\n".join(result.lines()))
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False))
+        return 0
+    print(
+        f"{UPDATES_PER_DIALOG} updates a dialog; {args.solo_dialogs} dialogs with 1 person, "
+        f"{args.dialogs} with {people} people at a time"
+    )
+    for result in results:
+        print("\n".join(result.lines()))
     return 0
 
 

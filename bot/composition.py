@@ -16,17 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.delivery.event_order import OrderedIsolation
 from bot.domain.clock import Clock, SystemClock
+from bot.services import Services
 from bot.telegram.middlewares import (
     ChatLockMiddleware,
     CommitBeforeRequest,
-    DbSessionMiddleware,
+    FsmContextMiddleware,
     IdentityMiddleware,
     PinResponseTypes,
+    RetryMiddleware,
+    UnitOfWorkMiddleware,
 )
 from bot.telegram.middlewares.normalize import NormalizeTextMiddleware
 from bot.telegram.outgoing import TelegramRenderer
-from bot.telegram.retry import RetryMiddleware
 from handlers import get_routers
+from storage.repositories import Repositories
+from storage.uow import ServicesFactory
 
 
 def create_bot(settings: Settings, token: str | None = None, *, retry: bool = True) -> Bot:
@@ -64,6 +68,15 @@ def create_fsm_storage(
     return SqlStorage(session_factory), OrderedIsolation()
 
 
+def services_factory(settings: Settings, clock: Clock, renderer: TelegramRenderer) -> ServicesFactory:
+    """How each unit of work builds the services holder: the one place that knows its arguments."""
+
+    def build(repo: Repositories) -> Services:
+        return Services(repo, settings, clock, renderer)
+
+    return build
+
+
 def create_dispatcher(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
@@ -79,17 +92,19 @@ def create_dispatcher(
     dp = Dispatcher(storage=storage, disable_fsm=True)
     dp.shutdown.register(isolation.close)
     dp["settings"] = settings
-    dp["clock"] = clock or SystemClock()
+    dp["clock"] = clock = clock or SystemClock()
     dp["session_factory"] = session_factory
-    # What services' message intents are rendered with (see DbSessionMiddleware, which builds Services).
-    dp["renderer"] = renderer or create_renderer(settings)
+    # What services' message intents are rendered with; each unit of work hands it to its Services.
+    dp["renderer"] = renderer = renderer or create_renderer(settings)
     for name, service in services.items():
         dp[name] = service
     # First of all: no handler, FSM or session ever sees user text that was not normalized.
     dp.update.outer_middleware(NormalizeTextMiddleware())
     dp.update.outer_middleware(ChatLockMiddleware(dp.fsm, isolation))
-    dp.update.outer_middleware(DbSessionMiddleware(session_factory, on_outbox))
-    dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(
+        UnitOfWorkMiddleware(session_factory, services_factory(settings, clock, renderer), on_outbox)
+    )
+    dp.update.outer_middleware(FsmContextMiddleware(dp.fsm))
     dp.update.outer_middleware(IdentityMiddleware(settings))
     # Groups and channels are not where this bot works; their messages are ignored, not refused.
     dp.message.filter(F.chat.type == "private")

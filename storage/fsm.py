@@ -1,9 +1,15 @@
-"""aiogram FSM storage on the project's own async engine, so a dialog survives a restart."""
+"""aiogram FSM storage on the project's own async engine, so a dialog survives a restart.
+
+Two ways in. `SqlStorage` on its own opens a short transaction per call (start-up, tests, tools). Inside
+an update, `SqlStorage.bound(changes)` gives the storage of that update's unit of work: reads are made
+in the update's session and remembered, writes wait in `DialogChanges` until the unit of work commits, so
+a dialog step and its effect are durable together and SQLite never sees a second writer inside an update.
+"""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
-from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -14,17 +20,73 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.models import FsmRecord, utcnow
 from storage.upsert import upsert
 
-# The session of the update being handled. FSM writes join it, so a dialog step and its effect commit
-# together, and SQLite never sees a second writer waiting on the first inside one update.
-update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 
+class DialogChanges:
+    """The dialog rows one unit of work has read and the changes it has not written yet.
 
-class SqlStorage(BaseStorage):
-    """State and data in one row per key.
-
-    State and data are written separately, as aiogram calls them, but each upsert touches only its
-    own column, so clearing data never drops the state and vice versa.
+    aiogram asks for the state and the data several times per update (the middleware, update_data, the
+    handler) and sets them one after the other; the update holds the chat's lock, so nobody else changes
+    them meanwhile: one SELECT and at most one upsert per key and update.
     """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._read: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, dict[str, Any]] = {}
+
+    async def get(self, key: str) -> dict[str, Any]:
+        if key not in self._read:
+            self._read[key] = await _select(self.session, key) | self._pending.get(key, {})
+        return self._read[key]
+
+    def set(self, key: str, column: str, value: Any) -> None:
+        self._pending.setdefault(key, {})[column] = value
+        cached = self._read.get(key)
+        if cached is not None:
+            cached[column] = value
+
+    async def write_back(self) -> None:
+        """Writes what the update changed; the unit of work calls it before each commit."""
+        pending, self._pending = self._pending, {}
+        for key, columns in pending.items():
+            await _upsert(self.session, key, columns)
+
+
+class _Records(BaseStorage):
+    """State and data in one row per key, each upsert touching only its own column, so clearing the data
+    never drops the state and vice versa."""
+
+    key_builder: KeyBuilder
+
+    @abstractmethod
+    async def _get(self, key: str) -> dict[str, Any]:
+        """State and data of the built key (None for each when there is no row)."""
+
+    @abstractmethod
+    async def _set(self, key: str, column: str, value: Any) -> None:
+        """Writes one column of the built key's row."""
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        await self._set(self.key_builder.build(key), "state", value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        state: str | None = (await self._get(self.key_builder.build(key)))["state"]
+        return state
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._set(self.key_builder.build(key), "data", dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        # A copy: aiogram's update_data changes what it gets before writing it back.
+        return dict((await self._get(self.key_builder.build(key)))["data"] or {})
+
+    async def close(self) -> None:
+        """The engine belongs to the application, which disposes of it."""
+
+
+class SqlStorage(_Records):
+    """The dispatcher's storage; each call outside an update is a transaction of its own."""
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None
@@ -32,61 +94,30 @@ class SqlStorage(BaseStorage):
         self.session_factory = session_factory
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
 
-    async def _write(self, key: StorageKey, column: str, value: Any) -> None:
-        built = self.key_builder.build(key)
-        shared = update_session.get()
-        if shared is None:
-            async with self.session_factory() as session:
-                await _upsert(session, built, {column: value})
-                await session.commit()
-            return
-        # Written when the update's transaction commits (flush_pending): aiogram sets the state and the
-        # data one after the other, and a step often sets both; one statement does for the two.
-        _pending(shared).setdefault(built, {})[column] = value
-        cached = _update_cache(shared).get(built)
-        if cached is not None:
-            cached[column] = value
+    def bound(self, changes: DialogChanges) -> BoundSqlStorage:
+        """The storage an update's FSM context uses: inside that update's unit of work."""
+        return BoundSqlStorage(changes, self.key_builder)
 
-    async def _read(self, key: StorageKey) -> dict[str, Any]:
-        """State and data in one statement, remembered for the rest of the update: aiogram asks for them
-        several times per update (the middleware, update_data, the handler), and the update holds the
-        chat's lock, so nobody else changes them meanwhile."""
-        built = self.key_builder.build(key)
-        shared = update_session.get()
-        if shared is None:
-            async with self.session_factory() as session:
-                return await _select(session, built)
-        cache = _update_cache(shared)
-        if built not in cache:
-            cache[built] = await _select(shared, built) | _pending(shared).get(built, {})
-        return cache[built]
+    async def _get(self, key: str) -> dict[str, Any]:
+        async with self.session_factory() as session:
+            return await _select(session, key)
 
-    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        await self._write(key, "state", state.state if isinstance(state, State) else state)
-
-    async def get_state(self, key: StorageKey) -> str | None:
-        state: str | None = (await self._read(key))["state"]
-        return state
-
-    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self._write(key, "data", dict(data))
-
-    async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        # A copy: aiogram's update_data changes what it gets before writing it back.
-        return dict((await self._read(key))["data"] or {})
-
-    async def close(self) -> None:
-        """The engine belongs to the application, which disposes of it."""
+    async def _set(self, key: str, column: str, value: Any) -> None:
+        async with self.session_factory() as session:
+            await _upsert(session, key, {column: value})
+            await session.commit()
 
 
-def _update_cache(session: AsyncSession) -> dict[str, dict[str, Any]]:
-    cache: dict[str, dict[str, Any]] = session.info.setdefault("fsm_records", {})
-    return cache
+class BoundSqlStorage(_Records):
+    def __init__(self, changes: DialogChanges, key_builder: KeyBuilder) -> None:
+        self.changes = changes
+        self.key_builder = key_builder
 
+    async def _get(self, key: str) -> dict[str, Any]:
+        return await self.changes.get(key)
 
-def _pending(session: AsyncSession) -> dict[str, dict[str, Any]]:
-    pending: dict[str, dict[str, Any]] = session.info.setdefault("fsm_pending", {})
-    return pending
+    async def _set(self, key: str, column: str, value: Any) -> None:
+        self.changes.set(key, column, value)
 
 
 async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
@@ -95,11 +126,4 @@ async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
 
 
 async def _upsert(session: AsyncSession, key: str, columns: Mapping[str, Any]) -> None:
-    # Only the columns given: clearing the data never drops the state and vice versa.
     await upsert(session, FsmRecord, {"key": key, **columns, "updated_at": utcnow()}, conflict=["key"])
-
-
-async def flush_pending(session: AsyncSession) -> None:
-    """Writes the dialog changes an update made. Whoever commits an update's session calls it first."""
-    for key, columns in session.info.pop("fsm_pending", {}).items():
-        await _upsert(session, key, columns)

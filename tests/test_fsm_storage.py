@@ -10,8 +10,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
-from storage.fsm import SqlStorage, flush_pending, update_session
+from storage.fsm import SqlStorage
 from storage.migrate import upgrade
+from storage.uow import UnitOfWork
 
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
 
@@ -46,9 +47,9 @@ async def test_one_select_and_one_write_per_update_and_writes_seen_by_later_read
     await storage.set_data(KEY, {"step": 1})
     selects: list[str] = []
     writes: list[str] = []
-    async with session_factory() as session:
-        token = update_session.set(session)
-        engine = session.get_bind()
+    async with UnitOfWork(session_factory) as uow:
+        bound = storage.bound(uow.fsm)
+        engine = uow.session.get_bind()
 
         def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
             if "fsm_records" not in statement:
@@ -60,20 +61,19 @@ async def test_one_select_and_one_write_per_update_and_writes_seen_by_later_read
 
         event.listen(engine, "before_cursor_execute", count)
         try:
-            assert await storage.get_state(KEY) is None
-            data = await storage.get_data(KEY)
+            assert await bound.get_state(KEY) is None
+            data = await bound.get_data(KEY)
             data["step"] = 2  # a caller changing its copy changes nothing stored
-            assert await storage.get_data(KEY) == {"step": 1}
-            await storage.set_state(KEY, "AddOrg:kind")
-            await storage.set_data(KEY, {"step": 3})
-            assert await storage.get_state(KEY) == "AddOrg:kind"
-            assert await storage.get_data(KEY) == {"step": 3}
+            assert await bound.get_data(KEY) == {"step": 1}
+            await bound.set_state(KEY, "AddOrg:kind")
+            await bound.set_data(KEY, {"step": 3})
+            assert await bound.get_state(KEY) == "AddOrg:kind"
+            assert await bound.get_data(KEY) == {"step": 3}
             assert writes == []  # held until the update commits
-            await flush_pending(session)
-            await session.commit()
+            await uow.commit()
+            assert len(writes) == 1  # the state and the data in one statement
         finally:
             event.remove(engine, "before_cursor_execute", count)
-            update_session.reset(token)
     assert len(selects) == 1 and len(writes) == 1
     assert await SqlStorage(session_factory).get_state(KEY) == "AddOrg:kind"
     assert await SqlStorage(session_factory).get_data(KEY) == {"step": 3}
@@ -84,13 +84,11 @@ async def test_changes_of_a_failed_update_are_not_written(
 ) -> None:
     storage = SqlStorage(session_factory)
     await storage.set_state(KEY, "ReportDialog:comment")
-    async with session_factory() as session:
-        token = update_session.set(session)
-        try:
-            await storage.set_state(KEY, "ReportDialog:evidence")
-            await storage.set_data(KEY, {"half": "done"})
-        finally:
-            update_session.reset(token)
-        # The handler raised: the session is closed without flush_pending or commit.
+    with pytest.raises(RuntimeError, match="the handler failed"):
+        async with UnitOfWork(session_factory) as uow:
+            bound = storage.bound(uow.fsm)
+            await bound.set_state(KEY, "ReportDialog:evidence")
+            await bound.set_data(KEY, {"half": "done"})
+            raise RuntimeError("the handler failed")
     assert await storage.get_state(KEY) == "ReportDialog:comment"
     assert await storage.get_data(KEY) == {}

@@ -20,7 +20,7 @@ from bot.runtime.webhook import check_webhook_settings
 from bot.services.org_import import import_organizations
 from bot.telegram.views.org_import import import_report
 from bot.texts.i18n import translator
-from storage.db import create_engine, create_session_factory
+from storage.db import DatabaseUrlError, create_engine, create_session_factory
 from storage.migrate import pending_revisions, revisions_in_order, upgrade
 from storage.models import Person
 from storage.repositories import Repositories
@@ -30,7 +30,11 @@ log = logging.getLogger(__name__)
 
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
     handlers = {"run": run, "migrate": migrate, "import-orgs": import_orgs}
-    return await handlers[command](args, settings)
+    try:
+        return await handlers[command](args, settings)
+    except DatabaseUrlError as exc:
+        # storage knows nothing of the settings; the CLI says it the way it says every setting's mistake.
+        raise ConfigError(str(exc)) from exc
 
 
 async def run(_args: argparse.Namespace, settings: Settings) -> int:

@@ -129,10 +129,13 @@ async def _webhook_settings(settings: Settings) -> str:
 
 
 async def _database(settings: Settings) -> str:
-    from storage.db import create_engine, is_sqlite, normalize_url
+    from storage.db import DatabaseUrlError, create_engine, is_sqlite, normalize_url
     from storage.migrate import pending_revisions
 
-    url = normalize_url(settings.database_url)
+    try:
+        url = normalize_url(settings.database_url)
+    except DatabaseUrlError as exc:
+        raise Failed(str(exc)) from exc
     shown = make_url(url).render_as_string(hide_password=True)
     if is_sqlite(url) and (missing := _missing_sqlite_file(url)):
         raise Failed(f"no database file at {missing}: run `python -m bot migrate` (or start the bot once)")

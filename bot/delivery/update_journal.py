@@ -2,9 +2,10 @@
 
 Telegram forgets an update once the bot confirms it: polling confirms a batch by asking for the next one
 (aiogram does so before its handlers finish), and a webhook by answering 200. So the update is written
-to `update_journal` first — by a request middleware on getUpdates before aiogram sees the batch, by the
-webhook handler before it answers — and deleted in the same transaction as the update's own effects
-(DbSessionMiddleware). Whatever a crash leaves in the journal is handled at the next start, in order.
+to `update_journal` first — by a request middleware on getUpdates before aiogram sees the batch
+(bot/telegram/middlewares/journal.py), by the webhook handler before it answers — and deleted in the
+same transaction as the update's own effects (UnitOfWorkMiddleware). Whatever a crash leaves in the
+journal is handled at the next start, in order.
 
 An update whose first commit was done is not replayed: by then its effects are durable, and the bot
 commits before it says anything (CommitBeforeRequest), so at worst the person misses one answer. One
@@ -18,9 +19,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.methods import GetUpdates, TelegramMethod
-from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,7 +27,7 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 
 MAX_REPLAYS = 3
-# Passed with every journaled update into the handlers' data: DbSessionMiddleware takes it off the journal.
+# Passed with every journaled update into the handlers' data: UnitOfWorkMiddleware takes it off the journal.
 JOURNALED = "journaled"
 
 
@@ -71,25 +69,3 @@ class UpdateJournal:
                 return False
             await session.commit()
             return True
-
-
-class JournalFetchedUpdates(BaseRequestMiddleware):
-    """Journals each getUpdates batch before aiogram sees it, hence before its offset is confirmed. If the
-    journal cannot be written the call fails, and aiogram asks again for the same updates."""
-
-    def __init__(self, journal: UpdateJournal) -> None:
-        self.journal = journal
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        response = await make_request(bot, method)
-        # Despite the annotation, what comes back through the middlewares is the method's result.
-        if isinstance(method, GetUpdates) and isinstance(response, list) and response:
-            await self.journal.record(
-                [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in response]
-            )
-        return response

@@ -20,17 +20,18 @@ from bot.config import ConfigError, Settings
 from bot.delivery import leases
 from bot.delivery.outbox_pump import OutboxPump
 from bot.delivery.progress import DeliveryProgress
-from bot.delivery.update_journal import JOURNALED, JournalFetchedUpdates, UpdateJournal
+from bot.delivery.update_journal import JOURNALED, UpdateJournal
 from bot.domain import Role
 from bot.domain.clock import Clock, SystemClock
 from bot.services.digests import DigestDelivery
 from bot.services.roles import effective_role
 from bot.telegram.evidence_store import EvidenceStore
 from bot.telegram.menus import set_default_menu, set_menu
+from bot.telegram.middlewares import JournalFetchedUpdates
 from bot.texts.i18n import translator
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
-from storage.db import create_engine, create_session_factory
+from storage.db import DatabaseUrlError, create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.repositories import Repositories
 
@@ -90,7 +91,10 @@ class Runtime:
 
     async def _open(self) -> None:
         token = self.settings.require_token()
-        self.engine = create_engine(self.settings.database_url)
+        try:
+            self.engine = create_engine(self.settings.database_url)
+        except DatabaseUrlError as exc:
+            raise ConfigError(str(exc)) from exc
         self._stack.push_async_callback(self.engine.dispose)
         try:
             await upgrade(self.engine)

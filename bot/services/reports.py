@@ -72,15 +72,14 @@ class ReportService:
         """The recommendation if, and only if, this person may report on it now."""
         if person is None or person.role is not Role.MEMBER or person.organization_id is None:
             raise DomainError("report.members_only")
-        org = await self.repo.orgs.get(person.organization_id)
+        # One statement: every step of the dialog asks for all of this again.
+        org, rec, report = await self.repo.reports.target(person.organization_id, rec_id)
         if org is None or not org.is_active:
             raise DomainError("report.org_inactive")
-        rec = await self.repo.resolutions.recommendation(rec_id)
         if rec is None or rec.group.kind != org.kind:
             raise DomainError("report.not_yours")
         if rec.group.resolution.status is not ResolutionStatus.PUBLISHED:
             raise DomainError("report.withdrawn")
-        report = await self.repo.reports.for_org_and_rec(org.id, rec.id)
         return Target(rec, org, report)
 
     async def submit(self, person: Person, draft: ReportDraft, source_key: str, now: dt.datetime) -> Report:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +18,10 @@ from storage.repositories.schedule import ScheduleRepo
 
 
 class Repositories:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, on_enqueue: Callable[[], None] | None = None) -> None:
         self.session = session
+        # Told when outbox rows are queued in this session (the unit of work wakes the pump after commit).
+        self.on_enqueue = on_enqueue
 
     @cached_property
     def orgs(self) -> OrganizationRepo:
@@ -38,7 +41,7 @@ class Repositories:
 
     @cached_property
     def outbox(self) -> OutboxRepo:
-        return OutboxRepo(self.session)
+        return OutboxRepo(self.session, on_enqueue=self.on_enqueue)
 
     @cached_property
     def reports(self) -> ReportRepo:

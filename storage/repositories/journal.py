@@ -3,18 +3,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Insert, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import JournaledUpdate
 from storage.repositories.base import Repository
-from storage.upsert import insert_ignore
+
+# One statement per dialect, executed with a list of parameter sets: the same statement for a batch of
+# any size, so SQLAlchemy compiles it once per process and the driver runs it as executemany. (A
+# multi-row VALUES would be a new statement, and a new compilation, for every batch size.)
+_RECORD: dict[str, Insert] = {
+    "sqlite": sqlite.insert(JournaledUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
+    "postgresql": postgresql.insert(JournaledUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
+}
 
 
 class UpdateJournalRepo(Repository):
-    async def record(self, payloads: Sequence[dict[str, Any]]) -> int:
+    async def record(self, payloads: Sequence[dict[str, Any]]) -> None:
         """Journals updates by id; one already there (Telegram sent it again) is kept as it is."""
+        if not payloads:
+            return
         rows = [{"update_id": int(p["update_id"]), "payload": p} for p in payloads]
-        return await insert_ignore(self.session, JournaledUpdate, rows, ["update_id"])
+        await self.session.execute(_RECORD[self.session.get_bind().dialect.name], rows)
 
     async def take(self, update_id: int) -> bool:
         """Removes the update from the journal; False if it was not there: handled already, by this

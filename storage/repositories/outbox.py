@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import OutboxState
 from storage.models import DeliveryBatch, OutboxMessage
@@ -15,11 +16,15 @@ CHUNK = 500
 
 
 class OutboxRepo(Repository):
+    def __init__(self, session: AsyncSession, on_enqueue: Callable[[], None] | None = None) -> None:
+        super().__init__(session)
+        self.on_enqueue = on_enqueue
+
     async def enqueue(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert messages whose dedup key is new; a repeated enqueue is a no-op, not a second send."""
         inserted = 0
-        # Read by the session middleware: after the commit, the pump is told to look at once.
-        self.session.info["outbox_dirty"] = True
+        if rows and self.on_enqueue is not None:
+            self.on_enqueue()
         for start in range(0, len(rows), CHUNK):
             inserted += await insert_ignore(
                 self.session, OutboxMessage, rows[start : start + CHUNK], ["dedup_key"]

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from bot.domain import ReportStatus, ResolutionStatus
 from storage.models import (
@@ -18,7 +19,43 @@ from storage.models import (
 from storage.repositories.base import Repository
 
 
+class ReportTarget(NamedTuple):
+    """What a member's report is about: None for whichever part does not exist (all three when the
+    organization does not)."""
+
+    org: Organization | None
+    rec: Recommendation | None  # with its group and the group's resolution loaded
+    report: Report | None  # with its evidence loaded
+
+
 class ReportRepo(Repository):
+    async def target(self, org_id: int, rec_id: int) -> ReportTarget:
+        """The organization, the recommendation (group, resolution) and the organization's report on
+        it (evidence) in one statement: every step of the report dialog needs all of them."""
+        stmt = (
+            select(Organization, Recommendation, Report)
+            .select_from(Organization)
+            .outerjoin(Recommendation, Recommendation.id == rec_id)
+            .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+            .outerjoin(Resolution, AddresseeGroup.resolution_id == Resolution.id)
+            .outerjoin(
+                Report, (Report.recommendation_id == Recommendation.id) & (Report.organization_id == org_id)
+            )
+            .outerjoin(Evidence, Evidence.report_id == Report.id)
+            .where(Organization.id == org_id)
+            .options(
+                contains_eager(Recommendation.group).contains_eager(AddresseeGroup.resolution),
+                contains_eager(Report.evidence),
+            )
+            .order_by(Evidence.id)
+        )
+        # Every row (one per evidence item) fills the report's evidence; unique() folds them into one.
+        rows = (await self.session.execute(stmt)).unique().all()
+        if not rows:
+            return ReportTarget(None, None, None)
+        org, rec, report = rows[0]
+        return ReportTarget(org, rec, report)
+
     async def for_org_and_rec(self, org_id: int, rec_id: int) -> Report | None:
         return await self.session.scalar(
             select(Report)

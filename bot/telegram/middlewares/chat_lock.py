@@ -14,7 +14,7 @@ from aiogram.types import TelegramObject
 class ChatLockMiddleware(BaseMiddleware):
     """aiogram's FSM middleware takes this lock itself, but it sits outside every middleware added later,
     so the state would be read before the update's session exists, in a transaction of its own. Here the
-    lock comes first, then the session (DbSessionMiddleware), then the FSM context reading the state in
+    lock comes first, then the unit of work (UnitOfWorkMiddleware), then the FSM context reading the state in
     that session: the lock still covers the update's commit, and the state costs no extra transaction.
     """
 

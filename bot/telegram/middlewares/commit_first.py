@@ -7,7 +7,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
-from storage.fsm import flush_pending, update_session
+from storage.uow import active_unit
 
 
 class CommitBeforeRequest(BaseRequestMiddleware):
@@ -26,9 +26,8 @@ class CommitBeforeRequest(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        session = update_session.get()
-        if session is not None:
-            await flush_pending(session)
-            if session.in_transaction():
-                await session.commit()
+        # A request middleware gets no handler data: storage/uow.py's one ContextVar is the bridge.
+        unit = active_unit()
+        if unit is not None:
+            await unit.commit()
         return await make_request(bot, method)

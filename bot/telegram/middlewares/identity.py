@@ -39,7 +39,7 @@ class IdentityMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        repo: Repositories = data["repo"]
+        repo: Repositories = data["uow"].repo
         person = await repo.people.by_telegram_id(user.id) if user else None
         data["person"] = person
         data["role"] = effective_role(person, user.id, self.settings.admin_ids) if user else None

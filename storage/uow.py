@@ -1,0 +1,84 @@
+"""The unit of work of one update: its session, its repositories, its services, and when it commits.
+
+Services and repositories never commit; the unit of work does, at three moments only:
+- before the bot makes a Bot API request while handling the update (`commit`, called by the request
+  middleware), so what the bot tells a person is already durable and no transaction stays open across
+  a network round trip or a 429 wait;
+- when the handler returns (`__aexit__` without an exception);
+- never when the handler raises before its first request: the whole update rolls back.
+Each commit first writes the dialog (FSM) changes the update made, and after it the outbox pump is woken
+if the update queued messages (the outbox repository reports it through `on_enqueue`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.fsm import DialogChanges
+from storage.repositories import Repositories
+
+ServicesFactory = Callable[[Repositories], Any]
+
+# The one bridge from a Bot API request to the update that makes it: aiogram's request middlewares get
+# the bot and the method, never the handler data. Set for the task handling an update, and only there
+# (a task started from a handler inherits it, as it inherits the update's session).
+_active: ContextVar[UnitOfWork | None] = ContextVar("active_unit_of_work", default=None)
+
+
+def active_unit() -> UnitOfWork | None:
+    """The unit of work of the update this task is handling, if any."""
+    return _active.get()
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(...) as uow`: commits on a clean exit, rolls back on an exception."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        services: ServicesFactory | None = None,
+        on_outbox: Callable[[], None] | None = None,
+    ) -> None:
+        self.session: AsyncSession = session_factory()
+        self.repo = Repositories(self.session, on_enqueue=self._enqueued)
+        self.fsm = DialogChanges(self.session)
+        self.services: Any = services(self.repo) if services is not None else None
+        self._on_outbox = on_outbox
+        self._outbox_rows = False
+        self._token: Any = None
+
+    def _enqueued(self) -> None:
+        self._outbox_rows = True
+
+    async def commit(self) -> None:
+        await self.fsm.write_back()
+        if self.session.in_transaction():
+            await self.session.commit()
+        if self._outbox_rows:
+            self._outbox_rows = False
+            if self._on_outbox is not None:
+                self._on_outbox()
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._token = _active.set(self)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        _active.reset(self._token)
+        try:
+            if exc_type is None:
+                await self.commit()
+        finally:
+            # Closing rolls back whatever was not committed: the changes of a failed update.
+            await self.session.close()

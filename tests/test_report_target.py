@@ -1,0 +1,88 @@
+"""ReportRepo.target: organization, recommendation, resolution and report with evidence, one statement."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from importlib import resources
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain import EvidenceKind, OrgKind, ReportStatus, ResolutionStatus
+from bot.services.seed import seed_org, seed_resolution
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.models import Evidence, Report
+from storage.repositories import Repositories
+
+SAMPLE = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+async def seeded(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int, int]:
+    """An institution, the 2021 resolution, and a report with two evidence items on its first
+    recommendation for institutions; returns (org id, that recommendation's id, another one's id)."""
+    async with sessions() as session:
+        repo = Repositories(session)
+        org = (await seed_org(repo, "ДДТ", OrgKind.INSTITUTION, "Смоленский район")).org
+        resolution = await seed_resolution(repo, SAMPLE, "smolensk-2021-forum.md")
+        first, second = (
+            await repo.resolutions.recommendations_for_kind(OrgKind.INSTITUTION, resolution.status)
+        )[:2]
+        report = await repo.reports.add(
+            Report(organization_id=org.id, recommendation_id=first.id, status=ReportStatus.IN_PROGRESS)
+        )
+        await repo.reports.add_evidence(
+            [
+                Evidence(
+                    report_id=report.id, revision_version=1, kind=EvidenceKind.LINK, url="https://a.example"
+                ),
+                Evidence(report_id=report.id, revision_version=1, kind=EvidenceKind.TEXT, text="протокол"),
+            ]
+        )
+        await session.commit()
+        return org.id, first.id, second.id
+
+
+async def test_everything_a_dialog_step_needs_in_one_statement(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    org_id, rec_id, _ = await seeded(sessions)
+    async with sessions() as session:
+        statements: list[str] = []
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            org, rec, report = await Repositories(session).reports.target(org_id, rec_id)
+            assert org is not None and org.id == org_id
+            assert rec is not None and rec.id == rec_id
+            assert rec.group.kind is OrgKind.INSTITUTION
+            assert rec.group.resolution.status is ResolutionStatus.DRAFT
+            assert report is not None and report.status is ReportStatus.IN_PROGRESS
+            assert [e.kind for e in report.evidence] == [EvidenceKind.LINK, EvidenceKind.TEXT]
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert len(statements) == 1
+
+
+async def test_missing_parts_are_none(sessions: async_sessionmaker[AsyncSession]) -> None:
+    org_id, rec_id, other_id = await seeded(sessions)
+    async with sessions() as session:
+        reports = Repositories(session).reports
+        org, rec, report = await reports.target(org_id, other_id)
+        assert org is not None and rec is not None and rec.id == other_id and report is None
+        org, rec, report = await reports.target(org_id, 10**9)
+        assert org is not None and rec is None and report is None
+        assert await reports.target(10**9, rec_id) == (None, None, None)
