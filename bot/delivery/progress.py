@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.outgoing import Outgoing
-from bot.delivery.rate_limit import TokenBucket
+from bot.delivery.rate_limit import SendLimiter
 from bot.domain import OutboxState
 from bot.domain.clock import Clock
 from bot.telegram.text_split import split_lines
@@ -33,7 +33,7 @@ class DeliveryProgress:
         bot: Bot,
         session_factory: async_sessionmaker[AsyncSession],
         clock: Clock,
-        limiter: TokenBucket,
+        limiter: SendLimiter,
         locale: str,
         on_enqueued: Callable[[], None] | None = None,
     ) -> None:
