@@ -227,6 +227,9 @@ class OutboxPump:
                 if self._stopping:
                     # Not requested yet (maybe a retry after a long pause): it waits for the next start.
                     return
+                if self.limiter.chat_wait(row.chat_id) > 0:
+                    # A direct answer to this chat started meanwhile: it goes first.
+                    continue
                 outcome = await self._attempt(row)
             if outcome is None:
                 return

@@ -8,8 +8,10 @@ burst of replies and a publication never add up to more than Telegram allows.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 
 
 class TokenBucket:
@@ -57,6 +59,10 @@ class TokenBucket:
                 await asyncio.sleep(wait)
 
 
+# How often the pump looks again at a chat that a direct answer is on its way to.
+ANSWER_RECHECK = 0.05
+
+
 class SendLimiter:
     """The global bucket plus a per-chat schedule; `per_chat_interval` 0 turns the per-chat part off."""
 
@@ -68,6 +74,7 @@ class SendLimiter:
         self._clock = clock
         self._chat_ready: dict[int, float] = {}
         self._last_sent: dict[int, float] = {}
+        self._answering: Counter[int] = Counter()
 
     async def acquire(self) -> None:
         await self.bucket.acquire()
@@ -75,17 +82,33 @@ class SendLimiter:
     def pause(self, seconds: float) -> None:
         self.bucket.pause(seconds)
 
+    @contextlib.contextmanager
+    def answering(self, chat_id: int | None) -> Iterator[None]:
+        """A direct answer is on its way to `chat_id` (429 waits included): the outbox holds that chat's
+        messages back, so a person sees "Готово" before the messages their action queued."""
+        if chat_id is None:
+            yield
+            return
+        self._answering[chat_id] += 1
+        try:
+            yield
+        finally:
+            self._answering[chat_id] -= 1
+            if not self._answering[chat_id]:
+                del self._answering[chat_id]
+
     def chat_wait(self, chat_id: int) -> float:
-        """Seconds before `chat_id` may get its next message (0.0: now)."""
-        return max(0.0, self._chat_ready.get(chat_id, 0.0) - self._clock())
+        """Seconds before `chat_id` may get its next outbox message (0.0: now)."""
+        wait = max(0.0, self._chat_ready.get(chat_id, 0.0) - self._clock())
+        return max(wait, ANSWER_RECHECK) if chat_id in self._answering else wait
 
     def waiting_chats(self) -> dict[int, float]:
-        """Chats that must not be sent to yet, with the seconds left; forgets the ones that may."""
+        """Chats the outbox must not send to yet, with the seconds left; forgets the ones that may."""
         now = self._clock()
         ready = {chat: at - now for chat, at in self._chat_ready.items() if at > now}
         if len(ready) < len(self._chat_ready):
             self._chat_ready = {chat: now + wait for chat, wait in ready.items()}
-        return ready
+        return ready | {chat: max(ready.get(chat, 0.0), ANSWER_RECHECK) for chat in self._answering}
 
     def sent(self, chat_id: int) -> None:
         """A send to `chat_id` was answered: the next one waits a full interval from here. Counting from

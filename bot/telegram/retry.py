@@ -57,22 +57,33 @@ class RetryMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        limited = self.limiter is not None and is_limited(method)
+        if self.limiter is None or not is_limited(method):
+            return await self._request(make_request, bot, method, None)
+        with self.limiter.answering(target_chat(method)):
+            return await self._request(make_request, bot, method, self.limiter)
+
+    async def _request(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        limiter: SendLimiter | None,
+    ) -> Response[TelegramType]:
         chat_id = target_chat(method)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.patience
         failures = 0
         while True:
-            if limited and self.limiter is not None:
-                await self.limiter.acquire()
+            if limiter is not None:
+                await limiter.acquire()
             try:
                 response = await make_request(bot, method)
             except TelegramRetryAfter as exc:
                 delay: float = exc.retry_after
                 if loop.time() + delay > deadline:
                     raise
-                if self.limiter is not None:
-                    self.limiter.too_many_requests(chat_id, exc.retry_after)
+                if limiter is not None:
+                    limiter.too_many_requests(chat_id, exc.retry_after)
                 log.info("%s: 429, waiting %ss", type(method).__name__, delay)
             except (TelegramServerError, TelegramNetworkError) as exc:
                 failures += 1
@@ -81,7 +92,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                 delay = self.base_delay * 2 ** (failures - 1)
                 log.info("%s failed (%s); retry %d in %.1fs", type(method).__name__, exc, failures, delay)
             else:
-                if limited and chat_id is not None and self.limiter is not None:
-                    self.limiter.sent(chat_id)
+                if limiter is not None and chat_id is not None:
+                    limiter.sent(chat_id)
                 return response
             await asyncio.sleep(delay)
