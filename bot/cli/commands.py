@@ -1,4 +1,8 @@
-"""The subcommands behind `python -m bot`."""
+"""The subcommands behind `python -m bot`.
+
+Each imports what it uses when it runs: `migrate` must not pay for aiogram and the bot's handlers, and
+nothing here may slow down `--help` or `parse`, which never reach this module's commands.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,7 @@ import html
 import logging
 import re
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.config import ConfigError, Settings
-from bot.domain.errors import DomainError
-from bot.runtime.app import Runtime
-from bot.runtime.webhook import check_webhook_settings
-from bot.services.org_import import import_organizations
-from bot.telegram.views.org_import import import_report
-from bot.texts.i18n import translator
-from storage.db import create_engine, create_session_factory
-from storage.migrate import upgrade
-from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +22,9 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
 
 
 async def run(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime.app import Runtime
+    from bot.runtime.webhook import check_webhook_settings
+
     if settings.webhook_url:
         check_webhook_settings(settings)
     async with Runtime(settings) as runtime:
@@ -42,6 +38,11 @@ async def run(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -54,6 +55,14 @@ async def migrate(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def import_orgs(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.errors import DomainError
+    from bot.services.org_import import import_organizations
+    from bot.telegram.views.org_import import import_report
+    from bot.texts.i18n import translator
+    from storage.db import create_engine, create_session_factory
+    from storage.migrate import upgrade
+    from storage.repositories import Repositories
+
     t = translator(settings.locale)
     try:
         data = args.file.read_bytes()
