@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.delivery.event_order import OrderedIsolation
+from bot.delivery.rate_limit import SendLimiter
 from bot.domain.clock import Clock, SystemClock
 from bot.services import Services
 from bot.telegram.middlewares import (
@@ -33,13 +34,16 @@ from storage.repositories import Repositories
 from storage.uow import ServicesFactory
 
 
-def create_bot(settings: Settings, token: str | None = None, *, retry: bool = True) -> Bot:
-    """The bot for direct answers retries 429 and 5xx itself; the outbox pump's bot (retry=False) does not."""
+def create_bot(
+    settings: Settings, token: str | None = None, *, retry: bool = True, limiter: SendLimiter | None = None
+) -> Bot:
+    """The bot for direct answers retries 429 and 5xx itself, taking its send tokens from `limiter` (the
+    one the outbox pump uses); the outbox pump's bot (retry=False) does neither."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(PinResponseTypes())
     if retry:
         session.middleware(CommitBeforeRequest())
-        session.middleware(RetryMiddleware())
+        session.middleware(RetryMiddleware(limiter))
     return Bot(
         token=token or settings.require_token(),
         session=session,

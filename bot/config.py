@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     digest_dir: Path = Path("./data/digests")
     redis_url: str | None = None
 
-    send_rate: float = Field(default=25.0, gt=0, description="messages per second, all chats together")
-    per_chat_interval: float = Field(default=0.0, ge=0, description="seconds between two sends to one chat")
+    # Telegram's own limits: about 30 messages/s overall and about one a second to one chat.
+    send_rate: float = Field(default=30.0, gt=0, description="messages per second, all chats together")
+    per_chat_interval: float = Field(default=1.0, ge=0, description="seconds between two sends to one chat")
     outbox_max_attempts: int = Field(default=8, ge=1)
 
     digest_cron: str = "0 9 * * mon"

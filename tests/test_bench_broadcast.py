@@ -17,3 +17,15 @@ def test_small_broadcast_loses_and_repeats_nothing(capsys: pytest.CaptureFixture
     assert figures["lost"] == 0
     assert figures["duplicates"] == 0
     assert code == 0
+
+
+def test_per_chat_scenario_loses_and_repeats_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """Telegram's limits (30/s, one a second per chat), five messages each: the emulator refuses what
+    comes too close, and the pump must still deliver every message exactly once."""
+    code = main(["--per-chat", "--recipients", "12", "--json"])
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["messages"] == 60
+    assert figures["per_chat_rate"] == 1.0
+    assert figures["lost"] == 0
+    assert figures["duplicates"] == 0
+    assert code == 0

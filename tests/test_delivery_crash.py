@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery.outbox_pump import WORKERS
 from bot.domain import OrgKind, OutboxState
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
@@ -184,6 +185,116 @@ async def test_killed_mid_publication_restart_delivers_the_rest_exactly_once(tmp
                 await second.stop(signal.SIGTERM)
 
             assert_delivered_exactly_once(emulator, members, admin, await state_counts(engine), rows)
+    finally:
+        await engine.dispose()
+
+
+class KillInTheBurst:
+    """From the `kill_at`-th sendMessage on, the emulator holds every request; once no new one has come
+    for a while (the bot has as many sends in flight as it ever will), the bot gets SIGKILL and only
+    then are the held requests handled: Telegram delivers them, the bot never hears of it.
+
+    The worst case of the unsafe window, on purpose, and early in a run: a fresh process's token bucket
+    is full, so a pump that let more than its slots go at once would have more than that in flight here.
+    """
+
+    def __init__(self, kill_at: int) -> None:
+        self.kill_at = kill_at
+        self.process: BotProcess | None = None
+        self.seen = 0
+        self.held = 0
+        self.arrived = asyncio.Event()
+        self.killed = asyncio.Event()
+        self._killer: asyncio.Task[None] | None = None
+
+    def watch(self, process: BotProcess) -> None:
+        self.process, self.seen, self.held, self.killed = process, 0, 0, asyncio.Event()
+
+    async def __call__(self, method: str, params: dict[str, Any]) -> None:
+        if method != "sendMessage" or self.process is None:
+            return
+        self.seen += 1
+        if self.seen < self.kill_at:
+            return
+        self.held += 1
+        self.arrived.set()
+        if self._killer is None or self._killer.done():
+            self._killer = asyncio.create_task(self._kill_when_all_held(self.process))
+        await self.killed.wait()
+
+    async def _kill_when_all_held(self, process: BotProcess) -> None:
+        while True:
+            self.arrived.clear()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), 0.5)
+            except TimeoutError:
+                break
+        process.process.kill()
+        await process.process.wait()
+        self.killed.set()
+
+
+async def killed_in_the_burst(
+    env: dict[str, str],
+    tmp_path: Path,
+    name: str,
+    switch: KillInTheBurst,
+    engine: AsyncEngine,
+    emulator: BotAPIEmulator,
+) -> int:
+    """Runs a bot until the switch kills it; returns how many messages Telegram has delivered more often
+    than the database records as sent (repeats already made included): the next start sends those again."""
+    async with bot_process(env, tmp_path, name) as process:
+        switch.watch(process)
+
+        async def killed() -> bool:
+            if process.returncode is not None and not switch.killed.is_set():
+                pytest.fail(f"the bot exited ({process.returncode}) on its own:\n{process.output()}")
+            return switch.killed.is_set()
+
+        await until(killed, f"the {switch.kill_at}th sendMessage")
+    # The held requests are being handled now; let them land in the emulator's log.
+    await asyncio.sleep(0.2)
+    return len(emulator.sent_log) - (await state_counts(engine)).get(OutboxState.SENT, 0)
+
+
+async def test_a_kill_in_the_burst_after_a_restart_repeats_at_most_one_message_per_slot(
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    engine = create_engine(database_url)
+    try:
+        async with emulator_at_rate() as emulator:
+            members, admin, rows = await seed_and_publish(engine, emulator, members=40, first_id=40_000)
+            env = bot_process_env(emulator.base_url, database_url, tmp_path, SEND_RATE)
+            switch = KillInTheBurst(kill_at=10)
+            emulator.on_request = switch
+            unrecorded = []
+            for name in ("first", "restarted"):
+                before = len(emulator.sent_log)
+                behind = await killed_in_the_burst(env, tmp_path, name, switch, engine, emulator)
+                unrecorded.append(behind - sum(unrecorded))
+                # The kill came early: the bucket had barely started and most of the rows are still to go.
+                assert len(emulator.sent_log) - before < SEND_RATE, emulator.sent_log
+                assert 0 < unrecorded[-1] <= WORKERS, unrecorded
+            emulator.on_request = None
+
+            async with bot_process(env, tmp_path, "last") as last:
+
+                async def finished() -> bool:
+                    return (await state_counts(engine)) == {OutboxState.SENT: rows + 1}
+
+                await until(finished, "every outbox row to be sent", last)
+                await polling(emulator, last)
+                await last.stop(signal.SIGTERM)
+
+            repeated = emulator.duplicates()
+            assert repeated == sum(unrecorded), (repeated, unrecorded)
+            assert len(emulator.sent_log) == rows + 1 + repeated
+            for member in members:
+                texts = [m.text or "" for m in member.messages]
+                assert len(set(texts)) == PER_MEMBER, f"{member}: {texts}"
+            assert len(admin.messages) == 1
     finally:
         await engine.dispose()
 

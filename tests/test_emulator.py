@@ -322,6 +322,54 @@ async def test_global_rate_limit_answers_retry_after() -> None:
         assert [chat_id for _, chat_id, _ in limited.sent_log] == [3003] * 3
 
 
+async def test_a_global_429_refuses_every_chat_until_its_retry_after() -> None:
+    clock = FakeClock()
+    async with BotAPIEmulator(token=TOKEN, rate_limit=2, burst=2, clock=clock) as limited:
+        carol = limited.add_user(3003, "Карина", started=True)
+        dan = limited.add_user(3004, "Данила", started=True)
+        bot = Bot(TOKEN, session=emulator_session(limited))
+        try:
+            await bot.send_message(carol.chat_id, "1")
+            await bot.send_message(carol.chat_id, "2")
+            with pytest.raises(TelegramRetryAfter) as refused:
+                await bot.send_message(carol.chat_id, "3")
+            # The bucket refills within the penalty, but the penalty holds for every chat until it ends.
+            clock.advance(refused.value.retry_after - 0.1)
+            with pytest.raises(TelegramRetryAfter):
+                await bot.send_message(dan.chat_id, "другому")
+            clock.advance(0.1)
+            await bot.send_message(dan.chat_id, "другому")
+        finally:
+            await bot.session.close()
+        assert limited.stats.rate_limited == 2
+        assert limited.engine.limiter.global_refusals == 1
+        assert [chat_id for _, chat_id, _ in limited.sent_log] == [3003, 3003, 3004]
+
+
+async def test_a_chat_429_refuses_that_chat_only() -> None:
+    clock = FakeClock()
+    async with BotAPIEmulator(token=TOKEN, rate_limit=30, per_chat_rate=1, clock=clock) as limited:
+        carol = limited.add_user(3003, "Карина", started=True)
+        dan = limited.add_user(3004, "Данила", started=True)
+        bot = Bot(TOKEN, session=emulator_session(limited))
+        try:
+            await bot.send_message(carol.chat_id, "1")
+            with pytest.raises(TelegramRetryAfter) as refused:
+                await bot.send_message(carol.chat_id, "2")
+            assert refused.value.retry_after == 1
+            await bot.send_message(dan.chat_id, "другому можно")
+            clock.advance(0.5)
+            with pytest.raises(TelegramRetryAfter):
+                await bot.send_message(carol.chat_id, "2")
+            clock.advance(0.5)
+            await bot.send_message(carol.chat_id, "2")
+        finally:
+            await bot.session.close()
+        assert limited.engine.limiter.chat_refusals == 1
+        assert limited.engine.limiter.global_refusals == 0
+        assert [chat_id for _, chat_id, _ in limited.sent_log] == [3003, 3004, 3003]
+
+
 def test_token_bucket_with_injected_clock() -> None:
     clock = FakeClock()
     bucket = TokenBucket(rate=30, capacity=30, clock=clock)

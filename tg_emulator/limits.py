@@ -66,7 +66,12 @@ def retry_after_seconds(wait: float) -> int:
 
 
 class SendRateLimiter:
-    """Global and optional per-chat limits on message sends; `check` then `consume` so refusals are free."""
+    """Global and optional per-chat limits on message sends; `check` then `consume` so refusals are free.
+
+    As at Telegram, a 429 is a penalty to honour, not a hint: a sender refused by the overall limit is
+    refused everywhere until its `retry_after` has passed, and one refused by a chat's limit is refused
+    in that chat (only) until then. A send during the penalty is refused again and changes nothing.
+    """
 
     def __init__(
         self,
@@ -86,6 +91,10 @@ class SendRateLimiter:
             else None
         )
         self.chat_buckets: dict[int, TokenBucket] = {}
+        self.blocked_until = 0.0
+        self.chat_blocked_until: dict[int, float] = {}
+        self.global_refusals = 0
+        self.chat_refusals = 0
 
     def _chat_bucket(self, chat_id: int) -> TokenBucket | None:
         if self.per_chat_rate is None:
@@ -98,13 +107,22 @@ class SendRateLimiter:
 
     def check(self, chat_id: int, cost: int = 1) -> int | None:
         """None when the send may go now, else the `retry_after` Telegram would answer."""
-        waits = [
-            bucket.wait_time(cost)
-            for bucket in (self.global_bucket, self._chat_bucket(chat_id))
-            if bucket is not None
-        ]
-        wait = max(waits, default=0.0)
-        return retry_after_seconds(wait) if wait > 0 else None
+        now = self.clock()
+        blocked = max(self.blocked_until, self.chat_blocked_until.get(chat_id, 0.0))
+        if now < blocked:
+            return retry_after_seconds(blocked - now)
+        if self.global_bucket is not None and (wait := self.global_bucket.wait_time(cost)) > 0:
+            retry_after = retry_after_seconds(wait)
+            self.blocked_until = now + retry_after
+            self.global_refusals += 1
+            return retry_after
+        chat_bucket = self._chat_bucket(chat_id)
+        if chat_bucket is not None and (wait := chat_bucket.wait_time(cost)) > 0:
+            retry_after = retry_after_seconds(wait)
+            self.chat_blocked_until[chat_id] = now + retry_after
+            self.chat_refusals += 1
+            return retry_after
+        return None
 
     def consume(self, chat_id: int, cost: int = 1) -> None:
         for bucket in (self.global_bucket, self._chat_bucket(chat_id)):

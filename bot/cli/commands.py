@@ -1,4 +1,8 @@
-"""The subcommands behind `python -m bot`."""
+"""The subcommands that need settings and the database: `run`, `migrate`, `import-orgs`.
+
+Each imports what it uses when it runs: `migrate` must not pay for aiogram and the bot's handlers, and
+nothing here may slow down `--help` or `parse`, which never reach this module's commands.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,19 @@ import html
 import logging
 import re
 import sys
+from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, update
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.cli.files import read_input
 from bot.config import ConfigError, Settings
-from bot.domain.errors import DomainError
-from bot.runtime.app import Runtime
-from bot.runtime.checks import check_dependencies
-from bot.runtime.webhook import check_webhook_settings
-from bot.services.org_import import import_organizations
-from bot.telegram.views.org_import import import_report
-from bot.texts.i18n import translator
-from storage.db import DatabaseUrlError, create_engine, create_session_factory
-from storage.migrate import pending_revisions, revisions_in_order, upgrade
-from storage.models import Person
-from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    from bot.services.org_import import ImportResult
 
 log = logging.getLogger(__name__)
 
 
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import DatabaseUrlError
+
     handlers = {"run": run, "migrate": migrate, "import-orgs": import_orgs}
     try:
         return await handlers[command](args, settings)
@@ -38,6 +33,10 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
 
 
 async def run(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime.app import Runtime
+    from bot.runtime.checks import check_dependencies
+    from bot.runtime.webhook import check_webhook_settings
+
     if settings.webhook_url:
         check_webhook_settings(settings)
     # Before anything starts: a bot that cannot keep dialogs or files would leave people unanswered.
@@ -55,6 +54,12 @@ async def run(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.texts.i18n import translator
+    from storage.db import create_engine
+    from storage.migrate import pending_revisions, revisions_in_order, upgrade
+
     t = translator(settings.default_locale)
     engine = create_engine(settings.database_url)
     try:
@@ -74,27 +79,22 @@ async def migrate(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def import_orgs(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli.files import read_input
+    from bot.domain.errors import DomainError
+    from bot.telegram.views.org_import import import_report
+    from bot.texts.i18n import translator
+
     t = translator(settings.default_locale)
     try:
         data = read_input(args.file)
     except DomainError as err:
         print(t.plain(err.key, **err.params), file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            repo = Repositories(session)
-            try:
-                result = await import_organizations(repo, data, args.file.name, dry_run=args.dry_run)
-            except DomainError as err:
-                print(_strip_tags(t(err.key, **err.params)), file=sys.stderr)
-                return 2
-            await session.commit()
-    except (SQLAlchemyError, OSError) as exc:
-        raise _database_failed(settings, exc) from exc
-    finally:
-        await engine.dispose()
+        result = await _import(settings, data, args.file.name, dry_run=args.dry_run)
+    except DomainError as err:
+        print(_strip_tags(t(err.key, **err.params)), file=sys.stderr)
+        return 2
     for part in import_report(t, result):
         print(_strip_tags(part))
     if args.dry_run:
@@ -102,18 +102,42 @@ async def import_orgs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def apply_forced_locale(settings: Settings) -> None:
-    """With LOCALE=ru or en, messages the bot sends on its own (publications, reminders, digests) follow
-    it too, also to people who have not written since the setting changed."""
+async def _import(settings: Settings, data: bytes, name: str, *, dry_run: bool) -> ImportResult:
+    """The organizations of a file in one transaction; a refusal (DomainError) changes nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.services.org_import import import_organizations
+    from storage.db import create_engine, create_session_factory
+    from storage.migrate import upgrade
+    from storage.repositories import Repositories
+
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with create_session_factory(engine)() as session:
-            await session.execute(
-                update(Person)
-                .where(or_(Person.language.is_(None), Person.language != settings.forced_locale))
-                .values(language=settings.forced_locale)
-            )
+            result = await import_organizations(Repositories(session), data, name, dry_run=dry_run)
+            await session.commit()
+            return result
+    except (SQLAlchemyError, OSError) as exc:
+        raise _database_failed(settings, exc) from exc
+    finally:
+        await engine.dispose()
+
+
+async def apply_forced_locale(settings: Settings) -> None:
+    """With LOCALE=ru or en, messages the bot sends on its own (publications, reminders, digests) follow
+    it too, also to people who have not written since the setting changed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import create_engine, create_session_factory
+    from storage.migrate import upgrade
+    from storage.repositories import Repositories
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            await Repositories(session).people.force_language(settings.forced_locale or "")
             await session.commit()
     except (SQLAlchemyError, OSError) as exc:
         raise _database_failed(settings, exc) from exc
@@ -122,6 +146,8 @@ async def apply_forced_locale(settings: Settings) -> None:
 
 
 def _database_failed(settings: Settings, exc: Exception) -> ConfigError:
+    from bot.texts.i18n import translator
+
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return ConfigError(translator(settings.default_locale).plain("cli.database_failed", reason=reason))
 

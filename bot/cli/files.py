@@ -6,7 +6,6 @@ import errno
 from pathlib import Path
 
 from bot.domain.errors import DomainError
-from bot.runtime.checks import folder_problem
 from bot.texts.i18n import Translator
 
 
@@ -28,6 +27,9 @@ def read_input(path: Path) -> bytes:
 
 def prepare_output(folder: Path, t: Translator) -> None:
     """Creates `folder` and proves it takes a file, before any work that would end up there."""
+    # Only `demo` writes folders: `parse` must not load the settings machinery through this module.
+    from bot.runtime.checks import folder_problem
+
     probe = folder / ".write-check"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.rate_limit import TokenBucket
+from bot.delivery.rate_limit import SendLimiter
 from bot.domain import OutboxState
 from bot.domain.clock import Clock
 from bot.services.intents import BatchProgress, DeliveryReport, Recipient, Undelivered
@@ -30,7 +30,7 @@ class DeliveryProgress:
         bot: Bot,
         session_factory: async_sessionmaker[AsyncSession],
         clock: Clock,
-        limiter: TokenBucket,
+        limiter: SendLimiter,
         renderer: MessageRenderer,
         locale: str,
         on_enqueued: Callable[[], None] | None = None,

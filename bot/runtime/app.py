@@ -20,6 +20,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import leases
 from bot.delivery.outbox_pump import OutboxPump
 from bot.delivery.progress import DeliveryProgress
+from bot.delivery.rate_limit import SendLimiter
 from bot.delivery.update_journal import JOURNALED, UpdateJournal
 from bot.domain import Role
 from bot.domain.clock import Clock, SystemClock
@@ -101,7 +102,9 @@ class Runtime:
         except (SQLAlchemyError, OSError) as exc:
             raise ConfigError(f"cannot open the database at DATABASE_URL: {_first_line(exc)}") from exc
         self.session_factory = create_session_factory(self.engine)
-        self.bot = create_bot(self.settings, token)
+        # One limiter for everything this process sends: direct answers, the pump, the progress message.
+        self.limiter = SendLimiter(self.settings.send_rate, self.settings.per_chat_interval)
+        self.bot = create_bot(self.settings, token, limiter=self.limiter)
         self._stack.push_async_callback(self.bot.session.close)
         self.journal = UpdateJournal(self.session_factory)
         self.bot.session.middleware(JournalFetchedUpdates(self.journal))
@@ -116,7 +119,7 @@ class Runtime:
             ) from exc
         self.sender = create_bot(self.settings, token, retry=False)
         self._stack.push_async_callback(self.sender.session.close)
-        self.pump = OutboxPump(self.sender, self.session_factory, self.settings, self.clock)
+        self.pump = OutboxPump(self.sender, self.session_factory, self.settings, self.clock, self.limiter)
         self.renderer = create_renderer(self.settings)
         self.progress = DeliveryProgress(
             self.bot,

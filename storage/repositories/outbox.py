@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -31,20 +31,27 @@ class OutboxRepo(Repository):
             )
         return inserted
 
-    async def claim_due(
-        self, now: dt.datetime, limit: int, exclude: Sequence[int] = ()
+    async def claim_heads(
+        self, now: dt.datetime, limit: int, exclude_chats: Collection[int] = ()
     ) -> list[OutboxMessage]:
+        """Claims the next message of up to `limit` chats, one per chat and oldest first: a person's
+        messages go out one after another, never side by side, and each only once the one before it is
+        done. A chat whose oldest pending message is not due yet waits as a whole, keeping their order."""
+        heads = (
+            select(func.min(OutboxMessage.id).label("id"))
+            .where(OutboxMessage.state == OutboxState.PENDING)
+            .group_by(OutboxMessage.chat_id)
+            .subquery()
+        )
         stmt = (
             select(OutboxMessage)
-            .where(
-                OutboxMessage.state == OutboxState.PENDING,
-                or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
-            )
+            .join(heads, OutboxMessage.id == heads.c.id)
+            .where(or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        if exclude:
-            stmt = stmt.where(OutboxMessage.id.not_in(exclude))
+        if exclude_chats:
+            stmt = stmt.where(OutboxMessage.chat_id.not_in(list(exclude_chats)))
         rows = list(await self.session.scalars(stmt))
         if rows:
             await self.session.execute(
@@ -53,6 +60,19 @@ class OutboxRepo(Repository):
                 .values(state=OutboxState.SENDING)
             )
         return rows
+
+    async def has_due(self, now: dt.datetime) -> bool:
+        return (
+            await self.session.scalar(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.state == OutboxState.PENDING,
+                    or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
+                )
+                .limit(1)
+            )
+            is not None
+        )
 
     async def release_interrupted(self) -> int:
         """Messages caught mid-send by a crash go back to the queue (see the README on the unsafe window)."""

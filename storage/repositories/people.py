@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from bot.domain import OrgKind, Role
 from storage.models import Organization, Person
@@ -86,3 +86,12 @@ class PersonRepo(Repository):
     async def unreachable(self) -> list[Person]:
         rows = await self.session.scalars(select(Person).where(Person.unreachable_since.is_not(None)))
         return list(rows)
+
+    async def force_language(self, language: str) -> int:
+        """Everyone reads `language` from now on (LOCALE forces one); how many people changed."""
+        result = await self.session.execute(
+            update(Person)
+            .where(or_(Person.language.is_(None), Person.language != language))
+            .values(language=language)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
