@@ -189,7 +189,7 @@ async def report(
         last = await tour.said(head, await head.expect(contains="Принято", timeout=15))
     button = f"Готово ({len(evidence)})" if evidence else "Без подтверждений"
     confirm = await tour.click(head, last, button, "Проверьте отчёт")
-    await tour.click(head, confirm, "Отправить", "Отчёт принят")
+    await tour.click(head, confirm, "Отправить", "Отчёт отправлен на проверку")
 
 
 async def run_demo(

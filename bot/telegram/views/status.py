@@ -7,11 +7,18 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import ReportStatus
+from bot.domain import ReportStatus, ReviewState
 from bot.domain.evidence import EvidenceItem
 from bot.services.organizations import municipality_code
 from bot.services.status import GroupProgress, MunicipalityProgress, OrgProgress, ReportCard
-from bot.telegram.callbacks import DigestPick, EvidenceSend, StatusLevel, StatusNav
+from bot.telegram.callbacks import (
+    DigestPick,
+    EvidenceSend,
+    ReviewAct,
+    ReviewDecide,
+    StatusLevel,
+    StatusNav,
+)
 from bot.telegram.views.delivery import format_day, recommendation_number
 from bot.telegram.views.organizations import format_date
 from bot.telegram.views.reports import NO_REPORT_ICON, STATUS_ICONS, evidence_line, status_label
@@ -185,6 +192,11 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
                         text=t.plain("btn.get_files"), callback_data=EvidenceSend(report_id=report.id).pack()
                     )
                 ]
+            )
+        if report.review_state is ReviewState.ACCEPTED:
+            reopen = ReviewDecide(action=ReviewAct.REOPEN, report_id=report.id, version=report.version)
+            rows.append(
+                [InlineKeyboardButton(text=t.plain("btn.review_reopen"), callback_data=reopen.pack())]
             )
         rows.append(
             [

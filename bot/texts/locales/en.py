@@ -45,7 +45,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "/my — your organization's summary\n/cancel — stop the current dialog"
     ),
     "help.official": (
-        "<b>What you can do</b>\n/digest — progress digest (text, Excel, chart)\n"
+        "<b>What you can do</b>\n/review — reports awaiting review: accept or return with a comment\n"
+        "/digest — progress digest (text, Excel, chart)\n"
         "/status — organizations' reports: resolution → group or municipality → organization\n"
         "/cancel — stop the current action"
     ),
@@ -54,7 +55,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "/import_orgs — file format for bulk import (send a CSV or XLSX)\n\n"
         "<b>Resolutions</b>\n/resolutions — imported resolutions; to import one, send a TXT, MD or DOCX file\n"
         "/remind — remind organizations that have not reported\n\n"
-        "<b>Digests</b>\n/digest, /status — as for department officials\n\n"
+        "<b>Digests and review</b>\n/review, /digest, /status — as for department officials\n\n"
         "<b>Roles</b>\n/invite_official — invitation link for a department official\n"
         "/grant ID admin|official — grant a role\n/revoke ID — revoke a role\n/cancel — stop the current action"
     ),
@@ -287,8 +288,11 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "report.confirm_evidence": ("{n} piece of evidence:", "{n} pieces of evidence:"),
     "report.confirm_no_evidence": "No evidence.",
     "report.confirm_previous": "This changes the report (now version {version}); earlier versions stay in the history.",
-    "report.saved": "✅ Report received (version {version}). You can change it any time: /report",
-    "report.saved_short": "Report received",
+    "report.saved": (
+        "✅ Report sent for review (version {version}). You will get a message once the department has "
+        "reviewed it. You can change it any time: /report"
+    ),
+    "report.saved_short": "Report sent for review",
     "report.edit_hint": "Change the report: the comment and evidence are kept and can be added to.",
     "report.cancelled": "The report was not sent. Back to it: /report",
     "report.members_only": "Only organizations' representatives can report.",
@@ -434,4 +438,89 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_by_group": "By addressee group",
     "doc.chart_by_municipality": "By municipality",
     "doc.chart_axis": "Share of organization × recommendation pairs, %",
+    # --- review ---
+    "cmd.review": "Review organizations' reports",
+    "review.staff_only": "Only department officials and administrators review reports.",
+    "review.not_found": "Report not found: it may have been deleted with its resolution.",
+    "review.stale": "⚠️ The report changed while you were looking at it. Nothing was saved — here is the current version.",
+    "review.stale_short": "The report changed while you were looking at it",
+    "review.already_done": "This decision is already saved; there is no need to repeat it.",
+    "review.comment_empty": "A comment is required: say what exactly needs more work.",
+    "review.comment_too_long": "The comment is too long ({length} characters, at most {limit}).",
+    "review.reason_empty": "Give a reason: the organization sees it in the notice.",
+    "review.reason_too_long": "The reason is too long ({length} characters, at most {limit}).",
+    "review.note_again": "Send the text again or press «Cancel».",
+    "review.note_text_only": "Write the comment as plain text or press «Cancel».",
+    "review.state.pending": "Awaiting review",
+    "review.state.accepted": "Accepted",
+    "review.state.returned": "Returned for revision",
+    "review.state_line": "Review: {state} (version {version})",
+    "review.returned_before": "Returned for revision before, with the comment: «{comment}»",
+    "review.event.submitted": "<b>v{version}</b> {when} — {who}: report submitted, {status}",
+    "review.event.accepted": "<b>v{version}</b> {when} — {who}: ✅ accepted",
+    "review.event.returned": "<b>v{version}</b> {when} — {who}: ↩️ returned for revision",
+    "review.event.reopened": "<b>v{version}</b> {when} — {who}: 🔓 accepted report reopened",
+    "review.event_note": "  «{note}»",
+    "review.recent": "<b>Recent changes:</b>",
+    "review.org": "<b>{name}</b> · {municipality}",
+    "review.resolution": "Resolution: {title}",
+    "review.more_evidence": "…and {count} more",
+    "review.title": "<b>Reports awaiting review</b>",
+    "review.position": "Report {position} of {total}, oldest first.",
+    "review.empty": "Every report has been reviewed — nothing new yet.",
+    "review.empty_filtered": "No reports awaiting review match these filters.",
+    "review.filter_resolution": "Resolution: {title}",
+    "review.filter_group": "Addressee group: {number}. {heading}",
+    "review.filter_municipality": "Municipality: {name}",
+    "review.muted": "🔕 Notices of new reports are off.",
+    "review.unmuted": "🔔 The bot tells you of new reports at most once per set interval.",
+    "review.muted_short": "Notices off",
+    "review.unmuted_short": "Notices on",
+    "review.accepted_short": "Report accepted",
+    "review.done.accepted": "✅ Accepted the report of «{org}» on recommendation {number}. The organization will be told.",
+    "review.done.returned": (
+        "↩️ The report of «{org}» on recommendation {number} was returned for revision. "
+        "The organization will get your comment."
+    ),
+    "review.done.reopened": "🔓 The report of «{org}» on recommendation {number} is under review again. The organization was told.",
+    "review.ask_comment": (
+        "The report of «{org}» on recommendation {number} goes back for revision.\n"
+        "Write in one message what must be corrected or added. Every representative of the organization gets it."
+    ),
+    "review.ask_reason": (
+        "The accepted report of «{org}» on recommendation {number} goes back under review.\n"
+        "Write the reason in one message — the organization's representatives will see it."
+    ),
+    "review.choose_res": "Choose a resolution:",
+    "review.choose_grp": "Choose an addressee group:",
+    "review.choose_muni": "Choose a municipality:",
+    "review.notice.accepted": "✅ <b>The department accepted your report</b>",
+    "review.notice.returned": "↩️ <b>Your report was returned for revision</b>",
+    "review.notice.reopened": "🔓 <b>Your accepted report is under review again</b>",
+    "review.notice_note.returned": "The department's comment:\n<blockquote>{note}</blockquote>",
+    "review.notice_note.reopened": "Reason:\n<blockquote>{note}</blockquote>",
+    "review.notice_revise_hint": "Correct the report and send it again — use «Revise» below.",
+    "review.revise_heading": "↩️ <b>The report was returned for revision.</b> The department's comment:\n<blockquote>{comment}</blockquote>",
+    "review.new_submissions": ("🆕 {n} new report awaits review:", "🆕 {n} new reports await review:"),
+    "review.new_item": "• {org} — recommendation {number}: {text}",
+    "review.new_more": "…and {count} more",
+    "review.new_hint": "You can turn these notices off in /review.",
+    "btn.review_accept": "✅ Accept",
+    "btn.review_return": "↩️ Return for revision",
+    "btn.review_reopen": "🔓 Reopen for review",
+    "btn.review_reopen_just": "🔓 Undo acceptance ({number})",
+    "btn.review_next": "➡️ Next",
+    "btn.review_queue": "📋 Back to the review queue",
+    "btn.review_open": "📋 Open the review queue",
+    "btn.review_filter_res": "Resolution ▾",
+    "btn.review_filter_grp": "Group ▾",
+    "btn.review_filter_muni": "Municipality ▾",
+    "btn.review_filter_reset": "✖️ Clear filters",
+    "btn.review_every_res": "All resolutions",
+    "btn.review_every_grp": "All groups",
+    "btn.review_every_muni": "All municipalities",
+    "btn.review_extensions": "🗓 Deadline extension requests",
+    "btn.review_mute": "🔕 Stop notices",
+    "btn.review_unmute": "🔔 Send notices",
+    "btn.revise": "📝 Revise",
 }

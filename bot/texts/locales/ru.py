@@ -55,6 +55,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "help.official": (
         "<b>Что можно сделать</b>\n"
+        "/review — отчёты на проверке: принять или вернуть на доработку с комментарием\n"
         "/digest — сводка о ходе выполнения резолюции (текст, Excel, диаграмма)\n"
         "/status — отчёты организаций: резолюция → группа или муниципалитет → организация\n"
         "/cancel — прервать текущее действие"
@@ -67,8 +68,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "<b>Резолюции</b>\n"
         "/resolutions — загруженные резолюции; чтобы загрузить новую, пришлите файл TXT, MD или DOCX\n"
         "/remind — напомнить организациям, которые не отчитались\n\n"
-        "<b>Сводки</b>\n"
-        "/digest, /status — как у сотрудников департамента\n\n"
+        "<b>Сводки и проверка отчётов</b>\n"
+        "/review, /digest, /status — как у сотрудников департамента\n\n"
         "<b>Роли</b>\n"
         "/invite_official — ссылка-приглашение для сотрудника департамента\n"
         "/grant ID admin|official — выдать роль\n"
@@ -339,8 +340,11 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "report.confirm_evidence": ("{n} подтверждение:", "{n} подтверждения:", "{n} подтверждений:"),
     "report.confirm_no_evidence": "Подтверждений нет.",
     "report.confirm_previous": "Это изменение отчёта (сейчас версия {version}); прежние версии сохранятся в истории.",
-    "report.saved": "✅ Отчёт принят (версия {version}). Изменить его можно в любой момент: /report",
-    "report.saved_short": "Отчёт принят",
+    "report.saved": (
+        "✅ Отчёт отправлен на проверку (версия {version}). Когда департамент его рассмотрит, "
+        "придёт сообщение. Изменить отчёт можно в любой момент: /report"
+    ),
+    "report.saved_short": "Отчёт отправлен на проверку",
     "report.edit_hint": "Измените отчёт: комментарий и подтверждения сохранены, их можно дополнить.",
     "report.cancelled": "Отчёт не отправлен. Вернуться к нему: /report",
     "report.members_only": "Отчитываться могут только представители организаций.",
@@ -488,4 +492,94 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_by_group": "По группам адресатов",
     "doc.chart_by_municipality": "По муниципалитетам",
     "doc.chart_axis": "Доля пар «организация × рекомендация», %",
+    # --- review ---
+    "cmd.review": "Проверка отчётов организаций",
+    "review.staff_only": "Проверять отчёты могут только сотрудники департамента и администраторы.",
+    "review.not_found": "Отчёт не найден: возможно, его удалили вместе с резолюцией.",
+    "review.stale": "⚠️ Отчёт изменился, пока вы его смотрели. Решение не сохранено — вот актуальная версия.",
+    "review.stale_short": "Отчёт изменился, пока вы его смотрели",
+    "review.already_done": "Это решение уже сохранено, повторять его не нужно.",
+    "review.comment_empty": "Комментарий обязателен: напишите, что именно нужно доработать.",
+    "review.comment_too_long": "Комментарий слишком длинный: допустимо не больше {limit} знаков, а в нём {length}.",
+    "review.reason_empty": "Укажите причину: организация увидит её вместе с уведомлением.",
+    "review.reason_too_long": "Причина слишком длинная: допустимо не больше {limit} знаков, а в ней {length}.",
+    "review.note_again": "Отправьте текст ещё раз или нажмите «Отмена».",
+    "review.note_text_only": "Напишите комментарий обычным текстом или нажмите «Отмена».",
+    "review.state.pending": "На проверке",
+    "review.state.accepted": "Принято",
+    "review.state.returned": "Возвращено на доработку",
+    "review.state_line": "Проверка: {state} (версия {version})",
+    "review.returned_before": "Ранее возвращался на доработку с комментарием: «{comment}»",
+    "review.event.submitted": "<b>v{version}</b> {when} — {who}: отправлен отчёт, {status}",
+    "review.event.accepted": "<b>v{version}</b> {when} — {who}: ✅ отчёт принят",
+    "review.event.returned": "<b>v{version}</b> {when} — {who}: ↩️ возвращён на доработку",
+    "review.event.reopened": "<b>v{version}</b> {when} — {who}: 🔓 принятый отчёт снова на проверке",
+    "review.event_note": "  «{note}»",
+    "review.recent": "<b>Последние изменения:</b>",
+    "review.org": "<b>{name}</b> · {municipality}",
+    "review.resolution": "Резолюция: {title}",
+    "review.more_evidence": "…и ещё {count}",
+    "review.title": "<b>Отчёты на проверке</b>",
+    "review.position": "Отчёт {position} из {total}, сначала самые давние.",
+    "review.empty": "Все отчёты проверены — новых пока нет.",
+    "review.empty_filtered": "По выбранным условиям отчётов на проверке нет.",
+    "review.filter_resolution": "Резолюция: {title}",
+    "review.filter_group": "Группа адресатов: {number}. {heading}",
+    "review.filter_municipality": "Муниципалитет: {name}",
+    "review.muted": "🔕 Уведомления о новых отчётах отключены.",
+    "review.unmuted": "🔔 О новых отчётах бот сообщает не чаще одного раза за установленный интервал.",
+    "review.muted_short": "Уведомления отключены",
+    "review.unmuted_short": "Уведомления включены",
+    "review.accepted_short": "Отчёт принят",
+    "review.done.accepted": "✅ Принят отчёт «{org}» по рекомендации {number}. Организация получит уведомление.",
+    "review.done.returned": (
+        "↩️ Отчёт «{org}» по рекомендации {number} возвращён на доработку. "
+        "Организация получит ваш комментарий."
+    ),
+    "review.done.reopened": "🔓 Отчёт «{org}» по рекомендации {number} снова на проверке. Организация уведомлена.",
+    "review.ask_comment": (
+        "Отчёт «{org}» по рекомендации {number} возвращается на доработку.\n"
+        "Напишите одним сообщением, что нужно исправить или дополнить. "
+        "Комментарий получат все представители организации."
+    ),
+    "review.ask_reason": (
+        "Принятый отчёт «{org}» по рекомендации {number} снова будет на проверке.\n"
+        "Напишите одним сообщением причину — её увидят представители организации."
+    ),
+    "review.choose_res": "Выберите резолюцию:",
+    "review.choose_grp": "Выберите группу адресатов:",
+    "review.choose_muni": "Выберите муниципалитет:",
+    "review.notice.accepted": "✅ <b>Департамент принял ваш отчёт</b>",
+    "review.notice.returned": "↩️ <b>Отчёт возвращён на доработку</b>",
+    "review.notice.reopened": "🔓 <b>Принятый отчёт снова на проверке в департаменте</b>",
+    "review.notice_note.returned": "Комментарий департамента:\n<blockquote>{note}</blockquote>",
+    "review.notice_note.reopened": "Причина:\n<blockquote>{note}</blockquote>",
+    "review.notice_revise_hint": "Исправьте отчёт и отправьте его снова — кнопка «Доработать» ниже.",
+    "review.revise_heading": "↩️ <b>Отчёт возвращён на доработку.</b> Комментарий департамента:\n<blockquote>{comment}</blockquote>",
+    "review.new_submissions": (
+        "🆕 На проверку поступил {n} отчёт:",
+        "🆕 На проверку поступило {n} отчёта:",
+        "🆕 На проверку поступило {n} отчётов:",
+    ),
+    "review.new_item": "• {org} — рекомендация {number}: {text}",
+    "review.new_more": "…и ещё {count}",
+    "review.new_hint": "Отключить такие уведомления можно в /review.",
+    "btn.review_accept": "✅ Принять",
+    "btn.review_return": "↩️ Вернуть на доработку",
+    "btn.review_reopen": "🔓 Вернуть на проверку",
+    "btn.review_reopen_just": "🔓 Отменить приём ({number})",
+    "btn.review_next": "➡️ Следующий",
+    "btn.review_queue": "📋 К очереди проверки",
+    "btn.review_open": "📋 Открыть очередь проверки",
+    "btn.review_filter_res": "Резолюция ▾",
+    "btn.review_filter_grp": "Группа ▾",
+    "btn.review_filter_muni": "Муниципалитет ▾",
+    "btn.review_filter_reset": "✖️ Сбросить фильтры",
+    "btn.review_every_res": "Все резолюции",
+    "btn.review_every_grp": "Все группы",
+    "btn.review_every_muni": "Все муниципалитеты",
+    "btn.review_extensions": "🗓 Запросы о переносе срока",
+    "btn.review_mute": "🔕 Не присылать уведомления",
+    "btn.review_unmute": "🔔 Присылать уведомления",
+    "btn.revise": "📝 Доработать",
 }
