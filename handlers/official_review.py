@@ -95,6 +95,7 @@ async def navigate(
     t: Translator,
 ) -> None:
     await services.review.filter_for(callback_data.res, callback_data.grp, callback_data.muni)
+    await state.set_state(None)
     await state.update_data(review_nav=callback_data.pack())
     await edit_or_answer(query, *await queue_screen(services, callback_data, person, settings, t))
 
@@ -106,8 +107,7 @@ async def choose_filter(
     if callback_data.what is ReviewFilterWhat.RES:
         options = views.resolution_options(where, await services.review.published())
     elif callback_data.what is ReviewFilterWhat.GRP:
-        resolution = (await services.review.queue(where, 0)).resolution
-        options = views.group_options(where, resolution)
+        options = views.group_options(where, await services.review.resolution(where))
     else:
         options = views.municipality_options(where, await services.review.municipalities())
     await edit_or_answer(query, *views.filter_screen(t, callback_data.what, where, options))
@@ -149,31 +149,30 @@ async def decide(
 ) -> None:
     event = EVENTS[callback_data.action]
     shown = (callback_data.report_id, callback_data.version)
+    # Another decision abandons a comment the official was asked for.
+    await state.set_state(None)
     try:
         if event is RevisionEvent.ACCEPTED:
             decision = await services.review.decide(
                 person, role, shown, event, None, f"cb:{query.id}", clock.now()
             )
         else:
-            await services.review.check_current(role, *shown, event)
+            card = await services.review.check_current(role, *shown, event)
     except StaleReview as stale:
         screen = views.report_screen(t, stale.card, settings.tz, t("review.stale"))
         await edit_or_answer(query, *screen, t.plain("review.stale_short"))
         return
-    if event is not RevisionEvent.ACCEPTED:
-        card = await services.review.card(callback_data.report_id)
-        await state.set_state(ReviewDialog.note)
-        await state.update_data(
-            review_report=shown[0], review_version=shown[1], review_action=callback_data.action.value
-        )
-        await query.answer()
-        await reply(query, *views.ask_note(t, card, callback_data.action))
+    if event is RevisionEvent.ACCEPTED:
+        screen = await after_decision(services, decision, person, settings, state, t)
+        await edit_or_answer(query, *screen, t.plain("review.accepted_short"))
         return
-    await edit_or_answer(
-        query,
-        *await after_decision(services, decision, person, settings, state, t),
-        t.plain("review.accepted_short"),
+    # A return or a reopening needs words: the report and the version shown wait in the FSM.
+    await state.set_state(ReviewDialog.note)
+    await state.update_data(
+        review_report=shown[0], review_version=shown[1], review_action=callback_data.action.value
     )
+    await query.answer()
+    await reply(query, *views.ask_note(t, card, callback_data.action))
 
 
 async def got_note(
@@ -187,6 +186,11 @@ async def got_note(
     t: Translator,
 ) -> None:
     data = await state.get_data()
+    if not {"review_action", "review_report", "review_version"} <= data.keys():
+        # The state outlived its data (a storage edited by hand): nothing to decide, say so plainly.
+        await state.set_state(None)
+        await message.answer(t("not_understood"))
+        return
     event = EVENTS[ReviewAct(data["review_action"])]
     shown = (int(data["review_report"]), int(data["review_version"]))
     key = f"msg:{message.chat.id}:{message.message_id}"

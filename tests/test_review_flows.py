@@ -302,3 +302,49 @@ def test_notes_are_normalized_and_required() -> None:
         with pytest.raises(DomainError) as caught:
             normalize_note(blank, "review.reason")
         assert caught.value.key == "review.reason_empty"
+
+
+def label(message: SentMessage, starts: str) -> str:
+    return next(text for row in message.buttons for text, _ in row if text.startswith(starts))
+
+
+async def test_queue_filters_next_and_the_filter_kept_after_a_decision(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, municipal, olga = await setup(app, emulator, clock)
+    await submit(municipal, "2.1", "Провели совещание")
+    clock.advance(dt.timedelta(minutes=1))
+    await submit(head, "4.1", "Открыли кружки")
+    await olga.send("/review")
+    queue = await olga.expect(contains="Отчёт 1 из 2")
+    assert "Отдел образования" in queue.text  # the oldest submission first
+    await olga.click(queue, "➡️ Следующий")
+    second = await olga.expect(contains="Отчёт 2 из 2")
+    assert "МБУ ДО ДДТ" in second.text
+    await olga.click(second, "➡️ Следующий")
+    await olga.expect(contains="Отчёт 1 из 2")  # past the end, back to the oldest
+
+    await olga.click(olga.messages[-1], "Резолюция ▾")
+    choose = await olga.expect(contains="Выберите резолюцию")
+    await olga.click(choose, choose.buttons[0][0][0])
+    await olga.click(await olga.expect(contains="Резолюция:"), "Группа ▾")
+    groups = await olga.expect(contains="Выберите группу адресатов")
+    await olga.click(groups, label(groups, "4."))
+    filtered = await olga.expect(contains="Группа адресатов: 4.")
+    assert "Отчёт 1 из 1" in filtered.text and "МБУ ДО ДДТ" in filtered.text
+    await olga.click(filtered, "Муниципалитет ▾")
+    await olga.click(await olga.expect(contains="Выберите муниципалитет"), "Вяземский район")
+    both = await olga.expect(contains="Муниципалитет: Вяземский район")
+    assert "Отчёт 1 из 1" in both.text and "➡️ Следующий" not in str(both.buttons)
+    await olga.click(both, "Принять")
+    after = await olga.expect(contains="Принят отчёт «МБУ ДО ДДТ»")
+    assert "По выбранным условиям отчётов на проверке нет" in after.text
+    await olga.click(after, "Сбросить фильтры")
+    rest = await olga.expect(contains="Отчёт 1 из 1")
+    assert "Отдел образования" in rest.text
+
+    # A filter naming a municipality or group that is not there is a stale button.
+    await olga.click_data(rest, "rv:0:0:deadbeef:0")
+    assert (await olga.expect_callback_answer()).show_alert
+    await olga.click_data(rest, "rv:0:5:-:0")
+    assert (await olga.expect_callback_answer()).show_alert

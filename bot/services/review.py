@@ -106,8 +106,10 @@ class ReviewService:
         skip = skip % total if total else 0
         rows = await self.repo.reports.review_queue(where, skip, 1)
         card = await self._card_of(rows[0][0].id) if rows else None
-        resolution = await self.repo.resolutions.get(where.resolution_id) if where.resolution_id else None
-        return QueueView(where, total, skip, card, resolution, where.municipality)
+        return QueueView(where, total, skip, card, await self.resolution(where), where.municipality)
+
+    async def resolution(self, where: QueueFilter) -> Resolution | None:
+        return await self.repo.resolutions.get(where.resolution_id) if where.resolution_id else None
 
     async def published(self) -> list[Resolution]:
         return await self.repo.resolutions.published()
@@ -135,14 +137,16 @@ class ReviewService:
 
     async def check_current(
         self, role: Role | None, report_id: int, version: int, event: RevisionEvent
-    ) -> None:
+    ) -> ReportCard:
         """Before asking an official for a comment: the report is still as shown and open to `event`."""
         require_reviewer(role)
         report = await self.repo.reports.get(report_id)
         if report is None:
             raise DomainError("review.not_found")
+        card = await self._card_of(report_id, report)
         if report.version != version or report.review_state is not TRANSITIONS[event][0]:
-            raise StaleReview(await self._card_of(report_id, report))
+            raise StaleReview(card)
+        return card
 
     async def decide(
         self,
