@@ -68,7 +68,7 @@ async def queue_screen(
         where = await services.review.filter_for(0, 0, "-")
     view = await services.review.queue(where, nav.skip)
     muted = bool(person and person.review_notices_muted)
-    return views.queue_screen(t, view, muted, settings.tz, notice)
+    return views.queue_screen(t, view, muted, settings.review_notice_minutes, settings.tz, notice)
 
 
 async def review(

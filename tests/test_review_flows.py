@@ -131,6 +131,14 @@ async def test_return_with_comment_then_revise_resubmit_and_accept(
     await olga.send("/review")
     queue = await olga.expect(contains="Отчёт 1 из 1")
     assert "Ранее возвращался на доработку" in queue.text and "dogovor.pdf" in queue.text
+    await olga.click(queue, "Получить подтверждения")
+    await olga.expect(contains="ссылка https://ddt.example.ru/dogovor.pdf")
+    await olga.click(queue, "История изменений")
+    history = await olga.expect(contains="История отчёта")
+    assert "↩️ возвращён на доработку" in history.text and "«Приложите копию договора" in history.text
+    assert history.text.count("отправлен отчёт") == 2
+    await olga.click(history, "К очереди проверки")
+    queue = await olga.expect(contains="Отчёт 1 из 1")
     await olga.click(queue, "Принять")
     await olga.expect(contains="Принят отчёт")
     await head.expect(contains="Департамент принял ваш отчёт", timeout=10)
@@ -253,7 +261,7 @@ async def test_notices_come_in_batches_and_can_be_muted(
     assert (await app.jobs.tick()).review_notices == 0
 
     await olga.click(muted, "Присылать уведомления")
-    await olga.expect(contains="не чаще одного раза")
+    await olga.expect(contains="не чаще одного раза в 60 мин.")
     assert (await app.jobs.tick()).review_notices == 1
     await olga.expect(contains="На проверку поступил 1 отчёт", timeout=10)
 

@@ -158,8 +158,9 @@ def queue_rows(t: Translator, view: QueueView, muted: bool) -> Rows:
 
 
 def queue_screen(
-    t: Translator, view: QueueView, muted: bool, tz: ZoneInfo, notice: str | None = None
+    t: Translator, view: QueueView, muted: bool, every: int, tz: ZoneInfo, notice: str | None = None
 ) -> Screen:
+    """One item of the queue; `every` is the notice interval in minutes, shown by the mute switch."""
     lines = [notice, ""] if notice else []
     lines += [t("review.title"), *filter_lines(t, view)]
     rows: Rows = []
@@ -173,7 +174,7 @@ def queue_screen(
         if view.total > 1:
             rows.append([_b(t.plain("btn.review_next"), nav_of(view.where, view.skip + 1))])
     lines.append("")
-    lines.append(t("review.muted" if muted else "review.unmuted"))
+    lines.append(t("review.muted") if muted else t("review.unmuted", minutes=every))
     rows += queue_rows(t, view, muted)
     return Html("\n".join(str(line) for line in lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 

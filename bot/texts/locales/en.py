@@ -473,7 +473,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "review.filter_group": "Addressee group: {number}. {heading}",
     "review.filter_municipality": "Municipality: {name}",
     "review.muted": "🔕 Notices of new reports are off.",
-    "review.unmuted": "🔔 The bot tells you of new reports at most once per set interval.",
+    "review.unmuted": "🔔 The bot tells you of new reports at most once every {minutes} min.",
     "review.muted_short": "Notices off",
     "review.unmuted_short": "Notices on",
     "review.accepted_short": "Report accepted",

@@ -527,7 +527,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "review.filter_group": "Группа адресатов: {number}. {heading}",
     "review.filter_municipality": "Муниципалитет: {name}",
     "review.muted": "🔕 Уведомления о новых отчётах отключены.",
-    "review.unmuted": "🔔 О новых отчётах бот сообщает не чаще одного раза за установленный интервал.",
+    "review.unmuted": "🔔 О новых отчётах бот сообщает не чаще одного раза в {minutes} мин.",
     "review.muted_short": "Уведомления отключены",
     "review.unmuted_short": "Уведомления включены",
     "review.accepted_short": "Отчёт принят",
