@@ -182,6 +182,10 @@ async def test_reopen_from_status_and_from_the_acceptance_notice(
     await olga.click(await olga.expect(contains="По муниципалитетам:"), "Вяземский район")
     await olga.click(await olga.expect(contains="выполнено/всего"), "МБУ ДО ДДТ")
     await olga.click(await olga.expect(contains="Муниципалитет"), "4.1")
+    await olga.click(await olga.expect(contains="Статус:"), "История изменений")
+    history = await olga.expect(contains="История отчёта")
+    assert "✅ отчёт принят" in history.text and "«Принят по ошибке»" in history.text
+    await olga.click(history, "Назад")
     await olga.click(await olga.expect(contains="Статус:"), "Вернуть на проверку")
     await olga.expect(contains="Напишите одним сообщением причину")
     await olga.send("Нужна сверка с отчётом района")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import ReportStatus, ReviewState
+from bot.domain import ReportStatus, ReviewState, RevisionEvent
 from bot.domain.evidence import EvidenceItem
 from bot.services.organizations import municipality_code
 from bot.services.status import GroupProgress, MunicipalityProgress, OrgProgress, ReportCard
@@ -22,6 +22,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.views.delivery import format_day, recommendation_number
 from bot.telegram.views.organizations import format_date
 from bot.telegram.views.reports import NO_REPORT_ICON, STATUS_ICONS, evidence_line, status_label
+from bot.telegram.views.review import revision_line
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from storage.models import Organization, Recommendation, Report, Resolution
@@ -222,6 +223,10 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
     for revision in card.revisions[-HISTORY_SHOWN:]:
         author = card.authors.get(revision.author_id or 0)
         lines.append("")
+        if revision.event is not RevisionEvent.SUBMITTED:
+            # An official's decision: who decided what, and why.
+            lines.append(revision_line(t, card, revision, tz))
+            continue
         lines.append(
             t(
                 "status.history_line",
