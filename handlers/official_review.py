@@ -200,7 +200,8 @@ async def got_note(
         )
     except StaleReview as stale:
         await state.set_state(None)
-        await message.answer(*views.report_screen(t, stale.card, settings.tz, t("review.stale")))
+        text, markup = views.report_screen(t, stale.card, settings.tz, t("review.stale"))
+        await message.answer(text, reply_markup=markup)
         return
     except DomainError as err:
         if err.key.startswith(("review.comment_", "review.reason_")):

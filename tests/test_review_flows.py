@@ -208,7 +208,9 @@ async def test_stale_view_is_refused_and_a_double_tap_acts_once(
     await submit(head, "4.2", "Начали")
     await olga.send("/review")
     old_view = await olga.expect(contains="Отчёт 1 из 1")
-    # The organization changes the report while the official is looking at version 1.
+    # The official starts a return of version 1; the organization changes the report meanwhile.
+    await olga.click(old_view, "Вернуть на доработку")
+    await olga.expect(contains="Напишите одним сообщением")
     await head.send("/report")
     await head.click(await head.expect(contains="Рекомендации для"), "4.2")
     await head.click(await head.expect(contains="Выберите статус"), "В работе")
@@ -217,6 +219,14 @@ async def test_stale_view_is_refused_and_a_double_tap_acts_once(
     await head.click(await head.expect(contains="Прикрепите"), "Без подтверждений")
     await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
     await head.expect(contains="(версия 2)")
+
+    await olga.send("Мало подробностей")
+    refused = await olga.expect(contains="Отчёт изменился, пока вы его смотрели")
+    assert "Начали и продолжаем" in refused.text and "Принять" in str(refused.buttons)
+    assert "Мало подробностей" not in " ".join(await outbox_texts(app, head.chat_id))
+    # Its state is over: the next text is not taken for a comment.
+    await olga.send("Мало подробностей")
+    await olga.expect(contains="Не понял сообщение")
 
     await olga.click(old_view, "Принять")
     fresh = await olga.expect(contains="Отчёт изменился, пока вы его смотрели")
