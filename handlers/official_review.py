@@ -45,6 +45,13 @@ class ReviewDialog(StatesGroup):
     note = State()  # the comment of a return or the reason of a reopening
 
 
+async def leave_note(state: FSMContext) -> None:
+    """Another review action abandons a comment the official was asked for (and only that: an admin's
+    other dialog is left as it is)."""
+    if await state.get_state() == ReviewDialog.note.state:
+        await state.set_state(None)
+
+
 async def saved_nav(state: FSMContext) -> ReviewNav:
     packed = (await state.get_data()).get("review_nav")
     try:
@@ -79,7 +86,7 @@ async def review(
     state: FSMContext,
     t: Translator,
 ) -> None:
-    await state.set_state(None)
+    await leave_note(state)
     await state.update_data(review_nav=ReviewNav().pack())
     text, markup = await queue_screen(services, ReviewNav(), person, settings, t)
     await message.answer(text, reply_markup=markup)
@@ -95,7 +102,7 @@ async def navigate(
     t: Translator,
 ) -> None:
     await services.review.filter_for(callback_data.res, callback_data.grp, callback_data.muni)
-    await state.set_state(None)
+    await leave_note(state)
     await state.update_data(review_nav=callback_data.pack())
     await edit_or_answer(query, *await queue_screen(services, callback_data, person, settings, t))
 
@@ -149,8 +156,7 @@ async def decide(
 ) -> None:
     event = EVENTS[callback_data.action]
     shown = (callback_data.report_id, callback_data.version)
-    # Another decision abandons a comment the official was asked for.
-    await state.set_state(None)
+    await leave_note(state)
     try:
         if event is RevisionEvent.ACCEPTED:
             decision = await services.review.decide(
