@@ -12,6 +12,7 @@ from bot.domain import ReviewState, RevisionEvent, Role
 from bot.domain.clock import FrozenClock
 from bot.domain.errors import DomainError
 from bot.runtime.app import Runtime
+from bot.services.resolutions import ResolutionService
 from bot.services.review import normalize_note
 from bot.telegram.callbacks import ReviewAct, ReviewDecide, ReviewMute
 from storage.models import OutboxMessage, Person, Report, ReportRevision
@@ -303,6 +304,16 @@ async def test_members_and_strangers_cannot_review(
     replayed = ReviewDecide(action=ReviewAct.ACCEPT, report_id=report.id, version=report.version + 5)
     await olga.click_data(view, replayed.pack())
     await olga.expect(contains="Отчёт изменился")
+
+    # A withdrawn resolution's report: its buttons no longer decide anything.
+    async with app.session_factory() as session:
+        repo = Repositories(session)
+        [published] = await repo.resolutions.published()
+        await ResolutionService(repo).withdraw(published.id)
+        await session.commit()
+    await olga.click_data(view, ReviewDecide(action=ReviewAct.ACCEPT, report_id=report.id, version=1).pack())
+    answer = await olga.expect_callback_answer()
+    assert answer.show_alert and "снята с публикации" in (answer.text or "")
 
     async def unchanged() -> bool:
         current = await the_report(app)

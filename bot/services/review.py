@@ -146,7 +146,14 @@ class ReviewService:
         card = await self._card_of(report_id, report)
         if report.version != version or report.review_state is not TRANSITIONS[event][0]:
             raise StaleReview(card)
+        await self._require_published(report)
         return card
+
+    async def _require_published(self, report: Report) -> None:
+        """A withdrawn resolution's reports are history: nobody decides on them any more."""
+        rec = await self.repo.resolutions.recommendation(report.recommendation_id)
+        if rec is None or rec.group.resolution.status is not ResolutionStatus.PUBLISHED:
+            raise DomainError("review.withdrawn")
 
     async def decide(
         self,
@@ -174,6 +181,7 @@ class ReviewService:
             if self._repeated(report, version, event, reviewer):
                 raise DomainError("review.already_done")
             raise StaleReview(await self._card_of(report_id, report))
+        await self._require_published(report)
         await self._apply(report, event, note, reviewer, source_key, now)
         card = await self._card_of(report_id, report)
         return Decision(card, event, await self._notify(card, event, note))

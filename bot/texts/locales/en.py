@@ -444,6 +444,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "review.not_found": "Report not found: it may have been deleted with its resolution.",
     "review.stale": "⚠️ The report changed while you were looking at it. Nothing was saved — here is the current version.",
     "review.stale_short": "The report changed while you were looking at it",
+    "review.withdrawn": "The resolution was withdrawn: its reports are no longer reviewed.",
     "review.already_done": "This decision is already saved; there is no need to repeat it.",
     "review.comment_empty": "A comment is required: say what exactly needs more work.",
     "review.comment_too_long": "The comment is too long ({length} characters, at most {limit}).",
