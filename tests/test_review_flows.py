@@ -82,7 +82,7 @@ async def test_accept_is_recorded_and_acknowledged(
     queue = await olga.expect(contains="Отчёты на проверке")
     assert "Отчёт 1 из 1" in queue.text and "МБУ ДО ДДТ" in queue.text
     assert "Рекомендация 4.2" in queue.text and "Начали обновлять программы" in queue.text
-    assert "⏳ На проверке" in queue.text
+    assert "⏳ На проверке · версия 1" in queue.text
     await olga.click(queue, "Принять")
     done = await olga.expect(contains="Принят отчёт «МБУ ДО ДДТ» по рекомендации 4.2")
     assert "Все отчёты проверены" in done.text
@@ -165,7 +165,7 @@ async def test_reopen_from_status_and_from_the_acceptance_notice(
     await olga.click(await olga.expect(contains="Отчёт 1 из 1"), "Принять")
     accepted = await olga.expect(contains="Принят отчёт")
     # Straight from the acceptance notice: undo, with a reason.
-    await olga.click(accepted, "Отменить приём (4.1)")
+    await olga.click(accepted, "Вернуть 4.1 на проверку")
     await olga.expect(contains="Напишите одним сообщением причину")
     await olga.send("Принят по ошибке")
     await olga.expect(contains="снова на проверке")
