@@ -333,7 +333,7 @@ async def report_dialog(persona: Persona, n: int, steps: Steps) -> None:
     await step(
         steps,
         persona.click(confirm, "Отправить"),
-        lambda: persona.expect(contains="Отчёт принят", timeout=ANSWER_TIMEOUT),
+        lambda: persona.expect(contains="Отчёт отправлен на проверку", timeout=ANSWER_TIMEOUT),
     )
 
 

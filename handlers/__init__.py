@@ -18,6 +18,7 @@ from handlers import (
     fallback,
     member_reports,
     official_digest,
+    official_review,
     official_status,
 )
 
@@ -33,6 +34,7 @@ def get_routers() -> list[Router]:
         admin_files.router(),
         member_reports.router(),
         official_status.router(),
+        official_review.router(),
         official_digest.router(),
         fallback.router(),
     ]

@@ -16,7 +16,7 @@ from bot.domain.reports import ReportDraft, validate_comment, validate_reason
 from bot.services import Services
 from bot.services.reports import Target
 from bot.telegram.answers import edit_markup, refuse, reply
-from bot.telegram.callbacks import ReportAct, ReportOpen, ReportStatusPick, ReportStep
+from bot.telegram.callbacks import ReportAct, ReportOpen, ReportRevise, ReportStatusPick, ReportStep
 from bot.telegram.views.reports import (
     cancel_only,
     comment_keyboard,
@@ -24,6 +24,7 @@ from bot.telegram.views.reports import (
     evidence_keyboard,
     status_picker,
 )
+from bot.telegram.views.review import revise_heading
 from bot.texts.i18n import Html, Translator
 from storage.models import Person
 
@@ -88,6 +89,36 @@ async def open_dialog(
     await save_draft(state, ReportDraft(rec_id=target.rec.id), ReportDialog.status)
     await query.answer()
     text, markup = status_picker(t, target.rec, target.report)
+    await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+
+
+async def revise_dialog(
+    query: CallbackQuery,
+    callback_data: ReportRevise,
+    services: Services,
+    person: Person,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    """«📝 Доработать» under a returned report: the dialog opens on the report as it stands, with the
+    department's comment above the status choice; the old comment can be kept at the next step."""
+    try:
+        target = await services.reports.target(person, callback_data.rec_id)
+    except DomainError as err:
+        await refuse(query, t, err)
+        return
+    report = target.report
+    draft = ReportDraft(
+        rec_id=target.rec.id,
+        status=report.status if report else None,
+        reason=report.reason if report else None,
+    )
+    await save_draft(state, draft, ReportDialog.status)
+    await query.answer()
+    text, markup = status_picker(t, target.rec, report)
+    heading = revise_heading(t, report)
+    if heading is not None:
+        text = Html(heading + "\n\n" + text)
     await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
 
 

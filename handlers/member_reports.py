@@ -10,7 +10,14 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.services import Services
 from bot.telegram.answers import edit_or_answer
-from bot.telegram.callbacks import ReportAct, ReportList, ReportOpen, ReportStatusPick, ReportStep
+from bot.telegram.callbacks import (
+    ReportAct,
+    ReportList,
+    ReportOpen,
+    ReportRevise,
+    ReportStatusPick,
+    ReportStep,
+)
 from bot.telegram.filters import MEMBER
 from bot.telegram.views.reports import report_list_view, summary_view
 from bot.texts.i18n import Translator
@@ -47,6 +54,7 @@ def step(action: ReportAct) -> CallbackQueryFilter:
 
 def register_dialog(member: Router) -> None:
     member.callback_query.register(dialog.open_dialog, ReportOpen.filter())
+    member.callback_query.register(dialog.revise_dialog, ReportRevise.filter())
     member.callback_query.register(dialog.picked_status, ReportDialog.status, ReportStatusPick.filter())
     member.message.register(dialog.got_reason, ReportDialog.reason, *TEXT)
     member.message.register(dialog.got_comment, ReportDialog.comment, *TEXT)

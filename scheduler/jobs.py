@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.services.ports import MessageRenderer
 from bot.services.reminders import ReminderBatch, ReminderService
+from bot.services.review import ReviewService
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,12 @@ class TickResult:
     digests: int = 0
     reminders: int = 0
     nudges: int = 0
+    review_notices: int = 0
     failed: list[str] = field(default_factory=list)
 
     @property
     def enqueued(self) -> bool:
-        return bool(self.digests or self.reminders or self.nudges)
+        return bool(self.digests or self.reminders or self.nudges or self.review_notices)
 
 
 class SchedulerJobs:
@@ -76,6 +78,12 @@ class SchedulerJobs:
 
         steps.append(("reminders", lambda repo: _messages(reminders(repo).deadline_reminders(now, horizon))))
         steps.append(("nudges", lambda repo: _messages(reminders(repo).silence_nudges(now, horizon))))
+        steps.append(
+            (
+                "review_notices",
+                lambda repo: ReviewService(repo, self.settings, self.renderer).announce(now, horizon),
+            )
+        )
         return steps
 
     async def tick(self) -> TickResult:

@@ -27,7 +27,9 @@ async def test_demo_tour(tmp_path: Path) -> None:
     assert "Добавлено: 11" in admin
     assert "завершена: доставлено" in admin and "Не доставлено" in admin and "Елена Соколова" in admin
     irina = result.transcripts["Ирина (Дом детского творчества)"]
-    assert "[📝 Отчитаться]" in irina and "Отчёт принят (версия 2)" in irina
+    assert "[📝 Отчитаться]" in irina and "Отчёт отправлен на проверку (версия 3)" in irina
+    assert "Отчёт возвращён на доработку" in irina and "[📝 Доработать]" in irina
+    assert "Департамент принял ваш отчёт" in irina
     assert "📎 приказ_об_открытии.pdf" in irina
     official = result.transcripts["Олег (департамент)"]
     assert "Сводка о выполнении резолюции" in official

@@ -95,7 +95,7 @@ async def test_full_report_with_document_photo_and_link(
     assert "✅ Выполнено" in confirm.text and "охват вырос на 12%" in confirm.text
     assert "4 подтверждения" in confirm.text and "https://ddt.example.ru/report" in confirm.text
     await head.click(confirm, "Отправить")
-    await head.expect(contains="Отчёт принят (версия 1)")
+    await head.expect(contains="Отчёт отправлен на проверку (версия 1)")
 
     async with app.session_factory() as session:
         report = await session.scalar(select(Report))
@@ -175,7 +175,7 @@ async def test_not_applicable_needs_a_reason(
     confirm = await municipal.expect(contains="Проверьте отчёт")
     assert "Причина: В районе нет учреждений" in confirm.text
     await municipal.click(confirm, "Отправить")
-    await municipal.expect(contains="Отчёт принят")
+    await municipal.expect(contains="Отчёт отправлен на проверку")
     [report] = await reports(app)
     assert (
         report.status is ReportStatus.NOT_APPLICABLE and report.reason and "нет учреждений" in report.reason
@@ -198,7 +198,7 @@ async def test_dialog_survives_a_restart(
         ack = await head.expect(contains="Всего 1 подтверждение")
         await head.click(ack, "Готово (1)")
         await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
-        await head.expect(contains="Отчёт принят")
+        await head.expect(contains="Отчёт отправлен на проверку")
 
         async def saved() -> bool:
             return len(await reports(app)) == 1
@@ -242,7 +242,7 @@ async def test_forged_and_stale_buttons_change_nothing(
 async def test_saved_is_said_only_after_the_report_is_committed(
     emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
 ) -> None:
-    """The words «Отчёт принят» must never reach Telegram ahead of the row they promise."""
+    """The words «Отчёт отправлен на проверку» must never reach Telegram ahead of the row they promise."""
     head, _ = await publish_to_two_orgs(app, emulator, clock)
     await head.click(rec_message(head, "4.1"), "Отчитаться")
     await head.click(await head.expect(contains="Выберите статус"), "В работе")
@@ -254,13 +254,13 @@ async def test_saved_is_said_only_after_the_report_is_committed(
     committed_when_said: list[bool] = []
 
     async def look_at_the_database(method: str, params: dict[str, object]) -> None:
-        if method == "sendMessage" and "Отчёт принят" in str(params.get("text", "")):
+        if method == "sendMessage" and "Отчёт отправлен на проверку" in str(params.get("text", "")):
             committed_when_said.append(len(await reports(app)) == 1)
 
     emulator.on_request = look_at_the_database
     try:
         await head.click(confirm, "Отправить")
-        await head.expect(contains="Отчёт принят")
+        await head.expect(contains="Отчёт отправлен на проверку")
     finally:
         emulator.on_request = None
     assert committed_when_said == [True]
@@ -326,7 +326,7 @@ async def test_double_click_makes_one_report(
     confirm = await head.expect(contains="Проверьте отчёт")
     await head.click(confirm, "Отправить")
     await head.click(confirm, "Отправить")
-    await head.expect(contains="Отчёт принят")
+    await head.expect(contains="Отчёт отправлен на проверку")
 
     async def one_revision() -> bool:
         async with app.session_factory() as session:
@@ -377,7 +377,7 @@ async def test_album_is_acknowledged_piece_by_piece(
     ack = await head.expect(contains="Всего 3 подтверждения", timeout=10)
     await head.click(ack, "Готово (3)")
     await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
-    await head.expect(contains="Отчёт принят")
+    await head.expect(contains="Отчёт отправлен на проверку")
 
     async def three_pieces() -> bool:
         async with app.session_factory() as session:

@@ -180,7 +180,7 @@ async def test_official_drills_down_to_evidence(
     await head.send_document("программы.pdf", b"%PDF programs")
     await head.click(await head.expect(contains="Всего 1"), "Готово (1)")
     await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
-    await head.expect(contains="Отчёт принят")
+    await head.expect(contains="Отчёт отправлен на проверку")
 
     async with app.session_factory() as session:
         official = await Repositories(session).people.add(8200, "Олег Чиновников", Role.OFFICIAL)

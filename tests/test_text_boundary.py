@@ -37,7 +37,7 @@ async def test_nul_in_a_comment_is_saved_without_it(
     confirm = await head.expect(contains="Проверьте отчёт")
     assert "Открыли два кружка" in (confirm.text or "")
     await head.click(confirm, "Отправить")
-    await head.expect(contains="Отчёт принят")
+    await head.expect(contains="Отчёт отправлен на проверку")
 
     async with app.session_factory() as session:
         report = await session.scalar(select(Report))

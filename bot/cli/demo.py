@@ -192,7 +192,27 @@ async def report(
         last = await tour.said(head, await head.expect(contains="Принято", timeout=15))
     button = f"Готово ({len(evidence)})" if evidence else "Без подтверждений"
     confirm = await tour.click(head, last, button, "Проверьте отчёт")
-    await tour.click(head, confirm, "Отправить", "Отчёт принят")
+    await tour.click(head, confirm, "Отправить", "Отчёт отправлен на проверку")
+
+
+async def review_round(tour: Tour, oleg: Persona, irina: Persona) -> None:
+    """The official returns Irina's 4.2 with a comment, she revises it from the notice's button, and the
+    official accepts her 4.1: the history of 4.2 keeps every step."""
+    queue = await tour.send(oleg, "/review", "Отчёты на проверке")
+    second = await tour.click(oleg, queue, "Следующий", "Рекомендация 4.2")
+    await tour.click(oleg, second, "Вернуть на доработку", "Напишите одним сообщением")
+    await tour.send(oleg, "Приложите, пожалуйста, утверждённые программы", "возвращён на доработку")
+    notice = await tour.said(irina, await irina.expect(contains="Отчёт возвращён на доработку", timeout=30))
+    picker = await tour.click(irina, notice, "Доработать", "Выберите статус")
+    await tour.click(irina, picker, "Выполнено", "комментарий")
+    await tour.send(irina, "Все программы обновлены и утверждены", "Приложите подтверждения")
+    await irina.send_document("программы.pdf", sample_pdf("Programmes"))
+    added = await tour.said(irina, await irina.expect(contains="Принято", timeout=15))
+    confirm = await tour.click(irina, added, "Готово (1)", "Проверьте отчёт")
+    await tour.click(irina, confirm, "Отправить", "Отчёт отправлен на проверку")
+    queue = await tour.send(oleg, "/review", "Рекомендация 4.1")
+    await tour.click(oleg, queue, "Принять", "Принят отчёт")
+    await tour.said(irina, await irina.expect(contains="Департамент принял ваш отчёт", timeout=30))
 
 
 async def run_demo(
@@ -303,8 +323,8 @@ async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoRes
         [("document", ("постановление.pdf", sample_pdf("Resolution 7")))],
     )
 
-    tour.stage("Руководитель меняет отчёт — история сохраняется")
-    await report(tour, heads["irina"], "4.2", "Выполнено", "Все программы обновлены и утверждены", [])
+    tour.stage("Департамент проверяет: возвращает отчёт на доработку, руководитель дорабатывает")
+    await review_round(tour, oleg, heads["irina"])
 
     tour.stage("Сотрудник департамента запрашивает сводку /digest")
     menu = await tour.send(oleg, "/digest", "Сводка о ходе выполнения")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.services.reminders import ReminderService
     from bot.services.reports import ReportService
     from bot.services.resolutions import ResolutionService
+    from bot.services.review import ReviewService
     from bot.services.roles import RoleService
     from bot.services.status import StatusService
     from storage.repositories import Repositories
@@ -73,6 +74,12 @@ class Services:
         from bot.services.resolutions import ResolutionService
 
         return ResolutionService(self.repo)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        from bot.services.review import ReviewService
+
+        return ReviewService(self.repo, self.settings, self.renderer)
 
     @cached_property
     def roles(self) -> RoleService:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.domain import OutboxState
+from bot.domain import OutboxState, RevisionEvent
 
 if TYPE_CHECKING:
     from storage.models import AddresseeGroup, Person, Recommendation, Resolution
@@ -124,4 +124,41 @@ class DeliveryReport:
     undelivered: tuple[Undelivered, ...] = field(default=())
 
 
-MessageIntent = PublicationIntro | RecommendationIntent | Reminder | DigestParts | DeliveryReport
+@dataclass(frozen=True)
+class ReviewDecisionNotice:
+    """An official's decision on a report, told to a member of the organization: accepted, returned
+    (with the comment and a way to revise it) or reopened (with the reason)."""
+
+    to: Recipient
+    dedup_key: str
+    event: RevisionEvent
+    rec: Recommendation
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuedReport:
+    org_name: str
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReviewQueueNotice:
+    """New submissions awaiting review, told to an official at most once per interval."""
+
+    to: Recipient
+    dedup_key: str
+    total: int
+    first: tuple[QueuedReport, ...]
+
+
+MessageIntent = (
+    PublicationIntro
+    | RecommendationIntent
+    | Reminder
+    | DigestParts
+    | DeliveryReport
+    | ReviewDecisionNotice
+    | ReviewQueueNotice
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain import ResolutionStatus, Role
+from bot.domain import ResolutionStatus, ReviewState, RevisionEvent, Role
 from bot.domain.errors import DomainError
 from bot.domain.evidence import EvidenceItem
 from bot.domain.reports import (
@@ -116,8 +116,13 @@ class ReportService:
                     version=1,
                     updated_by=author_id,
                     updated_at=now,
+                    review_state=ReviewState.PENDING,
+                    submitted_at=now,
                 )
             )
+        # Any (re)submission goes back to review; the last decision stays on record until the next one.
+        report.review_state = ReviewState.PENDING
+        report.submitted_at = now
         report.status = fields.status
         report.comment = fields.comment
         report.reason = fields.reason
@@ -137,6 +142,8 @@ class ReportService:
             comment=plan.fields.comment,
             reason=plan.fields.reason,
             changes=plan.changes,
+            event=RevisionEvent.SUBMITTED,
+            review_state=ReviewState.PENDING,
             author_id=author_id,
             source_key=source_key,
             created_at=now,

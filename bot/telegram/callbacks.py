@@ -170,3 +170,62 @@ class EvidenceSend(CallbackData, prefix="ev"):
 class DigestPick(CallbackData, prefix="dp"):
     res: Id = 0  # 0: every published resolution
     muni: Code = "-"  # municipality_code(), "-" for all, "?" to choose one
+
+
+# --- review (issue 13) ---
+
+
+class ReviewAct(StrEnum):
+    ACCEPT = "accept"
+    RETURN = "return"
+    REOPEN = "reopen"
+
+
+class ReviewFilterWhat(StrEnum):
+    RES = "res"
+    GRP = "grp"
+    MUNI = "muni"
+
+
+class ReviewNav(CallbackData, prefix="rv"):
+    """The /review queue under a filter; `skip` is how many of the oldest items «Следующий» passed."""
+
+    res: Id = 0  # 0: every resolution
+    grp: Id = 0  # 0: every addressee group (only with a resolution)
+    muni: Code = "-"  # municipality_code(), "-" for every municipality
+    skip: Page = 0
+
+
+class ReviewFilter(CallbackData, prefix="rf"):
+    """Opens the choices of one filter, keeping the others."""
+
+    what: ReviewFilterWhat
+    res: Id = 0
+    grp: Id = 0
+    muni: Code = "-"
+
+
+class ReviewDecide(CallbackData, prefix="rd"):
+    """A decision on a report as it was shown: a button from an older version is refused."""
+
+    action: ReviewAct
+    report_id: Id
+    version: Id
+
+
+class ReviewHistory(CallbackData, prefix="rh"):
+    report_id: Id
+
+
+class ReviewMute(CallbackData, prefix="rm"):
+    mute: bool
+
+
+class ReportRevise(CallbackData, prefix="rr"):
+    """«📝 Доработать» under a returned report: opens the member's dialog prefilled."""
+
+    rec_id: Id
+
+
+class ExtensionList(CallbackData, prefix="xl"):
+    page: int = Field(0, ge=0, le=10_000)

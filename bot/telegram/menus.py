@@ -17,12 +17,13 @@ PUBLIC = ("start", "help")
 MENUS: dict[Role | None, tuple[str, ...]] = {
     None: PUBLIC,
     Role.MEMBER: ("report", "my", "help", "cancel"),
-    Role.OFFICIAL: ("digest", "status", "help", "cancel"),
+    Role.OFFICIAL: ("review", "digest", "status", "help", "cancel"),
     Role.ADMIN: (
         "orgs",
         "add_org",
         "import_orgs",
         "resolutions",
+        "review",
         "digest",
         "status",
         "remind",

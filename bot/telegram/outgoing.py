@@ -17,6 +17,8 @@ from bot.services.intents import (
     PublicationIntro,
     RecommendationIntent,
     Reminder,
+    ReviewDecisionNotice,
+    ReviewQueueNotice,
 )
 from bot.services.ports import OutboxRow
 from bot.telegram.views.delivery import (
@@ -28,6 +30,7 @@ from bot.telegram.views.delivery import (
     reminder_text,
     report_button,
 )
+from bot.telegram.views.review import decision_notice, queue_notice
 from bot.texts.i18n import Translator, translator
 from bot.texts.text_split import split_lines
 
@@ -43,6 +46,8 @@ class TelegramRenderer:
             Reminder: self._reminder,
             DigestParts: self._digest,
             DeliveryReport: self._report,
+            ReviewDecisionNotice: self._review_decision,
+            ReviewQueueNotice: self._review_queue,
         }
 
     def translator(self, locale: str | None) -> Translator:
@@ -112,3 +117,13 @@ class TelegramRenderer:
             Outgoing(f"{intent.dedup_key}:{i}", to.chat_id, part, person_id=to.person_id)
             for i, part in enumerate(parts)
         ]
+
+    def _review_decision(self, intent: ReviewDecisionNotice) -> list[Outgoing]:
+        t, to = self.translator(intent.to.locale), intent.to
+        text, markup = decision_notice(t, intent)
+        return [Outgoing(intent.dedup_key, to.chat_id, text, reply_markup=markup, person_id=to.person_id)]
+
+    def _review_queue(self, intent: ReviewQueueNotice) -> list[Outgoing]:
+        t, to = self.translator(intent.to.locale), intent.to
+        text, markup = queue_notice(t, intent)
+        return [Outgoing(intent.dedup_key, to.chat_id, text, reply_markup=markup, person_id=to.person_id)]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from bot.domain import ReportStatus, ResolutionStatus
+from bot.domain import ReportStatus, ResolutionStatus, ReviewState
 from storage.models import (
     AddresseeGroup,
     Evidence,
@@ -26,6 +28,18 @@ class ReportTarget(NamedTuple):
     org: Organization | None
     rec: Recommendation | None  # with its group and the group's resolution loaded
     report: Report | None  # with its evidence loaded
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which pending reports the /review queue shows; None is «every»."""
+
+    resolution_id: int | None = None
+    group_id: int | None = None
+    municipality: str | None = None
+
+
+QueueRow = tuple[Report, Recommendation, Organization]
 
 
 class ReportRepo(Repository):
@@ -122,6 +136,71 @@ class ReportRepo(Repository):
         )
         return {ReportStatus(status): int(n) for status, n in rows}
 
+    def _pending(self, where: QueueFilter) -> Any:
+        stmt = (
+            select(Report, Recommendation, Organization)
+            .join(Recommendation, Report.recommendation_id == Recommendation.id)
+            .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+            .join(Resolution, AddresseeGroup.resolution_id == Resolution.id)
+            .join(Organization, Report.organization_id == Organization.id)
+            .where(
+                Report.review_state == ReviewState.PENDING, Resolution.status == ResolutionStatus.PUBLISHED
+            )
+        )
+        if where.resolution_id is not None:
+            stmt = stmt.where(Resolution.id == where.resolution_id)
+        if where.group_id is not None:
+            stmt = stmt.where(AddresseeGroup.id == where.group_id)
+        if where.municipality is not None:
+            stmt = stmt.where(Organization.municipality == where.municipality)
+        return stmt
+
+    async def review_queue(self, where: QueueFilter, offset: int, limit: int) -> list[QueueRow]:
+        """Reports awaiting review, oldest submission first (reports older than the review loop, with no
+        submission time, by their last change)."""
+        rows = await self.session.execute(
+            self._pending(where)
+            .options(
+                selectinload(Report.evidence),
+                selectinload(Recommendation.group).selectinload(AddresseeGroup.resolution),
+            )
+            .order_by(func.coalesce(Report.submitted_at, Report.updated_at), Report.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(report, rec, org) for report, rec, org in rows]
+
+    async def review_count(self, where: QueueFilter) -> int:
+        subquery = self._pending(where).with_only_columns(Report.id).subquery()
+        return int(await self.session.scalar(select(func.count()).select_from(subquery)) or 0)
+
+    async def submitted_after(
+        self, since: dt.datetime, limit: int
+    ) -> tuple[int, dt.datetime | None, list[QueueRow]]:
+        """Pending reports submitted after `since`: how many, the newest submission time, and the first
+        `limit` of them."""
+        stmt = self._pending(QueueFilter()).where(Report.submitted_at > since)
+        counted = stmt.with_only_columns(Report.id, Report.submitted_at).subquery()
+        total, newest = (
+            await self.session.execute(select(func.count(), func.max(counted.c.submitted_at)))
+        ).one()
+        rows = await self.session.execute(
+            stmt.options(selectinload(Recommendation.group).selectinload(AddresseeGroup.resolution))
+            .order_by(Report.submitted_at, Report.id)
+            .limit(limit)
+        )
+        return int(total or 0), _as_utc(newest), [(report, rec, org) for report, rec, org in rows]
+
+    async def lock(self, report_id: int) -> Report | None:
+        """The report for a decision, locked against a concurrent one where the database can lock."""
+        return await self.session.scalar(
+            select(Report)
+            .where(Report.id == report_id)
+            .with_for_update()
+            .options(selectinload(Report.evidence), selectinload(Report.revisions))
+            .execution_options(populate_existing=True)
+        )
+
 
 class ProgressRepo(Repository):
     """Per-organization progress on one resolution, for the officials' drill-down."""
@@ -167,3 +246,11 @@ class ProgressRepo(Repository):
             stmt = stmt.where(Organization.municipality == municipality)
         rows = await self.session.execute(stmt)
         return [(a, b, c, int(d), int(e), int(f)) for a, b, c, d, e, f in rows]
+
+
+def _as_utc(value: object) -> dt.datetime | None:
+    """An aggregate bypasses the column type: SQLite hands back a naive string or datetime."""
+    if value is None:
+        return None
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)

@@ -7,14 +7,22 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import ReportStatus
+from bot.domain import ReportStatus, ReviewState, RevisionEvent
 from bot.domain.evidence import EvidenceItem
 from bot.services.organizations import municipality_code
 from bot.services.status import GroupProgress, MunicipalityProgress, OrgProgress, ReportCard
-from bot.telegram.callbacks import DigestPick, EvidenceSend, StatusLevel, StatusNav
+from bot.telegram.callbacks import (
+    DigestPick,
+    EvidenceSend,
+    ReviewAct,
+    ReviewDecide,
+    StatusLevel,
+    StatusNav,
+)
 from bot.telegram.views.delivery import format_day, recommendation_number
 from bot.telegram.views.organizations import format_date
 from bot.telegram.views.reports import NO_REPORT_ICON, STATUS_ICONS, evidence_line, status_label
+from bot.telegram.views.review import revision_line
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from storage.models import Organization, Recommendation, Report, Resolution
@@ -186,6 +194,11 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
                     )
                 ]
             )
+        if report.review_state is ReviewState.ACCEPTED:
+            reopen = ReviewDecide(action=ReviewAct.REOPEN, report_id=report.id, version=report.version)
+            rows.append(
+                [InlineKeyboardButton(text=t.plain("btn.review_reopen"), callback_data=reopen.pack())]
+            )
         rows.append(
             [
                 _b(
@@ -210,6 +223,10 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
     for revision in card.revisions[-HISTORY_SHOWN:]:
         author = card.authors.get(revision.author_id or 0)
         lines.append("")
+        if revision.event is not RevisionEvent.SUBMITTED:
+            # An official's decision: who decided what, and why.
+            lines.append(revision_line(t, card, revision, tz))
+            continue
         lines.append(
             t(
                 "status.history_line",

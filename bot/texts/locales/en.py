@@ -26,38 +26,16 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "kind.institute": "Regional institute for education development",
     "kind.institution": "Institution of supplementary education",
     "kind.other": "Other",
-    "start.stranger": (
-        "Hello! This bot tracks how the resolution of the August teachers' forum is carried out.\n\n"
-        "You are not registered yet. Ask the bot's administrator at the education department for an "
-        "invitation link for your organization.\nYour Telegram ID: <code>{telegram_id}</code>"
-    ),
+    "start.stranger": "Hello! This bot tracks how the resolution of the August teachers' forum is carried out.\n\nYou are not registered yet. Ask the bot's administrator at the education department for an invitation link for your organization.\nYour Telegram ID: <code>{telegram_id}</code>",
     "start.admin": "Hello, {name}! You are an administrator. Commands: /help",
     "start.official": "Hello, {name}! You are a department official. Commands: /help",
     "start.member": "Hello, {name}! Recommendations for your organization: /report. Help: /help",
-    "start.joined": (
-        "Done! You are registered as a representative of «<b>{org}</b>».\n"
-        "The resolution's recommendations addressed to your organization will arrive here. Report: /report"
-    ),
+    "start.joined": "Done! You are registered as a representative of «<b>{org}</b>».\nThe resolution's recommendations addressed to your organization will arrive here. Report: /report",
     "start.official_joined": "Done! You are registered as a department official. Digest: /digest",
     "help.stranger": "The bot tracks a teachers' forum resolution.\nTo start, open the invitation link from the administrator.",
-    "help.member": (
-        "<b>What you can do</b>\n/report — recommendations for your organization and a report on each\n"
-        "/my — your organization's summary\n/cancel — stop the current dialog"
-    ),
-    "help.official": (
-        "<b>What you can do</b>\n/digest — progress digest (text, Excel, chart)\n"
-        "/status — organizations' reports: resolution → group or municipality → organization\n"
-        "/cancel — stop the current action"
-    ),
-    "help.admin": (
-        "<b>Organizations</b>\n/orgs — list with filters and cards\n/add_org — add an organization\n"
-        "/import_orgs — file format for bulk import (send a CSV or XLSX)\n\n"
-        "<b>Resolutions</b>\n/resolutions — imported resolutions; to import one, send a TXT, MD or DOCX file\n"
-        "/remind — remind organizations that have not reported\n\n"
-        "<b>Digests</b>\n/digest, /status — as for department officials\n\n"
-        "<b>Roles</b>\n/invite_official — invitation link for a department official\n"
-        "/grant ID admin|official — grant a role\n/revoke ID — revoke a role\n/cancel — stop the current action"
-    ),
+    "help.member": "<b>What you can do</b>\n/report — recommendations for your organization and a report on each\n/my — your organization's summary\n/cancel — stop the current dialog",
+    "help.official": "<b>What you can do</b>\n/review — reports awaiting review: accept or return with a comment\n/digest — progress digest (text, Excel, chart)\n/status — organizations' reports: resolution → group or municipality → organization\n/cancel — stop the current action",
+    "help.admin": "<b>Organizations</b>\n/orgs — list with filters and cards\n/add_org — add an organization\n/import_orgs — file format for bulk import (send a CSV or XLSX)\n\n<b>Resolutions</b>\n/resolutions — imported resolutions; to import one, send a TXT, MD or DOCX file\n/remind — remind organizations that have not reported\n\n<b>Digests and review</b>\n/review, /digest, /status — as for department officials\n\n<b>Roles</b>\n/invite_official — invitation link for a department official\n/grant ID admin|official — grant a role\n/revoke ID — revoke a role\n/cancel — stop the current action",
     "cancelled": "Cancelled.",
     "cancelled_short": "Cancelled",
     "nothing_to_cancel": "There is nothing to cancel.",
@@ -67,20 +45,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "refused.button": "This button is out of date or not available to you.",
     "unknown_command": "No such command. Commands: /help",
     "not_understood": "The bot cannot make sense of this message. Commands: /help",
-    "invite.created": (
-        "Invitation for «<b>{org}</b>»:\n{link}\n\nThe link works once and until {expires}. "
-        "Forward it to the head of the organization."
-    ),
+    "invite.created": "Invitation for «<b>{org}</b>»:\n{link}\n\nThe link works once and until {expires}. Forward it to the head of the organization.",
     "invite.official_created": "Invitation for a department official:\n{link}\n\nThe link works once and until {expires}.",
     "invite.unknown": "There is no such invitation. Check the link was copied whole, or ask the administrator for a new one.",
     "invite.used": "This invitation has already been used. Ask the administrator for a new link.",
     "invite.expired": "This invitation has expired. Ask the administrator for a new link.",
     "invite.revoked": "The administrator has revoked this invitation. Ask for a new link.",
     "invite.org_inactive": "The organization of this invitation is switched off. Contact the administrator.",
-    "invite.already_privileged": (
-        "You are already an administrator or a department official, so the invitation was not used — "
-        "pass it on to the person it is meant for."
-    ),
+    "invite.already_privileged": "You are already an administrator or a department official, so the invitation was not used — pass it on to the person it is meant for.",
     "invite.cannot_invite_inactive": "«{name}» is switched off: switch it on first.",
     "invite.cannot_revoke": "The invitation has already been used or revoked.",
     "org.name_empty": "The name cannot be empty. Enter the organization's name.",
@@ -127,29 +99,11 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "roles.granted": "{name} is now {role}.",
     "roles.revoked": "{name} no longer has a role.",
     "roles.not_grantable": "This role cannot be granted by command.",
-    "roles.unknown_person": (
-        "User {telegram_id} is not in the bot yet. Ask the owner of this ID to send /start to the bot, "
-        "then repeat the command."
-    ),
-    "roles.env_admin": (
-        "ID {telegram_id} is on the administrators list in the settings (ADMIN_IDS); only the settings "
-        "can change that."
-    ),
+    "roles.unknown_person": "User {telegram_id} is not in the bot yet. Ask the owner of this ID to send /start to the bot, then repeat the command.",
+    "roles.env_admin": "ID {telegram_id} is on the administrators list in the settings (ADMIN_IDS); only the settings can change that.",
     "roles.nothing_to_revoke": "User {telegram_id} is neither an administrator nor a department official.",
-    "files.unsupported": (
-        "«{name}» does not fit. Send a table of organizations (CSV or XLSX) or a resolution (TXT, MD or DOCX)."
-    ),
-    "import.help": (
-        "<b>Bulk import of organizations</b>\n"
-        "Send a CSV (UTF-8 or Windows-1251, «;» or «,» separated) or an XLSX (first sheet). "
-        "The first row holds the headers:\n"
-        "• <code>name</code> (or <code>название</code>) — required;\n"
-        "• <code>kind</code> (or <code>вид</code>) — required: department, municipal, institute, "
-        "institution, other;\n"
-        "• <code>municipality</code> (or <code>муниципалитет</code>) — may be empty.\n\n"
-        "Repeats (same name in the same municipality) are skipped, rows with errors are rejected — "
-        "the bot lists them with the reason. All other organizations are added together."
-    ),
+    "files.unsupported": "«{name}» does not fit. Send a table of organizations (CSV or XLSX) or a resolution (TXT, MD or DOCX).",
+    "import.help": "<b>Bulk import of organizations</b>\nSend a CSV (UTF-8 or Windows-1251, «;» or «,» separated) or an XLSX (first sheet). The first row holds the headers:\n• <code>name</code> (or <code>название</code>) — required;\n• <code>kind</code> (or <code>вид</code>) — required: department, municipal, institute, institution, other;\n• <code>municipality</code> (or <code>муниципалитет</code>) — may be empty.\n\nRepeats (same name in the same municipality) are skipped, rows with errors are rejected — the bot lists them with the reason. All other organizations are added together.",
     "import.empty_file": "The file is empty.",
     "import.file_too_big": "The file is larger than {limit_mb} MB. Split it.",
     "import.unsupported_format": "A CSV or XLSX file is needed.",
@@ -192,29 +146,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "res.group_line": "<b>{number}. {heading}</b>",
     "res.group_meta": "To: {kind} · recommendations: {count}",
     "res.rec_sample": "  {number} {text}",
-    "res.preview_hint": (
-        "Check whom each group is addressed to: the buttons below change the kind of addressee. "
-        "Then set a deadline if needed and publish."
-    ),
+    "res.preview_hint": "Check whom each group is addressed to: the buttons below change the kind of addressee. Then set a deadline if needed and publish.",
     "res.choose_group_kind": "Group {number}: {heading}. Which kind of organization is it addressed to?",
-    "res.ask_deadline": (
-        "Enter the whole resolution's deadline as DD.MM.YYYY (e.g. 31.05.2027) or one recommendation's: "
-        "its number and the date (e.g. <code>2.3 31.05.2027</code>)."
-    ),
+    "res.ask_deadline": "Enter the whole resolution's deadline as DD.MM.YYYY (e.g. 31.05.2027) or one recommendation's: its number and the date (e.g. <code>2.3 31.05.2027</code>).",
     "res.rec_deadlines": "Deadlines of single recommendations: {items}",
     "res.no_such_recommendation": "The resolution has no recommendation {number}.",
     "res.discarded": "The draft resolution was deleted.",
-    "res.publish_confirm": (
-        "📜 <b>{title}</b>\n\n"
-        "Publish the resolution?\n"
-        "Recipients: {recipients}, messages: {messages}.\n"
-        "Organizations with no registered representatives: {unstaffed}. "
-        "They will get the recommendations when their representatives register with an invitation."
-    ),
-    "res.published_no_recipients": (
-        "The resolution is published. There are no registered recipients yet: organizations' representatives "
-        "will get the recommendations as soon as they join."
-    ),
+    "res.publish_confirm": "📜 <b>{title}</b>\n\nPublish the resolution?\nRecipients: {recipients}, messages: {messages}.\nOrganizations with no registered representatives: {unstaffed}. They will get the recommendations when their representatives register with an invitation.",
+    "res.published_no_recipients": "The resolution is published. There are no registered recipients yet: organizations' representatives will get the recommendations as soon as they join.",
     "res.list_title": "<b>Resolutions</b> — choose one to open. Send a TXT, MD or DOCX file to import a new one.",
     "res.list_empty": "No resolutions yet. Send a resolution file (TXT, MD or DOCX).",
     "res.not_found": "Resolution not found.",
@@ -247,21 +186,12 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "delivery.rec_body": "{text}",
     "delivery.rec_source": "<i>{resolution}</i>",
     "btn.report": "📝 Report",
-    "delivery.progress": (
-        "📤 Delivering: {sent} of {total} sent\n"
-        "📜 {title}\n"
-        "Queued: {queued} · unreachable recipients: {unreachable} · errors: {failed}"
-    ),
-    "delivery.progress_done": (
-        "✅ Delivery finished: {sent} of {total} delivered\n"
-        "📜 {title}\n"
-        "Unreachable recipients: {unreachable} · errors: {failed}"
-    ),
+    "delivery.progress": "📤 Delivering: {sent} of {total} sent\n📜 {title}\nQueued: {queued} · unreachable recipients: {unreachable} · errors: {failed}",
+    "delivery.progress_done": "✅ Delivery finished: {sent} of {total} delivered\n📜 {title}\nUnreachable recipients: {unreachable} · errors: {failed}",
     "delivery.unreachable_header": "<b>Not delivered:</b>",
     "delivery.unreachable_line": "• {name} — {org} ({reason})",
     "delivery.reason_blocked": "the bot is blocked or the account is unavailable",
     "delivery.reason_failed": "sending error",
-    # --- reports ---
     "status.none": "No report",
     "status.not_started": "Not started",
     "status.in_progress": "In progress",
@@ -273,23 +203,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "report.pick_status": "Choose the status:",
     "report.ask_reason": "Why does the recommendation not apply to your organization? Write the reason in one message.",
     "report.ask_comment": "Write a comment: what has been done, what is planned (one message, up to 2000 characters).",
-    "report.ask_evidence": (
-        "Attach evidence: documents, photos (albums too), links or text — one or several messages. Each is "
-        "acknowledged. Press «Done» when finished."
-    ),
+    "report.ask_evidence": "Attach evidence: documents, photos (albums too), links or text — one or several messages. Each is acknowledged. Press «Done» when finished.",
     "report.evidence_added": "📎 Received: {item}",
     "report.evidence_total": ("{n} piece of evidence in all.", "{n} pieces of evidence in all."),
     "report.too_much_evidence": "At most {limit} pieces of evidence per report.",
-    "report.file_too_big": (
-        "The file is larger than 20 MB — the bot cannot receive it. Send a link to it in cloud storage or a "
-        "smaller file. You can go on."
-    ),
+    "report.file_too_big": "The file is larger than 20 MB — the bot cannot receive it. Send a link to it in cloud storage or a smaller file. You can go on.",
     "report.file_repeated": "This file has already been added.",
     "report.empty_evidence_done": "Nothing is attached yet. Send a file, photo or link — or press «No evidence».",
-    "report.unsupported": (
-        "Such messages (stickers, voice, locations and the like) cannot be attached to a report. Send a "
-        "document, photo, link or text."
-    ),
+    "report.unsupported": "Such messages (stickers, voice, locations and the like) cannot be attached to a report. Send a document, photo, link or text.",
     "report.use_status_buttons": "Choose the status with a button under the message above.",
     "report.text_expected": "Text is needed — write it in one message.",
     "report.use_confirm_buttons": "Check the report and press «Send», «Change» or «Cancel».",
@@ -300,8 +221,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "report.confirm_evidence": ("{n} piece of evidence:", "{n} pieces of evidence:"),
     "report.confirm_no_evidence": "No evidence.",
     "report.confirm_previous": "This changes the report (now version {version}); earlier versions stay in the history.",
-    "report.saved": "✅ Report received (version {version}). You can change it any time: /report",
-    "report.saved_short": "Report received",
+    "report.saved": "✅ Report sent for review (version {version}). You will get a message once the department has reviewed it. You can change it any time: /report",
+    "report.saved_short": "Report sent for review",
     "report.edit_hint": "Change the report: the comment and evidence are kept and can be added to.",
     "report.cancelled": "The report was not sent. Back to it: /report",
     "report.members_only": "Only organizations' representatives can report.",
@@ -312,10 +233,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "report.reason_empty": "Give the reason why the recommendation does not apply.",
     "report.reason_too_long": "The reason is too long ({length} characters, {limit} allowed). Please shorten it.",
     "report.comment_empty": "The comment is empty. Write what has been done.",
-    "report.comment_too_long": (
-        "The comment is too long ({length} characters, {limit} allowed). Shorten it or attach details as a file "
-        "at the next step."
-    ),
+    "report.comment_too_long": "The comment is too long ({length} characters, {limit} allowed). Shorten it or attach details as a file at the next step.",
     "report.empty_evidence": "An empty message cannot be evidence.",
     "report.text_too_long": "The text is too long ({length} characters, {limit} allowed). Attach it as a file.",
     "report.nothing_changed": "Nothing has changed in the report — nothing to save.",
@@ -338,43 +256,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "btn.no_evidence": "No evidence",
     "btn.submit": "✅ Send",
     "btn.edit": "✏️ Change",
-    # --- reminders ---
-    "remind.deadline": (
-        "⏰ <b>Deadline reminder</b>\n"
-        "📜 {resolution}\n"
-        "Deadline: {date} (days left: {days}).\n"
-        "No report yet from «{org}» on:"
-    ),
-    "remind.nudge": (
-        "👋 <b>Reminder</b>\n"
-        "📜 {resolution}\n"
-        "No new reports from «{org}» for a while (days: {days}). No report yet on:"
-    ),
-    "remind.manual": (
-        "📣 <b>Reminder from the administrator</b>\n📜 {resolution}\nNo report yet from «{org}» on:"
-    ),
+    "remind.deadline": "⏰ <b>Deadline reminder</b>\n📜 {resolution}\nDeadline: {date} (days left: {days}).\nNo report yet from «{org}» on:",
+    "remind.nudge": "👋 <b>Reminder</b>\n📜 {resolution}\nNo new reports from «{org}» for a while (days: {days}). No report yet on:",
+    "remind.manual": "📣 <b>Reminder from the administrator</b>\n📜 {resolution}\nNo report yet from «{org}» on:",
     "remind.line": "• {number} {text}",
     "remind.more": "…and {count} more",
     "remind.hint": "Press a recommendation's number to report, or open /report.",
-    "remind.choose": (
-        "Whom to remind? Choose a resolution: "
-        "organizations without a report on at least one recommendation get a reminder."
-    ),
+    "remind.choose": "Whom to remind? Choose a resolution: organizations without a report on at least one recommendation get a reminder.",
     "remind.none_published": "No published resolutions — nothing to remind about.",
-    "remind.confirm": (
-        "📜 {title}\n"
-        "Remind about reports? Organizations without a report on at least one recommendation: {orgs}."
-    ),
+    "remind.confirm": "📜 {title}\nRemind about reports? Organizations without a report on at least one recommendation: {orgs}.",
     "remind.nobody": "📜 {title}\nEvery organization has reported on every recommendation; nobody to remind.",
     "remind.sent": "📣 Reminders queued. Organizations: {orgs}, messages: {messages}.",
     "btn.remind_confirm": "📣 Remind",
-    # --- status ---
     "status.no_resolutions": "No published resolutions yet.",
     "status.choose_resolution": "<b>Progress</b> — choose a resolution:",
-    "status.overall": (
-        "Items done: {done} of {total} ({percent}%). Reports: {answered}.\n"
-        "Organizations: {orgs}, without a single report: {silent}."
-    ),
+    "status.overall": "Items done: {done} of {total} ({percent}%). Reports: {answered}.\nOrganizations: {orgs}, without a single report: {silent}.",
     "status.by_group": "<b>By addressee group:</b>",
     "status.group_line": "{number}. {heading} ({kind})",
     "status.by_municipality": "<b>By municipality:</b>",
@@ -394,31 +290,20 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "btn.by_municipality": "🏙 By municipality",
     "btn.history": "🕘 History",
     "btn.get_files": "📎 Get the evidence",
-    # --- digest delivery ---
     "digest.menu": "<b>Progress digest</b>: text, an Excel file and a chart. What should it cover?",
     "digest.nothing_published": "No published resolutions yet — nothing to digest.",
     "digest.choose_municipality": "Choose the municipality:",
     "digest.preparing": "⏳ The digest is being prepared and comes in the next messages.",
-    "digest.xlsx_caption": (
-        "📊 Digest: summary, organizations × recommendations table, municipalities, evidence"
-    ),
+    "digest.xlsx_caption": "📊 Digest: summary, organizations × recommendations table, municipalities, evidence",
     "digest.chart_caption": "Progress by addressee group and municipality",
     "btn.digest_all": "📊 All resolutions",
     "btn.digest_municipality": "🏙 One municipality…",
-    # --- digest ---
     "digest.title": "📊 <b>Resolution progress digest, {date}</b>",
     "digest.resolution": "📜 {title}",
     "digest.only_municipality": "Municipality: <b>{name}</b>",
     "digest.overall": "<b>{percent}% done</b> of applicable items: {done} of {applicable}.",
-    "digest.overall_detail": (
-        "In progress: {in_progress} · not started: {not_started} · not applicable: "
-        "{not_applicable} · no report: {no_answer}\n"
-        "Organizations: {orgs}, without a single report: {silent}"
-    ),
-    "digest.changes": (
-        "Since the last digest: done {done}, "
-        "reports {answered}; organizations reporting for the first time: {orgs}."
-    ),
+    "digest.overall_detail": "In progress: {in_progress} · not started: {not_started} · not applicable: {not_applicable} · no report: {no_answer}\nOrganizations: {orgs}, without a single report: {silent}",
+    "digest.changes": "Since the last digest: done {done}, reports {answered}; organizations reporting for the first time: {orgs}.",
     "digest.tally": "{percent}% ({done}/{applicable}), in progress {in_progress}, no report {no_answer}",
     "digest.by_group": "<b>By addressee group</b>",
     "digest.group_line": "{number}. {heading}: {tally}",
@@ -431,7 +316,6 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "digest.overdue": "<b>Organizations with overdue recommendations ({count}):</b>",
     "digest.org_line": "• {name} ({municipality})",
     "digest.files_hint": "Details are in the Excel file and the chart below. Organizations' reports: /status",
-    # --- services ---
     "btn.remind_report": "📝 {number}",
     "digest.file_name": "digest-{day}.xlsx",
     "doc.sheet_summary": "Summary",
@@ -464,24 +348,17 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_by_group": "By addressee group",
     "doc.chart_by_municipality": "By municipality",
     "doc.chart_axis": "Share of organization–recommendation items, %",
-    "digest.no_cells": (
-        "There are no items in this selection: no recommendation is addressed to these organizations."
-    ),
+    "digest.no_cells": "There are no items in this selection: no recommendation is addressed to these organizations.",
     "digest.changes_percent": "The share of items done changed by {points} percentage points.",
     "digest.overdue_line": "• {name} ({municipality}) — overdue recommendations: {count}",
-    # --- texts ---
-    # «To: …» in a resolution's preview; Russian needs the dative here, English only the article.
     "kind_dative.department": "the department",
     "kind_dative.municipal": "municipal education authorities",
     "kind_dative.institute": "the regional institute for education development",
     "kind_dative.institution": "institutions of supplementary education",
     "kind_dative.other": "other organizations",
-    # The remind.* messages with the count in the right form: call them with .n().
     "remind.deadline_n": (
-        "⏰ <b>Deadline reminder</b>\n📜 {resolution}\nDeadline: {date}, {n} day left.\n"
-        "No report yet from «{org}» on:",
-        "⏰ <b>Deadline reminder</b>\n📜 {resolution}\nDeadline: {date}, {n} days left.\n"
-        "No report yet from «{org}» on:",
+        "⏰ <b>Deadline reminder</b>\n📜 {resolution}\nDeadline: {date}, {n} day left.\nNo report yet from «{org}» on:",
+        "⏰ <b>Deadline reminder</b>\n📜 {resolution}\nDeadline: {date}, {n} days left.\nNo report yet from «{org}» on:",
     ),
     "remind.nudge_n": (
         "👋 <b>Reminder</b>\n📜 {resolution}\nNo new reports from «{org}» for {n} day. No report yet on:",
@@ -496,20 +373,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "📣 Reminders queued for {n} organizations (messages: {messages}).",
     ),
     "status.history_earlier_n": ("(and {n} earlier version)", "(and {n} earlier versions)"),
-    # --- hardening ---
-    "import.not_a_table": (
-        "This is a {kind} file, not a table. Send the organization list as CSV or XLSX "
-        "(how to prepare it: /import_orgs)."
-    ),
-    "import.not_text": (
-        "The file is neither an Excel table nor CSV text. Save the organization list "
-        "as CSV or XLSX (how to prepare it: /import_orgs)."
-    ),
+    "import.not_a_table": "This is a {kind} file, not a table. Send the organization list as CSV or XLSX (how to prepare it: /import_orgs).",
+    "import.not_text": "The file is neither an Excel table nor CSV text. Save the organization list as CSV or XLSX (how to prepare it: /import_orgs).",
     "import.bad_csv": "Cannot read the CSV from row {row} on: check the quotes in that row.",
-    "import.header_not_found": (
-        "No header row found: the first {rows} rows have no columns {columns}. "
-        "How to prepare the file: /import_orgs"
-    ),
+    "import.header_not_found": "No header row found: the first {rows} rows have no columns {columns}. How to prepare the file: /import_orgs",
     "import.row_empty_cell": "the «{column}» column is empty",
     "import.row_name_not_text": "the «{column}» column holds «{value}», which is not an organization's name",
     "import.row_too_long": "the «{column}» column is longer than {limit} characters",
@@ -525,14 +392,84 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "cli.migrated": "Database updated; migrations applied: {revisions}.",
     "cli.migrate_nothing": "No new migrations: the database is up to date (revision {revision}).",
     "cli.migrate_failed": "Cannot update the database at DATABASE_URL: {reason}",
-    "startup.redis_unreachable": (
-        "Redis at REDIS_URL does not answer ({reason}). Start Redis, or remove REDIS_URL "
-        "if the bot runs as one process."
-    ),
+    "startup.redis_unreachable": "Redis at REDIS_URL does not answer ({reason}). Start Redis, or remove REDIS_URL if the bot runs as one process.",
     "startup.redis_bad_url": "REDIS_URL is not a Redis address ({reason}); e.g. redis://localhost:6379/0",
-    "startup.dir_not_writable": (
-        "The bot cannot write to {path} ({setting}): {reason}. Create it and let the bot's user write "
-        "there, or point {setting} to another folder."
-    ),
+    "startup.dir_not_writable": "The bot cannot write to {path} ({setting}): {reason}. Create it and let the bot's user write there, or point {setting} to another folder.",
     "cli.database_failed": "Cannot open the database at DATABASE_URL: {reason}",
+    "cmd.review": "Review organizations' reports",
+    "review.staff_only": "Only department officials and administrators review reports.",
+    "review.not_found": "Report not found: it may have been deleted with its resolution.",
+    "review.stale": "⚠️ The report changed while you were looking at it. Nothing was saved — here is the current version.",
+    "review.stale_short": "The report changed while you were looking at it",
+    "review.withdrawn": "The resolution was withdrawn: its reports are no longer reviewed.",
+    "review.already_done": "This decision is already saved; there is no need to repeat it.",
+    "review.comment_empty": "A comment is required: say what exactly needs more work.",
+    "review.comment_too_long": "The comment is too long ({length} characters, at most {limit}).",
+    "review.reason_empty": "Give a reason: the organization sees it in the notice.",
+    "review.reason_too_long": "The reason is too long ({length} characters, at most {limit}).",
+    "review.note_again": "Send the text again or press «Cancel».",
+    "review.note_text_only": "Write the comment as plain text or press «Cancel».",
+    "review.state.pending": "Awaiting review",
+    "review.state.accepted": "Accepted",
+    "review.state.returned": "Returned for revision",
+    "review.state_line": "{state} · version {version}",
+    "review.returned_before": "Returned for revision before, with the comment: «{comment}»",
+    "review.event.submitted": "<b>v{version}</b> {when} — {who}: report submitted, {status}",
+    "review.event.accepted": "<b>v{version}</b> {when} — {who}: ✅ accepted",
+    "review.event.returned": "<b>v{version}</b> {when} — {who}: ↩️ returned for revision",
+    "review.event.reopened": "<b>v{version}</b> {when} — {who}: 🔓 accepted report reopened",
+    "review.event_note": "  «{note}»",
+    "review.recent": "<b>Recent changes:</b>",
+    "review.org": "<b>{name}</b> · {municipality}",
+    "review.resolution": "Resolution: {title}",
+    "review.more_evidence": "…and {count} more",
+    "review.title": "<b>Reports awaiting review</b>",
+    "review.position": "Report {position} of {total}, oldest first.",
+    "review.empty": "Every report has been reviewed — nothing new yet.",
+    "review.empty_filtered": "No reports awaiting review match these filters.",
+    "review.filter_resolution": "Resolution: {title}",
+    "review.filter_group": "Addressee group: {number}. {heading}",
+    "review.filter_municipality": "Municipality: {name}",
+    "review.muted": "🔕 Notices of new reports are off.",
+    "review.unmuted": "🔔 The bot tells you of new reports at most once every {minutes} min.",
+    "review.muted_short": "Notices off",
+    "review.unmuted_short": "Notices on",
+    "review.accepted_short": "Report accepted",
+    "review.done.accepted": "✅ Accepted the report of «{org}» on recommendation {number}. The organization will be told.",
+    "review.done.returned": "↩️ The report of «{org}» on recommendation {number} was returned for revision. The organization will get your comment.",
+    "review.done.reopened": "🔓 The report of «{org}» on recommendation {number} is under review again. The organization was told.",
+    "review.ask_comment": "The report of «{org}» on recommendation {number} goes back for revision.\nWrite in one message what must be corrected or added. Every representative of the organization gets it.",
+    "review.ask_reason": "The accepted report of «{org}» on recommendation {number} goes back under review.\nWrite the reason in one message — the organization's representatives will see it.",
+    "review.choose_res": "Choose a resolution:",
+    "review.choose_grp": "Choose an addressee group:",
+    "review.choose_muni": "Choose a municipality:",
+    "review.notice.accepted": "✅ <b>The department accepted your report</b>",
+    "review.notice.returned": "↩️ <b>Your report was returned for revision</b>",
+    "review.notice.reopened": "🔓 <b>Your accepted report is under review again</b>",
+    "review.notice_note.returned": "The department's comment:\n<blockquote>{note}</blockquote>",
+    "review.notice_note.reopened": "Reason:\n<blockquote>{note}</blockquote>",
+    "review.notice_revise_hint": "Correct the report and send it again — use «Revise» below.",
+    "review.revise_heading": "↩️ <b>The report was returned for revision.</b> The department's comment:\n<blockquote>{comment}</blockquote>",
+    "review.new_submissions": ("🆕 {n} new report awaits review:", "🆕 {n} new reports await review:"),
+    "review.new_item": "• {org} — recommendation {number}: {text}",
+    "review.new_more": "…and {count} more",
+    "review.new_hint": "You can turn these notices off in /review.",
+    "btn.review_accept": "✅ Accept",
+    "btn.review_return": "↩️ Return for revision",
+    "btn.review_reopen": "🔓 Reopen for review",
+    "btn.review_reopen_just": "🔓 Reopen {number} for review",
+    "btn.review_next": "➡️ Next",
+    "btn.review_queue": "📋 Back to the review queue",
+    "btn.review_open": "📋 Open the review queue",
+    "btn.review_filter_res": "Resolution ▾",
+    "btn.review_filter_grp": "Group ▾",
+    "btn.review_filter_muni": "Municipality ▾",
+    "btn.review_filter_reset": "✖️ Clear filters",
+    "btn.review_every_res": "All resolutions",
+    "btn.review_every_grp": "All groups",
+    "btn.review_every_muni": "All municipalities",
+    "btn.review_extensions": "🗓 Deadline extension requests",
+    "btn.review_mute": "🔕 Stop notices",
+    "btn.review_unmute": "🔔 Send notices",
+    "btn.revise": "📝 Revise",
 }

@@ -1,0 +1,256 @@
+"""Officials and admins: the /review queue, decisions on reports (accept, return with a comment, reopen
+with a reason), the queue's filters and the switch for notices of new submissions.
+
+The filter last used is kept in the FSM data (`review_nav`), so the item after a decision comes from the
+same selection; a decision asking for text waits in ReviewDialog.note with the report and version shown."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.config import Settings
+from bot.domain import RevisionEvent, Role
+from bot.domain.clock import Clock
+from bot.domain.errors import DomainError
+from bot.services import Services
+from bot.services.review import Decision, StaleReview
+from bot.telegram.answers import edit_or_answer, reply
+from bot.telegram.callbacks import (
+    ReviewAct,
+    ReviewDecide,
+    ReviewFilter,
+    ReviewFilterWhat,
+    ReviewHistory,
+    ReviewMute,
+    ReviewNav,
+)
+from bot.telegram.filters import STAFF
+from bot.telegram.views import review as views
+from bot.texts.i18n import Html, Translator
+from storage.models import Person
+
+EVENTS = {
+    ReviewAct.ACCEPT: RevisionEvent.ACCEPTED,
+    ReviewAct.RETURN: RevisionEvent.RETURNED,
+    ReviewAct.REOPEN: RevisionEvent.REOPENED,
+}
+NOT_COMMAND = ~F.text.startswith("/")
+
+
+class ReviewDialog(StatesGroup):
+    note = State()  # the comment of a return or the reason of a reopening
+
+
+async def leave_note(state: FSMContext) -> None:
+    """Another review action abandons a comment the official was asked for (and only that: an admin's
+    other dialog is left as it is)."""
+    if await state.get_state() == ReviewDialog.note.state:
+        await state.set_state(None)
+
+
+async def saved_nav(state: FSMContext) -> ReviewNav:
+    packed = (await state.get_data()).get("review_nav")
+    try:
+        return ReviewNav.unpack(packed) if isinstance(packed, str) else ReviewNav()
+    except (TypeError, ValueError):
+        return ReviewNav()
+
+
+async def queue_screen(
+    services: Services,
+    nav: ReviewNav,
+    person: Person | None,
+    settings: Settings,
+    t: Translator,
+    notice: str | None = None,
+) -> views.Screen:
+    try:
+        where = await services.review.filter_for(nav.res, nav.grp, nav.muni)
+    except DomainError:
+        # A saved filter whose resolution or municipality is gone: the whole queue instead.
+        where = await services.review.filter_for(0, 0, "-")
+    view = await services.review.queue(where, nav.skip)
+    muted = bool(person and person.review_notices_muted)
+    return views.queue_screen(t, view, muted, settings.review_notice_minutes, settings.tz, notice)
+
+
+async def review(
+    message: Message,
+    services: Services,
+    person: Person | None,
+    settings: Settings,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    await leave_note(state)
+    await state.update_data(review_nav=ReviewNav().pack())
+    text, markup = await queue_screen(services, ReviewNav(), person, settings, t)
+    await message.answer(text, reply_markup=markup)
+
+
+async def navigate(
+    query: CallbackQuery,
+    callback_data: ReviewNav,
+    services: Services,
+    person: Person | None,
+    settings: Settings,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    await services.review.filter_for(callback_data.res, callback_data.grp, callback_data.muni)
+    await leave_note(state)
+    await state.update_data(review_nav=callback_data.pack())
+    await edit_or_answer(query, *await queue_screen(services, callback_data, person, settings, t))
+
+
+async def choose_filter(
+    query: CallbackQuery, callback_data: ReviewFilter, services: Services, t: Translator
+) -> None:
+    where = await services.review.filter_for(callback_data.res, callback_data.grp, callback_data.muni)
+    if callback_data.what is ReviewFilterWhat.RES:
+        options = views.resolution_options(where, await services.review.published())
+    elif callback_data.what is ReviewFilterWhat.GRP:
+        options = views.group_options(where, await services.review.resolution(where))
+    else:
+        options = views.municipality_options(where, await services.review.municipalities())
+    await edit_or_answer(query, *views.filter_screen(t, callback_data.what, where, options))
+
+
+async def history(
+    query: CallbackQuery, callback_data: ReviewHistory, services: Services, settings: Settings, t: Translator
+) -> None:
+    card = await services.review.card(callback_data.report_id)
+    await edit_or_answer(query, *views.history_screen(t, card, settings.tz))
+
+
+async def after_decision(
+    services: Services,
+    decision: Decision,
+    person: Person | None,
+    settings: Settings,
+    state: FSMContext,
+    t: Translator,
+) -> views.Screen:
+    """The next item of the same selection, under a line saying what was just decided."""
+    notice = views.decided_notice(t, decision.card, decision.event)
+    text, markup = await queue_screen(services, await saved_nav(state), person, settings, t, notice)
+    if decision.event is RevisionEvent.ACCEPTED:
+        markup.inline_keyboard.insert(0, views.undo_row(t, decision.card))
+    return text, markup
+
+
+async def decide(
+    query: CallbackQuery,
+    callback_data: ReviewDecide,
+    services: Services,
+    person: Person | None,
+    role: Role | None,
+    settings: Settings,
+    state: FSMContext,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    event = EVENTS[callback_data.action]
+    shown = (callback_data.report_id, callback_data.version)
+    await leave_note(state)
+    try:
+        if event is RevisionEvent.ACCEPTED:
+            decision = await services.review.decide(
+                person, role, shown, event, None, f"cb:{query.id}", clock.now()
+            )
+        else:
+            card = await services.review.check_current(role, *shown, event)
+    except StaleReview as stale:
+        screen = views.report_screen(t, stale.card, settings.tz, t("review.stale"))
+        await edit_or_answer(query, *screen, t.plain("review.stale_short"))
+        return
+    if event is RevisionEvent.ACCEPTED:
+        screen = await after_decision(services, decision, person, settings, state, t)
+        await edit_or_answer(query, *screen, t.plain("review.accepted_short"))
+        return
+    # A return or a reopening needs words: the report and the version shown wait in the FSM.
+    await state.set_state(ReviewDialog.note)
+    await state.update_data(
+        review_report=shown[0], review_version=shown[1], review_action=callback_data.action.value
+    )
+    await query.answer()
+    await reply(query, *views.ask_note(t, card, callback_data.action))
+
+
+async def got_note(
+    message: Message,
+    services: Services,
+    person: Person | None,
+    role: Role | None,
+    settings: Settings,
+    state: FSMContext,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    data = await state.get_data()
+    if not {"review_action", "review_report", "review_version"} <= data.keys():
+        # The state outlived its data (a storage edited by hand): nothing to decide, say so plainly.
+        await state.set_state(None)
+        await message.answer(t("not_understood"))
+        return
+    event = EVENTS[ReviewAct(data["review_action"])]
+    shown = (int(data["review_report"]), int(data["review_version"]))
+    key = f"msg:{message.chat.id}:{message.message_id}"
+    try:
+        decision = await services.review.decide(
+            person, role, shown, event, message.text or "", key, clock.now()
+        )
+    except StaleReview as stale:
+        await state.set_state(None)
+        text, markup = views.report_screen(t, stale.card, settings.tz, t("review.stale"))
+        await message.answer(text, reply_markup=markup)
+        return
+    except DomainError as err:
+        if err.key.startswith(("review.comment_", "review.reason_")):
+            await message.answer(Html(t(err.key, **err.params) + "\n" + t("review.note_again")))
+            return
+        await state.set_state(None)
+        raise
+    await state.set_state(None)
+    text, markup = await after_decision(services, decision, person, settings, state, t)
+    await message.answer(text, reply_markup=markup)
+
+
+async def note_not_text(message: Message, t: Translator) -> None:
+    await message.answer(t("review.note_text_only"))
+
+
+async def mute(
+    query: CallbackQuery,
+    callback_data: ReviewMute,
+    services: Services,
+    person: Person | None,
+    role: Role | None,
+    settings: Settings,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    muted = await services.review.set_muted(person, role, callback_data.mute)
+    text, markup = await queue_screen(services, await saved_nav(state), person, settings, t)
+    await edit_or_answer(
+        query, text, markup, t.plain("review.muted_short" if muted else "review.unmuted_short")
+    )
+
+
+def router() -> Router:
+    staff = Router(name="official_review")
+    staff.message.filter(STAFF)
+    staff.callback_query.filter(STAFF)
+    staff.message.register(review, Command("review"))
+    staff.message.register(got_note, ReviewDialog.note, F.text, NOT_COMMAND)
+    staff.message.register(note_not_text, ReviewDialog.note, NOT_COMMAND)
+    staff.callback_query.register(navigate, ReviewNav.filter())
+    staff.callback_query.register(choose_filter, ReviewFilter.filter())
+    staff.callback_query.register(decide, ReviewDecide.filter())
+    staff.callback_query.register(history, ReviewHistory.filter())
+    staff.callback_query.register(mute, ReviewMute.filter())
+    return staff
