@@ -19,6 +19,7 @@ from bot.texts.i18n import translator
 from scheduler.jobs import SchedulerJobs
 from storage.models import OutboxMessage
 from storage.repositories import Repositories
+from tests.helpers import proof
 from tg_emulator import BotAPIEmulator
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -77,7 +78,10 @@ async def known_data_set(app: Runtime, clock: FrozenClock) -> None:
             person = people[tid]
             assert person is not None
             await service.submit(
-                person, ReportDraft(rec_id, status, reason, f"Комментарий {i}"), f"k{i}", clock.now()
+                person,
+                ReportDraft(rec_id, status, reason, f"Комментарий {i}", evidence=proof(status)),
+                f"k{i}",
+                clock.now(),
             )
         await session.commit()
 

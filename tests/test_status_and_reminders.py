@@ -18,7 +18,7 @@ from scheduler.jobs import SchedulerJobs
 from storage.models import OutboxMessage
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
-from tests.helpers import admin
+from tests.helpers import admin, proof
 from tg_emulator import BotAPIEmulator
 
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
@@ -65,14 +65,23 @@ async def setup_region(
         for i, rec_id in enumerate(institution_recs):
             status = ReportStatus.DONE if i < 2 else ReportStatus.IN_PROGRESS
             await service.submit(
-                vyazma, ReportDraft(rec_id, status, comment=f"Сделано {i}"), f"v{i}", clock.now()
+                vyazma,
+                ReportDraft(rec_id, status, comment=f"Сделано {i}", evidence=proof(status)),
+                f"v{i}",
+                clock.now(),
             )
         await service.submit(
-            safonovo, ReportDraft(institution_recs[0], ReportStatus.DONE, comment="Да"), "s0", clock.now()
+            safonovo,
+            ReportDraft(institution_recs[0], ReportStatus.DONE, comment="Да", evidence=proof()),
+            "s0",
+            clock.now(),
         )
         for i, rec_id in enumerate(municipal_recs):
             await service.submit(
-                municipal, ReportDraft(rec_id, ReportStatus.DONE, comment="Да"), f"m{i}", clock.now()
+                municipal,
+                ReportDraft(rec_id, ReportStatus.DONE, comment="Да", evidence=proof()),
+                f"m{i}",
+                clock.now(),
             )
         await session.commit()
     return members

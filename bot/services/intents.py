@@ -124,4 +124,19 @@ class DeliveryReport:
     undelivered: tuple[Undelivered, ...] = field(default=())
 
 
-MessageIntent = PublicationIntro | RecommendationIntent | Reminder | DigestParts | DeliveryReport
+@dataclass(frozen=True)
+class ExtensionDecided:
+    """An official's decision on an organization's request to move a deadline, told to its members."""
+
+    to: Recipient
+    dedup_key: str
+    approved: bool
+    rec: Recommendation
+    new_deadline: dt.date
+    previous_deadline: dt.date | None
+    comment: str | None
+
+
+MessageIntent = (
+    PublicationIntro | RecommendationIntent | Reminder | DigestParts | DeliveryReport | ExtensionDecided
+)

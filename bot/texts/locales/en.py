@@ -434,4 +434,98 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_by_group": "By addressee group",
     "doc.chart_by_municipality": "By municipality",
     "doc.chart_axis": "Share of organization × recommendation pairs, %",
+    # --- extensions ---
+    "report.done_needs_evidence": (
+        "To mark the recommendation as done, attach at least one piece of evidence: a document, a photo or a "
+        "link to a publication. A text note does not count. Send the file or link here, then press «Done». "
+        "If the work is not finished yet, press «Cancel» and report it as «In progress»."
+    ),
+    "report.done_needs_evidence_short": "«Done» needs a document, photo or link",
+    "report.done_needs_evidence_hint": (
+        "«Done» needs at least one piece of evidence: a document, a photo or a link (a text note does not "
+        "count)."
+    ),
+    "report.attached": (
+        "Already attached to the report — {n} piece of evidence:",
+        "Already attached to the report — {n} pieces of evidence:",
+    ),
+    "report.will_remove": (
+        "To be taken off the report ({n}), kept in the history:",
+        "To be taken off the report ({n}), kept in the history:",
+    ),
+    "report.evidence_removed_short": "Taken off when you send the report; kept in the history",
+    "report.evidence_not_attached": "This piece of evidence is already off or belongs to another report.",
+    "btn.evidence_remove": "🗑 Remove {number}: {item}",
+    "progress.mark.pending": "awaiting review",
+    "progress.mark.accepted": "accepted",
+    "progress.mark.returned": "returned for rework",
+    "progress.state.pending": "🕓 Awaiting review",
+    "progress.state.accepted": "☑️ Accepted by the department",
+    "progress.state.returned": "↩️ Returned for rework",
+    "report.list_deadline": "due {date}",
+    "report.list_overdue": "⚠️ overdue since {date}",
+    "my.progress_accepted": (
+        "Accepted by the department: {accepted} of {applicable} applicable recommendations ({percent}%). "
+        "Marked as done: {declared} ({declared_percent}%)."
+    ),
+    "my.review_title": "<b>Review of reports</b>",
+    "my.review_line": "{label}: {count}",
+    "my.deadlines": "<b>Deadlines of open recommendations ({count})</b>",
+    "my.deadline_line": "• {number} — by {date}: {text}",
+    "my.deadline_overdue": "• ⚠️ {number} — overdue since {date}: {text}",
+    "my.deadlines_more": "…and {count} more, the full list: /report",
+    "btn.ext_ask": "🗓 Move the deadline",
+    "ext.no_deadline": "none",
+    "ext.ask_title": "<b>Moving the deadline</b>",
+    "ext.ask_date": (
+        "Deadline in force: {current}.\nWrite the new date as DD.MM.YYYY, for example {example}. It must be "
+        "after today and after the deadline in force."
+    ),
+    "ext.ask_reason": "New deadline: {date}.\nBriefly explain why (one message, up to 1000 characters).",
+    "ext.requested": (
+        "🗓 The request to move the deadline to {date} has gone to the department. The decision will come "
+        "here; until then the current deadline stands."
+    ),
+    "ext.cancelled": "The request to move the deadline was not sent.",
+    "ext.bad_date": "Could not read the date. Write it as DD.MM.YYYY, for example 15.03.2027.",
+    "ext.date_not_future": "The new deadline must be after today.",
+    "ext.date_not_later": "The new deadline must be after the one in force ({current}).",
+    "ext.date_too_far": "A deadline can be moved at most two years ahead.",
+    "ext.too_long": "The text is too long ({length} characters, {limit} allowed). Please shorten it.",
+    "ext.reason_empty": "Write the reason for the request.",
+    "ext.comment_empty": "A comment is required: write why the request is denied.",
+    "ext.already_pending": "There is already a request for this recommendation awaiting the department's decision.",
+    "ext.staff_only": "Deadline requests are decided by the department's officials.",
+    "ext.not_found": "Request not found.",
+    "ext.already_decided": "This request has already been decided.",
+    "ext.list_empty": "No requests to move a deadline are awaiting a decision.",
+    "ext.list_title": "<b>Requests to move a deadline ({count})</b>, page {page} of {pages}. Oldest first.",
+    "ext.list_line": "• {org}, recommendation {number}: {current} → {date}",
+    "btn.ext_item": "{number} · {org} · to {date}",
+    "ext.history_title": "<b>Earlier requests for this recommendation</b>",
+    "ext.history_line": "• {asked}: to {date} — {state}; {comment}",
+    "ext.state.pending": "awaiting a decision",
+    "ext.state.approved": "approved",
+    "ext.state.denied": "denied",
+    "ext.card_title": "<b>Request to move a deadline</b>\n{org} ({municipality})",
+    "ext.card_date": "Asked to move to: <b>{date}</b>",
+    "ext.card_reason": "Reason: {reason}",
+    "ext.card_asked": "Asked by: {name}, {when}",
+    "ext.card_state": "State: {state}",
+    "ext.card_comment": "The department's comment: {comment}",
+    "btn.ext_approve": "✅ Approve",
+    "btn.ext_deny": "❌ Deny",
+    "ext.ask_comment": (
+        "Denying the request of «{org}» (recommendation {number}). Write a comment for the organization: why, "
+        "and what it should do."
+    ),
+    "ext.approved_short": "Deadline moved, the organization is told",
+    "ext.denied_short": "❌ Request denied, the organization is told.",
+    "ext.deny_cancelled": "No decision taken; the request waits in the list.",
+    "ext.approved": "🗓 The department moved the deadline of recommendation {number}: the new deadline is <b>{date}</b>.",
+    "ext.denied": (
+        "🗓 The department denied moving the deadline of recommendation {number} (asked: {date}). The deadline "
+        "in force stays: {current}.\nComment: {comment}"
+    ),
+    "ext.rec_line": "<i>{text}</i>",
 }
