@@ -13,7 +13,7 @@ from bot.domain import Role
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
 from bot.services import Services
-from bot.telegram.answers import edit_or_answer, refuse, reply
+from bot.telegram.answers import edit_message, edit_or_answer, refuse, reply
 from bot.telegram.callbacks import (
     ExtDecision,
     ExtensionCancel,
@@ -125,7 +125,8 @@ async def _stale(
     except DomainError:
         await refuse(query, t, err)
         return
-    await edit_or_answer(query, *card_view(t, card))
+    if isinstance(query.message, Message):
+        await edit_message(query.message, *card_view(t, card))
     await query.answer(t.plain(err.key, **err.params), show_alert=True)
 
 

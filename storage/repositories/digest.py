@@ -210,7 +210,11 @@ class DigestRepo(Repository):
             .join(Organization, Report.organization_id == Organization.id)
             .join(Recommendation, Report.recommendation_id == Recommendation.id)
             .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
-            .where(self._no_index(Report.recommendation_id).in_(rec_ids), Organization.is_active.is_(True))
+            .where(
+                self._no_index(Report.recommendation_id).in_(rec_ids),
+                Organization.is_active.is_(True),
+                Evidence.removed_at.is_(None),
+            )
             .order_by(
                 Organization.municipality,
                 Organization.name,

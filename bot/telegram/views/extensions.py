@@ -119,7 +119,7 @@ def card_view(t: Translator, card: ExtensionCard) -> tuple[Html, InlineKeyboardM
         t(
             "ext.card_asked",
             name=card.requester.full_name if card.requester else "—",
-            when=ext.requested_at.strftime("%d.%m.%Y %H:%M"),
+            when=format_day(ext.requested_at.date()),
         ),
         t("ext.card_state", state=t.plain(f"ext.state.{ext.state.value}")),
     ]

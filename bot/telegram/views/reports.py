@@ -261,9 +261,12 @@ def _review_lines(t: Translator, overview: Overview) -> list[str]:
 def _deadline_lines(t: Translator, overview: Overview) -> list[str]:
     """Open items with a deadline, nearest first; the overdue ones marked."""
     dated = sorted(
-        (deadline, rec)
-        for rec, report in overview.items
-        if overview.is_open(report) and (deadline := overview.deadline(rec)) is not None
+        (
+            (deadline, rec)
+            for rec, report in overview.items
+            if overview.is_open(report) and (deadline := overview.deadline(rec)) is not None
+        ),
+        key=lambda item: item[0],
     )
     if not dated:
         return []

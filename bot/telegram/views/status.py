@@ -171,9 +171,12 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
         lines.append(
             t("status.report_version", version=report.version, when=format_date(report.updated_at, tz))
         )
-        if report.evidence:
-            lines.append(t.n("report.confirm_evidence", len(report.evidence)))
-            for item in report.evidence:
+        lines.append(t("status.report_review", state=t.plain(f"progress.state.{report.review_state.value}")))
+        # Items a member took off stay in the history and the archive, not on the card.
+        attached = [item for item in report.evidence if item.attached]
+        if attached:
+            lines.append(t.n("report.confirm_evidence", len(attached)))
+            for item in attached:
                 lines.append(
                     evidence_line(
                         t, EvidenceItem(item.kind, file_name=item.file_name, url=item.url, text=item.text)
@@ -231,6 +234,8 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
             lines.append(t("report.confirm_reason", reason=shorten(revision.reason, 200)))
         if changes.get("evidence_added"):
             lines.append(t("status.change_evidence", count=changes["evidence_added"]))
+        if changes.get("evidence_removed"):
+            lines.append(t("status.change_evidence_removed", count=changes["evidence_removed"]))
     rows = [
         [
             _b(

@@ -528,4 +528,6 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "in force stays: {current}.\nComment: {comment}"
     ),
     "ext.rec_line": "<i>{text}</i>",
+    "status.report_review": "Review: {state}",
+    "status.change_evidence_removed": "  evidence taken off (kept in the archive): {count}",
 }

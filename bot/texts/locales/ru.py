@@ -571,7 +571,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "ext.card_title": "<b>Запрос о переносе срока</b>\n{org} ({municipality})",
     "ext.card_date": "Просят перенести на: <b>{date}</b>",
     "ext.card_reason": "Причина: {reason}",
-    "ext.card_asked": "Запросил(а): {name}, {when}",
+    "ext.card_asked": "Автор запроса: {name}, {when}",
     "ext.card_state": "Состояние: {state}",
     "ext.card_comment": "Комментарий департамента: {comment}",
     "btn.ext_approve": "✅ Одобрить",
@@ -589,4 +589,6 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Действует прежний срок: {current}.\nКомментарий: {comment}"
     ),
     "ext.rec_line": "<i>{text}</i>",
+    "status.report_review": "Проверка: {state}",
+    "status.change_evidence_removed": "  убрано подтверждений (сохранены в архиве): {count}",
 }

@@ -1,0 +1,175 @@
+"""Issue 13, point 6: a member asks to move a deadline, an official approves or denies it; the approved
+date is the organization's own deadline from then on (reports, reminders, /report, /my)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+
+from sqlalchemy import select
+
+from bot.domain import ExtensionState, OrgKind, Role
+from bot.domain.clock import FrozenClock
+from bot.runtime.app import Runtime
+from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
+from bot.telegram.callbacks import ExtDecision, ExtensionDecide, ExtensionList
+from storage.models import DeadlineExtension, OutboxMessage
+from storage.repositories import Repositories
+from tests.conftest import ADMIN_ID
+from tests.helpers import eventually
+from tg_emulator import BotAPIEmulator, Persona, SentMessage
+
+SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
+DEADLINE = dt.date(2026, 10, 1)
+
+
+async def setup(app: Runtime, emulator: BotAPIEmulator, clock: FrozenClock) -> tuple[Persona, Persona]:
+    """An institution head with the resolution (deadline 01.10.2026) delivered, and an official."""
+    async with app.session_factory() as session:
+        repo = Repositories(session)
+        await seed_org(repo, "МБУ ДО ДДТ", OrgKind.INSTITUTION, "Вяземский район", [8001])
+        await repo.people.add(8200, "Олег Чиновников", Role.OFFICIAL)
+        resolution = await seed_resolution(repo, SAMPLE_2021, "smolensk-2021.md")
+        resolution.deadline = DEADLINE
+        await PublicationService(repo, app.renderer).publish(resolution.id, ADMIN_ID, clock.now())
+        await session.commit()
+    app.pump.poke()
+    head = emulator.add_user(8001, "Ирина", started=True)
+    official = emulator.add_user(8200, "Олег", started=True)
+    await head.expect(contains="Рекомендация 4.4", timeout=10)
+    return head, official
+
+
+def rec_message(persona: Persona, number: str) -> SentMessage:
+    return next(m for m in persona.messages if f"Рекомендация {number}" in (m.text or "") and m.buttons)
+
+
+async def extensions(app: Runtime) -> list[DeadlineExtension]:
+    async with app.session_factory() as session:
+        return list(await session.scalars(select(DeadlineExtension).order_by(DeadlineExtension.id)))
+
+
+async def ask_extension(head: Persona, number: str, date: str, reason: str) -> None:
+    await head.click(rec_message(head, number), "Перенести срок")
+    await head.expect(contains="Действующий срок: 01.10.2026")
+    await head.send(date)
+    await head.expect(contains="Коротко объясните")
+    await head.send(reason)
+    await head.expect(contains="Запрос на перенос срока")
+
+
+async def test_request_checks_the_date_and_an_official_approves_it(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, official = await setup(app, emulator, clock)
+    await head.click(rec_message(head, "4.1"), "Перенести срок")
+    await head.expect(contains="Действующий срок: 01.10.2026")
+    for bad, answer in [
+        ("31.02.2027", "Не удалось прочитать дату"),
+        ("завтра", "Не удалось прочитать дату"),
+        ("15.08.2026", "позже сегодняшнего дня"),
+        ("15.09.2026", "позже действующего (01.10.2026)"),
+        ("01.01.2031", "не более чем на два года"),
+    ]:
+        await head.send(bad)
+        await head.expect(contains=answer)
+    assert await extensions(app) == []
+    await head.send("01.12.2026")
+    await head.expect(contains="Новый срок: 01.12.2026")
+    await head.send("Ремонт здания, кружки переехали")
+    await head.expect(contains="до 01.12.2026 отправлен в департамент")
+    # A second request for the same recommendation waits for the first one's decision.
+    await head.click(rec_message(head, "4.1"), "Перенести срок")
+    assert "уже есть запрос" in (await head.expect_callback_answer()).text
+
+    await official.send("/extensions")
+    listing = await official.expect(contains="Запросы о переносе срока (1)")
+    assert "МБУ ДО ДДТ, рекомендация 4.1: 01.10.2026 → 01.12.2026" in listing.text
+    await official.click(listing, "4.1")
+    card = await official.expect(contains="Ремонт здания")
+    assert "Автор запроса: Руководитель МБУ ДО ДДТ, 01.09.2026" in card.text and "ждёт решения" in card.text
+    await official.click(card, "Одобрить")
+    decided = await official.expect(contains="Состояние: одобрен")
+    assert "Одобрить" not in str(decided.buttons)
+    told = await head.expect(contains="перенёс срок по рекомендации 4.1", timeout=10)
+    assert "новый срок — 01.12.2026" in told.text
+
+    # A second tap on the old button decides nothing more and tells nobody again.
+    approve = ExtensionDecide(ext_id=(await extensions(app))[0].id, decision=ExtDecision.APPROVE).pack()
+    await official.click_data(card, approve)
+    assert "уже принято решение" in (await official.expect_callback_answer()).text
+    [ext] = await extensions(app)
+    assert ext.state is ExtensionState.APPROVED and ext.new_deadline == dt.date(2026, 12, 1)
+    assert ext.decided_at is not None and ext.decided_by is not None
+    async with app.session_factory() as session:
+        sent = await session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("ext:%")))
+        assert len(list(sent)) == 1
+
+    # From now on the organization's own deadline is what it sees.
+    await head.send("/report")
+    listing = await head.expect(contains="Рекомендации для «МБУ ДО ДДТ»")
+    assert "срок 01.12.2026" in listing.text and "срок 01.10.2026" in listing.text
+    await head.send("/my")
+    summary = await head.expect(contains="Сроки невыполненных рекомендаций")
+    assert "4.1 — до 01.12.2026" in summary.text and "4.2 — до 01.10.2026" in summary.text
+    await head.click(rec_message(head, "4.1"), "Отчитаться")
+    assert "Срок выполнения: 01.12.2026" in (await head.expect(contains="Выберите статус")).text
+
+
+async def test_denial_needs_a_comment_and_reaches_the_organization(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, official = await setup(app, emulator, clock)
+    await ask_extension(head, "4.2", "15.11.2026", "Нет педагогов")
+    await official.send("/extensions")
+    await official.click(await official.expect(contains="Запросы о переносе срока (1)"), "4.2")
+    card = await official.expect(contains="Нет педагогов")
+    await official.click(card, "Отклонить")
+    await official.expect(contains="Напишите комментарий для организации")
+    await official.send_document("x.pdf", b"%PDF")
+    await official.expect(contains="Нужен текст")
+    await official.send("Срок установлен решением форума, перенос невозможен")
+    denied = await official.expect(contains="В переносе отказано")
+    assert "Состояние: отклонён" in denied.text
+    told = await head.expect(contains="отказал в переносе срока по рекомендации 4.2", timeout=10)
+    assert "Действует прежний срок: 01.10.2026" in told.text and "решением форума" in told.text
+    [ext] = await extensions(app)
+    assert ext.state is ExtensionState.DENIED and ext.decision_comment
+    await official.click(denied, "К списку")
+    await official.expect(contains="Запросов о переносе срока, ждущих решения, нет")
+
+    # A denied request is history; the organization may ask again, and the card shows the earlier one.
+    await ask_extension(head, "4.2", "01.11.2026", "Педагог выйдет из отпуска")
+    await official.send("/extensions")
+    await official.click(await official.expect(contains="Запросы о переносе срока (1)"), "4.2")
+    card = await official.expect(contains="Прежние запросы")
+    assert "до 15.11.2026 — отклонён" in card.text
+
+
+async def test_members_and_strangers_cannot_decide(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, _ = await setup(app, emulator, clock)
+    await ask_extension(head, "4.3", "20.10.2026", "Ждём оборудование")
+    [ext] = await extensions(app)
+    stranger = emulator.add_user(7777, "Незнакомец", started=True)
+    await stranger.send("/start")
+    await stranger.expect()
+    for persona in (head, stranger):
+        message = persona.messages[-1]
+        for data in (
+            ExtensionDecide(ext_id=ext.id, decision=ExtDecision.APPROVE).pack(),
+            ExtensionList(page=0).pack(),
+            "xd:99999999999999999999999:ok",
+        ):
+            await persona.click_data(message, data)
+            assert (await persona.expect_callback_answer()).show_alert
+    assert [e.state for e in await extensions(app)] == [ExtensionState.PENDING]
+
+    async def no_decision_told() -> bool:
+        async with app.session_factory() as session:
+            rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("ext:%")))
+            return list(rows) == []
+
+    await eventually(no_decision_told)
