@@ -173,3 +173,38 @@ async def test_members_and_strangers_cannot_decide(
             return list(rows) == []
 
     await eventually(no_decision_told)
+
+
+async def reminder_texts(app: Runtime, chat_id: int) -> list[str]:
+    async with app.session_factory() as session:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.dedup_key.like("remind:%"), OutboxMessage.chat_id == chat_id)
+            .order_by(OutboxMessage.id)
+        )
+        return [row.payload["text"] for row in rows]
+
+
+async def test_reminders_follow_the_organizations_own_deadline(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, official = await setup(app, emulator, clock)
+    await ask_extension(head, "4.1", "01.12.2026", "Ремонт здания")
+    await official.send("/extensions")
+    await official.click(await official.expect(contains="Запросы о переносе срока (1)"), "4.1")
+    await official.click(await official.expect(contains="Ремонт здания"), "Одобрить")
+    await official.expect(contains="Состояние: одобрен")
+    await app.jobs.tick()  # the first tick marks the horizon
+
+    # 7 days before the resolution's deadline: the three items still due then, not the moved one.
+    clock.set(dt.datetime(2026, 9, 24, 6, 0, tzinfo=dt.UTC))
+    await app.jobs.tick()
+    [first] = await reminder_texts(app, 8001)
+    assert "01.10.2026" in first and "4.2" in first and "4.1" not in first
+
+    # 7 days before the organization's own deadline: only the moved item.
+    clock.set(dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC))
+    await app.jobs.tick()
+    texts = await reminder_texts(app, 8001)
+    assert len(texts) == 2 and "01.12.2026" in texts[1]
+    assert "4.1" in texts[1] and "4.2" not in texts[1]
