@@ -116,7 +116,9 @@ def test_chart_draws_user_text_literally(locale: str) -> None:
         t.plain("doc.chart_by_group"),
         t.plain("doc.chart_by_municipality"),
         t.plain("doc.chart_axis"),
-        t.plain("status.done"),
+        t.plain("doc.chart_done_accepted"),
+        t.plain("doc.chart_done_awaiting"),
+        t.plain("doc.chart_done_returned"),
         t.plain("doc.no_answer"),
         t.plain("doc.chart_title", date="05.10.2026"),
     }

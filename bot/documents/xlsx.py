@@ -17,12 +17,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from bot.documents.figures import (
+    ACCEPTED,
     DONE,
     IN_PROGRESS,
     NO_ANSWER,
     NOT_ADDRESSED,
     NOT_APPLICABLE,
     NOT_STARTED,
+    RETURNED,
     DigestFigures,
     Matrix,
     Tally,
@@ -50,7 +52,15 @@ STATUS_KEYS = {
     NOT_APPLICABLE: "status.not_applicable",
     NO_ANSWER: "doc.no_answer",
 }
-STATUS_COLORS = {DONE: "#C6EFCE", IN_PROGRESS: "#FFEB9C", NOT_APPLICABLE: "#EDEDED", NO_ANSWER: "#FFC7CE"}
+STATUS_COLORS = {
+    DONE: "#C6EFCE",
+    DONE + ACCEPTED: "#63BE7B",
+    IN_PROGRESS: "#FFEB9C",
+    NOT_APPLICABLE: "#EDEDED",
+    NO_ANSWER: "#FFC7CE",
+}
+# A reviewed cell reads "<status>, принято" or "<status>, возвращено"; an unmarked one awaits review.
+REVIEW_WORD_KEYS = {ACCEPTED: "doc.cell_accepted", RETURNED: "doc.cell_returned"}
 KIND_KEYS = {kind.value: f"doc.kind.{kind.value}" for kind in EvidenceKind}
 TALLY_KEYS = (
     "doc.col.total",
@@ -60,6 +70,10 @@ TALLY_KEYS = (
     "status.not_applicable",
     "doc.no_answer",
     "doc.col.percent_done",
+    "doc.col.accepted",
+    "doc.col.awaiting_review",
+    "doc.col.returned",
+    "doc.col.percent_accepted",
 )
 EVIDENCE_KEYS = (
     "doc.col.organization",
@@ -87,12 +101,12 @@ class Words:
 
     @classmethod
     def of(cls, t: Translator) -> Words:
-        return cls(
-            t,
-            {code: t.plain(key) for code, key in STATUS_KEYS.items()},
-            [t.plain(key) for key in TALLY_KEYS],
-            t.plain("card.no_municipality"),
-        )
+        status = {code: t.plain(key) for code, key in STATUS_KEYS.items()}
+        for offset, key in REVIEW_WORD_KEYS.items():
+            for code, word in list(status.items()):
+                if code <= NOT_APPLICABLE and code != NO_ANSWER:
+                    status[code + offset] = t.plain(key, status=word)
+        return cls(t, status, [t.plain(key) for key in TALLY_KEYS], t.plain("card.no_municipality"))
 
     def kind(self, kind: str) -> str:
         key = KIND_KEYS.get(kind)
@@ -109,6 +123,10 @@ def _tally_row(label: str, tally: Tally) -> list[object]:
         tally.not_applicable,
         tally.no_answer,
         round(tally.percent_done, 1),
+        tally.accepted,
+        tally.awaiting_review,
+        tally.returned,
+        round(tally.percent_accepted, 1),
     ]
 
 
@@ -119,6 +137,16 @@ def _summary_lines(t: Translator, figures: DigestFigures) -> list[str]:
     lines.append(t.plain("doc.summary_organizations", count=len(figures.organizations)))
     lines.append(t.plain("doc.summary_silent", count=len(figures.silent)))
     lines.append(t.plain("doc.summary_overdue", count=len(figures.overdue)))
+    overall = figures.overall
+    lines.append(
+        t.plain(
+            "doc.summary_review",
+            accepted=overall.accepted,
+            awaiting=overall.awaiting_review,
+            returned=overall.returned,
+        )
+    )
+    lines.append(t.plain("doc.summary_cells_legend"))
     return lines
 
 
@@ -126,7 +154,7 @@ def _summary(book: Workbook, figures: DigestFigures, header: object, words: Word
     t = words.t
     sheet = book.add_worksheet(t.plain("doc.sheet_summary"))
     sheet.set_column(0, 0, 70)
-    sheet.set_column(1, 7, 13)
+    sheet.set_column(1, 11, 13)
     title = t.plain("doc.summary_title", date=figures.today.strftime("%d.%m.%Y"))
     sheet.write(0, 0, title, book.add_format({"bold": True}))
     lines = _summary_lines(t, figures)
@@ -179,7 +207,7 @@ def _municipalities(book: Workbook, figures: DigestFigures, header: object, word
     sheet = book.add_worksheet(t.plain("doc.sheet_municipalities"))
     sheet.freeze_panes(1, 1)
     sheet.set_column(0, 0, 35)
-    sheet.set_column(1, 9, 13)
+    sheet.set_column(1, 13, 13)
     columns = [t.plain("doc.col.organizations"), t.plain("doc.col.silent")]
     sheet.write_row(0, 0, [t.plain("doc.col.municipality"), *words.tally_header, *columns], header)
     orgs: dict[str, int] = {}
@@ -258,7 +286,7 @@ def build_xlsx(
     _municipalities(book, figures, header, words)
     date_format = _evidence_layout(book, header, t)
     book.close()
-    codes = list(STATUS_KEYS)
+    codes = list(words.status)
     return splice(
         buffer.getvalue(),
         [words.status[code] for code in codes],

@@ -33,7 +33,8 @@ class ReminderService:
         own = await self.repo.extensions.own_deadlines()
         for item in await self.repo.schedule.open_items(resolution_id):
             moved = own.get((item.org_id, item.rec_id))
-            grouped[(item.org_id, item.resolution_id)].append(replace(item, deadline=moved) if moved else item)
+            item = replace(item, deadline=moved) if moved else item
+            grouped[(item.org_id, item.resolution_id)].append(item)
         return grouped
 
     async def _send(

@@ -530,4 +530,28 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "ext.rec_line": "<i>{text}</i>",
     "status.report_review": "Review: {state}",
     "status.change_evidence_removed": "  evidence taken off (kept in the archive): {count}",
+    "digest.overall_accepted": (
+        "<b>Accepted {percent}%</b>: {accepted} of {applicable} applicable organization × recommendation pairs "
+        "are done and accepted by the department. Marked as done by the organizations themselves: {declared} "
+        "({declared_percent}%)."
+    ),
+    "digest.review_detail": "Review: accepted {accepted}, awaiting review {awaiting}, returned for rework {returned}.",
+    "digest.tally_review": (
+        "accepted {accepted_percent}% ({accepted}/{applicable}), marked done {percent}% ({done}), awaiting review "
+        "{awaiting}, returned {returned}, no answer {no_answer}"
+    ),
+    "doc.cell_accepted": "{status}, accepted",
+    "doc.cell_returned": "{status}, returned",
+    "doc.col.accepted": "Accepted",
+    "doc.col.awaiting_review": "Awaiting review",
+    "doc.col.returned": "Returned for rework",
+    "doc.col.percent_accepted": "% done and accepted",
+    "doc.summary_review": "Review: accepted {accepted}, awaiting review {awaiting}, returned for rework {returned}",
+    "doc.summary_cells_legend": (
+        "In the matrix: «…, accepted» — the department accepted the report, «…, returned» — returned for "
+        "rework, a status without a mark — awaiting review."
+    ),
+    "doc.chart_done_accepted": "Done, accepted",
+    "doc.chart_done_awaiting": "Done, awaiting review",
+    "doc.chart_done_returned": "Done, returned",
 }

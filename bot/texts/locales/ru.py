@@ -591,4 +591,30 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "ext.rec_line": "<i>{text}</i>",
     "status.report_review": "Проверка: {state}",
     "status.change_evidence_removed": "  убрано подтверждений (сохранены в архиве): {count}",
+    "digest.overall_accepted": (
+        "<b>Принято {percent}%</b>: {accepted} из {applicable} применимых пар «организация × рекомендация» "
+        "выполнены и приняты департаментом. Отмечено выполненными самими организациями: {declared} "
+        "({declared_percent}%)."
+    ),
+    "digest.review_detail": (
+        "Проверка отчётов: принято {accepted}, на проверке {awaiting}, возвращено на доработку {returned}."
+    ),
+    "digest.tally_review": (
+        "принято {accepted_percent}% ({accepted}/{applicable}), отмечено выполненными {percent}% ({done}), "
+        "на проверке {awaiting}, возвращено {returned}, нет ответа {no_answer}"
+    ),
+    "doc.cell_accepted": "{status}, принято",
+    "doc.cell_returned": "{status}, возвращено",
+    "doc.col.accepted": "Принято",
+    "doc.col.awaiting_review": "На проверке",
+    "doc.col.returned": "Возвращено на доработку",
+    "doc.col.percent_accepted": "% принятого выполнения",
+    "doc.summary_review": "Проверка отчётов: принято {accepted}, на проверке {awaiting}, возвращено на доработку {returned}",
+    "doc.summary_cells_legend": (
+        "В матрице: «…, принято» — отчёт принят департаментом, «…, возвращено» — возвращён на доработку, "
+        "статус без пометки — отчёт на проверке."
+    ),
+    "doc.chart_done_accepted": "Выполнено, принято",
+    "doc.chart_done_awaiting": "Выполнено, на проверке",
+    "doc.chart_done_returned": "Выполнено, возвращено",
 }
