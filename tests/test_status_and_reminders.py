@@ -198,6 +198,9 @@ async def test_official_drills_down_to_evidence(
     await oleg.send("/status")
     await oleg.click(await oleg.expect(contains="выберите резолюцию"), "24.08.2021")
     overview = await oleg.expect(contains="Организаций: 4, из них без единого ответа: 1")
+    # Nothing is accepted yet: every answer awaits the department's review (issue 13, point 7).
+    assert "Принято департаментом: 0 из 16 (0%)" in overview.text
+    assert "Проверка отчётов: принято 0, на проверке 10, возвращено на доработку 0." in overview.text
     await oleg.click(overview, "По муниципалитетам")
     munis = await oleg.expect(contains="По муниципалитетам")
     assert "Вяземский район: 8/8" not in munis.text and "Сафоновский район: 2/4" in munis.text
@@ -207,7 +210,7 @@ async def test_official_drills_down_to_evidence(
     org_card = await oleg.expect(contains="✅ 4.2")
     await oleg.click(org_card, "✅ 4.2")
     report = await oleg.expect(contains="Программы обновлены")
-    assert "документ «программы.pdf»" in report.text
+    assert "документ «программы.pdf»" in report.text and "Проверка: 🕓 На проверке" in report.text
     await oleg.click(report, "История")
     history = await oleg.expect(contains="История отчёта")
     assert "v1" in history.text and "Руководитель" in history.text

@@ -345,7 +345,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "status.no_resolutions": "No published resolutions yet.",
     "status.choose_resolution": "<b>Progress</b> — choose a resolution:",
     "status.overall": (
-        "{done} of {total} done ({percent}%). Answers: {answered}.\n"
+        "Marked as done by the organizations themselves: {done} of {total} ({percent}%). Answers: {answered}.\n"
         "Organizations: {orgs}, without a single answer: {silent}."
     ),
     "status.by_group": "<b>By addressee group:</b>",
@@ -354,7 +354,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "status.muni_line": "• {name}: {done}/{total} ({percent}%)",
     "status.group_title": "<b>Group {number}.</b> {heading}",
     "status.muni_title": "<b>{name}</b>",
-    "status.orgs_hint": "Organizations (done/total), page {page} of {pages}. 🔇 — no answer at all.",
+    "status.orgs_hint": "Organizations (done/total · ☑️ accepted), page {page} of {pages}. 🔇 — no answer at all.",
     "status.report_status": "Status: {status}",
     "status.report_version": "Version {version}, updated {when}",
     "status.history_title": "<b>Report history</b> «{name}», recommendation {number}",
@@ -554,4 +554,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_done_accepted": "Done, accepted",
     "doc.chart_done_awaiting": "Done, awaiting review",
     "doc.chart_done_returned": "Done, returned",
+    "status.accepted_overall": "<b>Accepted by the department: {done} of {total} ({percent}%)</b> — done and checked.",
+    "status.review_overall": "Review: accepted {accepted}, awaiting review {awaiting}, returned for rework {returned}.",
+    "status.muni_accepted": "; accepted {accepted} ({percent}%)",
 }

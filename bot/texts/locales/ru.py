@@ -399,7 +399,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "status.no_resolutions": "Опубликованных резолюций пока нет.",
     "status.choose_resolution": "<b>Ход выполнения</b> — выберите резолюцию:",
     "status.overall": (
-        "Выполнено {done} из {total} ({percent}%). Ответов: {answered}.\n"
+        "Отмечено выполненными самими организациями: {done} из {total} ({percent}%). Ответов: {answered}.\n"
         "Организаций: {orgs}, из них без единого ответа: {silent}."
     ),
     "status.by_group": "<b>По группам адресатов:</b>",
@@ -408,7 +408,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "status.muni_line": "• {name}: {done}/{total} ({percent}%)",
     "status.group_title": "<b>Группа {number}.</b> {heading}",
     "status.muni_title": "<b>{name}</b>",
-    "status.orgs_hint": "Организации (выполнено/всего), стр. {page} из {pages}. 🔇 — нет ни одного ответа.",
+    "status.orgs_hint": "Организации (выполнено/всего · ☑️ принято), стр. {page} из {pages}. 🔇 — нет ни одного ответа.",
     "status.report_status": "Статус: {status}",
     "status.report_version": "Версия {version}, обновлено {when}",
     "status.history_title": "<b>История отчёта</b> «{name}», рекомендация {number}",
@@ -617,4 +617,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_done_accepted": "Выполнено, принято",
     "doc.chart_done_awaiting": "Выполнено, на проверке",
     "doc.chart_done_returned": "Выполнено, возвращено",
+    "status.accepted_overall": "<b>Принято департаментом: {done} из {total} ({percent}%)</b> — выполнено и проверено.",
+    "status.review_overall": "Проверка отчётов: принято {accepted}, на проверке {awaiting}, возвращено на доработку {returned}.",
+    "status.muni_accepted": "; принято {accepted} ({percent}%)",
 }
