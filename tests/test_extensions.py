@@ -6,10 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from importlib import resources
 
+import pytest
 from sqlalchemy import select
 
-from bot.domain import ExtensionState, OrgKind, Role
+from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, Role
 from bot.domain.clock import FrozenClock
+from bot.domain.deadlines import effective_deadline, parse_new_deadline, validate_extension_text
+from bot.domain.errors import DomainError
+from bot.domain.evidence import EvidenceItem
+from bot.domain.reports import ReportDraft, check_done_evidence
 from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
@@ -37,7 +42,8 @@ async def setup(app: Runtime, emulator: BotAPIEmulator, clock: FrozenClock) -> t
     app.pump.poke()
     head = emulator.add_user(8001, "Ирина", started=True)
     official = emulator.add_user(8200, "Олег", started=True)
-    await head.expect(contains="Рекомендация 4.4", timeout=10)
+    last = await head.expect(contains="Рекомендация 4.4", timeout=10)
+    assert "Срок выполнения: 01.10.2026" in last.text  # each recommendation message gives its deadline
     return head, official
 
 
@@ -208,3 +214,44 @@ async def test_reminders_follow_the_organizations_own_deadline(
     texts = await reminder_texts(app, 8001)
     assert len(texts) == 2 and "01.12.2026" in texts[1]
     assert "4.1" in texts[1] and "4.2" not in texts[1]
+
+
+def test_deadline_rules() -> None:
+    today, current = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
+    assert effective_deadline(dt.date(2026, 12, 1), dt.date(2026, 11, 1), current) == dt.date(2026, 12, 1)
+    assert effective_deadline(None, dt.date(2026, 11, 1), current) == dt.date(2026, 11, 1)
+    assert effective_deadline(None, None, current) == current
+    assert effective_deadline(None, None, None) is None
+    for text in ("01.12.2026", "1.12.26", "2026-12-01", " 01.12.2026. "):
+        assert parse_new_deadline(text, today, current) == dt.date(2026, 12, 1)
+    assert parse_new_deadline("02.09.2026", today, None) == dt.date(2026, 9, 2)  # no deadline in force
+    for text, key in [
+        ("", "ext.bad_date"),
+        ("30.02.2027", "ext.bad_date"),
+        ("01.09.2026", "ext.date_not_future"),
+        ("01.10.2026", "ext.date_not_later"),
+        ("02.09.2028", "ext.date_too_far"),
+    ]:
+        with pytest.raises(DomainError) as caught:
+            parse_new_deadline(text, today, current)
+        assert caught.value.key == key, text
+    assert validate_extension_text("  Ремонт  ", 10, "ext.reason_empty") == "Ремонт"
+    with pytest.raises(DomainError):
+        validate_extension_text("   ", 10, "ext.reason_empty")
+    with pytest.raises(DomainError):
+        validate_extension_text("x" * 11, 10, "ext.reason_empty")
+
+
+def test_done_evidence_rule() -> None:
+    link = EvidenceItem(EvidenceKind.LINK, url="https://example.org")
+    note = EvidenceItem(EvidenceKind.TEXT, text="Сделано")
+    done = ReportDraft(1, ReportStatus.DONE, evidence=[note])
+    with pytest.raises(DomainError):
+        check_done_evidence(done, required=True, attached_proofs=0)
+    check_done_evidence(done, required=False, attached_proofs=0)
+    check_done_evidence(done, required=True, attached_proofs=1)
+    check_done_evidence(ReportDraft(1, ReportStatus.DONE, evidence=[link]), required=True, attached_proofs=0)
+    check_done_evidence(ReportDraft(1, ReportStatus.IN_PROGRESS), required=True, attached_proofs=0)
+    # The draft's removals survive the FSM round trip.
+    draft = ReportDraft(1, ReportStatus.DONE, removed=[5, 7])
+    assert ReportDraft.from_data(draft.to_data()).removed == [5, 7]
