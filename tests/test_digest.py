@@ -39,6 +39,8 @@ RESOLUTION = """РЕЗОЛЮЦИЯ
 - третья рекомендация учреждениям.
 """.encode()
 
+SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
+
 
 async def known_data_set(app: Runtime, clock: FrozenClock) -> None:
     """2 municipal authorities × 2 recommendations and 3 institutions × 3 recommendations = 13 cells.
@@ -119,7 +121,13 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
     assert "Клуб &lt;b&gt;&amp;" in text and "<b>&" not in text.replace("<b>Принято", "")
 
     workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)
-    assert workbook.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
+    assert workbook.sheetnames == [
+        "Сводка",
+        "Матрица",
+        "Муниципалитеты",
+        "Подтверждения",
+        "Сроки организаций",
+    ]
     matrix = list(workbook["Матрица"].iter_rows(values_only=True))
     assert matrix[0] == ("Организация", "Муниципалитет", "1.1", "1.2", "2.1", "2.2", "2.3")
     rows = {r[0]: r[2:] for r in matrix[1:]}
@@ -268,3 +276,13 @@ async def test_digest_knows_review_state_and_own_deadlines(app: Runtime, clock: 
     named = dict(zip(header, total, strict=False))
     assert (named["Принято"], named["На проверке"], named["Возвращено на доработку"]) == (1, 3, 1)
     assert named["% принятого выполнения"] == 8.3
+    moved = list(workbook["Сроки организаций"].iter_rows(values_only=True))
+    assert moved[0] == (
+        "Организация",
+        "Муниципалитет",
+        "Рекомендация",
+        "Общий срок",
+        "Перенесён на",
+        "Состояние",
+    )
+    assert moved[1:] == [("ЦДТ Б", "Сафоновский район", "2.1", "30.09.2026", "01.12.2026", "В работе")]

@@ -26,8 +26,8 @@ from storage.repositories import Repositories
 from storage.repositories.digest import GroupInfo, OrgInfo, RecInfo
 from tests.test_digest import PNG_MAGIC, known_data_set
 
-RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
-EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence"]
+RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
+EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence", "Own deadlines"]
 MONDAY_DIGEST = dt.datetime(2026, 8, 31, 6, 0, tzinfo=dt.UTC)  # 09:00 in Moscow
 
 

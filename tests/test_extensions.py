@@ -62,7 +62,7 @@ async def ask_extension(head: Persona, number: str, date: str, reason: str) -> N
     await head.send(date)
     await head.expect(contains="Коротко объясните")
     await head.send(reason)
-    await head.expect(contains="Запрос на перенос срока")
+    await head.expect(contains="Запрос о переносе срока")
 
 
 async def test_request_checks_the_date_and_an_official_approves_it(

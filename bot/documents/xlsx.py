@@ -84,6 +84,18 @@ EVIDENCE_KEYS = (
     "doc.col.size",
     "doc.col.added",
 )
+DEADLINE_KEYS = (
+    "doc.col.organization",
+    "doc.col.municipality",
+    "doc.col.recommendation",
+    "doc.col.common_deadline",
+    "doc.col.own_deadline",
+    "doc.col.state",
+)
+# Cells still to be done: no answer, not started, in progress, whatever the review.
+OPEN_CELLS = frozenset(
+    code + offset for code in (NO_ANSWER, NOT_STARTED, IN_PROGRESS) for offset in (0, ACCEPTED, RETURNED)
+) - {ACCEPTED, RETURNED}
 # Sheet files are numbered in the order the sheets are added below.
 MATRIX_SHEET = "xl/worksheets/sheet2.xml"
 EVIDENCE_SHEET = "xl/worksheets/sheet4.xml"
@@ -271,6 +283,33 @@ def _evidence_body(matrix: Matrix, evidence: Sequence[EvidenceRow], date_style: 
     return Splice(rows, f"A1:G{len(rows) + 1}")
 
 
+def _own_deadlines(
+    book: Workbook, figures: DigestFigures, matrix: Matrix, header: object, words: Words
+) -> None:
+    """Organizations with a deadline of their own (an approved extension): whose, for what, until when,
+    and where the work stands. Few rows: written directly, not spliced."""
+    t = words.t
+    sheet = book.add_worksheet(t.plain("doc.sheet_deadlines"))
+    sheet.freeze_panes(1, 0)
+    for first, last, width in ((0, 0, 45), (1, 1, 24), (2, 2, 14), (3, 4, 16), (5, 5, 24)):
+        sheet.set_column(first, last, width)
+    sheet.write_row(0, 0, [t.plain(key) for key in DEADLINE_KEYS], header)
+    orgs = {org.org_id: (i, org) for i, org in enumerate(matrix.orgs)}
+    columns = {rec.rec_id: (j, rec) for j, rec in enumerate(matrix.recs)}
+    row = 1
+    for (org_id, rec_id), own in sorted(matrix.own_deadlines.items(), key=lambda item: item[1]):
+        if org_id not in orgs or rec_id not in columns:
+            continue
+        (i, org), (j, rec) = orgs[org_id], columns[rec_id]
+        cell = matrix.rows[i][j]
+        common = rec.deadline.strftime("%d.%m.%Y") if rec.deadline else "—"
+        state = words.status.get(cell, "") if cell != NOT_ADDRESSED else ""
+        overdue = t.plain("doc.overdue_mark") if figures.today > own and cell in OPEN_CELLS else ""
+        values = [org.name, org.municipality or words.no_municipality, rec.number, common]
+        sheet.write_row(row, 0, [*values, own.strftime("%d.%m.%Y"), f"{state} {overdue}".strip()])
+        row += 1
+
+
 def build_xlsx(
     figures: DigestFigures, matrix: Matrix, evidence: Sequence[EvidenceRow], t: Translator
 ) -> bytes:
@@ -285,6 +324,7 @@ def build_xlsx(
     _matrix_layout(book, matrix, header, words)
     _municipalities(book, figures, header, words)
     date_format = _evidence_layout(book, header, t)
+    _own_deadlines(book, figures, matrix, header, words)
     book.close()
     codes = list(words.status)
     return splice(

@@ -557,4 +557,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "status.accepted_overall": "<b>Accepted by the department: {done} of {total} ({percent}%)</b> — done and checked.",
     "status.review_overall": "Review: accepted {accepted}, awaiting review {awaiting}, returned for rework {returned}.",
     "status.muni_accepted": "; accepted {accepted} ({percent}%)",
+    "doc.sheet_deadlines": "Own deadlines",
+    "doc.col.common_deadline": "Common deadline",
+    "doc.col.own_deadline": "Moved to",
+    "doc.col.state": "State",
+    "doc.overdue_mark": "(overdue)",
 }
