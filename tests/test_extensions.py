@@ -7,9 +7,9 @@ import datetime as dt
 from importlib import resources
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, Role
+from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.clock import FrozenClock
 from bot.domain.deadlines import effective_deadline, parse_new_deadline, validate_extension_text
 from bot.domain.errors import DomainError
@@ -19,7 +19,7 @@ from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
 from bot.telegram.callbacks import ExtDecision, ExtensionDecide, ExtensionList
-from storage.models import DeadlineExtension, OutboxMessage
+from storage.models import DeadlineExtension, OutboxMessage, Report
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
 from tests.helpers import eventually
@@ -255,3 +255,27 @@ def test_done_evidence_rule() -> None:
     # The draft's removals survive the FSM round trip.
     draft = ReportDraft(1, ReportStatus.DONE, removed=[5, 7])
     assert ReportDraft.from_data(draft.to_data()).removed == [5, 7]
+
+
+async def test_finished_work_needs_no_extension_unless_returned(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, _ = await setup(app, emulator, clock)
+    await head.click(rec_message(head, "4.4"), "Отчитаться")
+    await head.click(await head.expect(contains="Выберите статус"), "Выполнено")
+    await head.expect(contains="Напишите комментарий")
+    await head.send("Аттестация пройдена")
+    await head.expect(contains="Прикрепите подтверждения")
+    await head.send("https://ddt.example.ru/attestation")
+    await head.click(await head.expect(contains="Всего 1 подтверждение"), "Готово (1)")
+    await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
+    await head.expect(contains="Отчёт принят")
+    await head.click(rec_message(head, "4.4"), "Перенести срок")
+    assert "переносить срок не нужно" in (await head.expect_callback_answer()).text
+
+    # Returned for rework: the organization may need more time after all.
+    async with app.session_factory() as session:
+        await session.execute(update(Report).values(review_state=ReviewState.RETURNED))
+        await session.commit()
+    await ask_extension(head, "4.4", "01.11.2026", "Доработка по замечаниям департамента")
+    assert [e.state for e in await extensions(app)] == [ExtensionState.PENDING]

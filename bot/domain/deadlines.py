@@ -32,6 +32,11 @@ def parse_new_deadline(text: str, today: dt.date, current: dt.date | None) -> dt
             continue
     else:
         raise DomainError("ext.bad_date")
+    return check_new_deadline(day, today, current)
+
+
+def check_new_deadline(day: dt.date, today: dt.date, current: dt.date | None) -> dt.date:
+    """The rules a requested date keeps: after today, after the deadline in force, not years away."""
     if day <= today:
         raise DomainError("ext.date_not_future")
     if current is not None and day <= current:

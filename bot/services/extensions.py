@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain import ExtensionState, Role
+from bot.domain import ExtensionState, ReportStatus, ReviewState, Role
 from bot.domain.deadlines import (
     MAX_DECISION_COMMENT,
     MAX_EXTENSION_REASON,
+    check_new_deadline,
     parse_new_deadline,
     validate_extension_text,
 )
@@ -23,6 +24,7 @@ from storage.repositories import Repositories
 
 PAGE = 8
 DECIDERS = (Role.ADMIN, Role.OFFICIAL)
+FINISHED = (ReportStatus.DONE, ReportStatus.NOT_APPLICABLE)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class ExtensionService:
     async def requestable(self, person: Person | None, rec_id: int) -> Target:
         """The recommendation, if this member may ask to move its deadline now."""
         target = await self.reports.target(person, rec_id)
+        report = target.report
+        # Finished work needs no more time, unless the department returned it for rework.
+        if report and report.status in FINISHED and report.review_state is not ReviewState.RETURNED:
+            raise DomainError("ext.finished")
         if await self.repo.extensions.pending_for(target.org.id, rec_id) is not None:
             raise DomainError("ext.already_pending")
         return target
@@ -81,7 +87,7 @@ class ExtensionService:
         reason = validate_extension_text(reason_text, MAX_EXTENSION_REASON, "ext.reason_empty")
         target = await self.requestable(person, rec_id)
         # Checked again: the deadline in force may have moved since the date was typed.
-        parse_new_deadline(new_deadline.strftime("%d.%m.%Y"), today, target.deadline)
+        check_new_deadline(new_deadline, today, target.deadline)
         return await self.repo.extensions.add(
             DeadlineExtension(
                 organization_id=target.org.id,

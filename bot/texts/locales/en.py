@@ -562,4 +562,5 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.col.own_deadline": "Moved to",
     "doc.col.state": "State",
     "doc.overdue_mark": "(overdue)",
+    "ext.finished": "This recommendation is already reported as done or not applicable — no need to move its deadline.",
 }
