@@ -111,6 +111,11 @@ async def test_request_checks_the_date_and_an_official_approves_it(
     async with app.session_factory() as session:
         sent = await session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("ext:%")))
         assert len(list(sent)) == 1
+        # Another official deciding at the same moment loses at the database, not only at the screen.
+        late = Repositories(session).extensions.decide(ext.id, ExtensionState.DENIED, None, clock.now(), "Нет")
+        assert await late is False
+        await session.commit()
+    assert [e.state for e in await extensions(app)] == [ExtensionState.APPROVED]
 
     # From now on the organization's own deadline is what it sees.
     await head.send("/report")

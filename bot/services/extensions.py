@@ -161,16 +161,17 @@ class ExtensionService:
         now: dt.datetime,
     ) -> ExtensionCard:
         card = await self.pending_card(role, ext_id)
-        extension = card.extension
-        extension.state = state
-        extension.decided_by = person.id if person else None
-        extension.decided_at = now
-        extension.decision_comment = comment
-        await self._tell_organization(card)
-        return await self._card(extension)
+        decided_by = person.id if person else None
+        if not await self.repo.extensions.decide(ext_id, state, decided_by, now, comment):
+            raise DomainError("ext.already_decided")
+        await self.repo.extensions.reload(card.extension)
+        decided = await self._card(card.extension)
+        await self._tell_organization(decided, card.current_deadline)
+        return decided
 
-    async def _tell_organization(self, card: ExtensionCard) -> None:
-        """Every member of the organization hears the decision, through the outbox."""
+    async def _tell_organization(self, card: ExtensionCard, previous: dt.date | None) -> None:
+        """Every member of the organization hears the decision, through the outbox; `previous` is the
+        deadline that was in force before it."""
         extension = card.extension
         members = await self.repo.people.members_of(card.org.id)
         intents = [
@@ -180,7 +181,7 @@ class ExtensionService:
                 approved=extension.state is ExtensionState.APPROVED,
                 rec=card.rec,
                 new_deadline=extension.new_deadline,
-                previous_deadline=card.current_deadline,
+                previous_deadline=previous,
                 comment=extension.decision_comment,
             )
             for member in members

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.domain import ExtensionState
 from storage.models import DeadlineExtension
@@ -25,6 +25,28 @@ class ExtensionRepo(Repository):
         return await self.session.scalar(
             select(DeadlineExtension).where(DeadlineExtension.source_key == source_key)
         )
+
+    async def decide(
+        self,
+        extension_id: int,
+        state: ExtensionState,
+        decided_by: int | None,
+        decided_at: dt.datetime,
+        comment: str | None,
+    ) -> bool:
+        """Records a decision on a request still pending; False when someone decided first (two officials
+        at once, or a replayed button): one conditional UPDATE, so only one of them wins."""
+        result = await self.session.execute(
+            update(DeadlineExtension)
+            .where(DeadlineExtension.id == extension_id, DeadlineExtension.state == ExtensionState.PENDING)
+            .values(state=state, decided_by=decided_by, decided_at=decided_at, decision_comment=comment)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def reload(self, extension: DeadlineExtension) -> None:
+        """Reads the row again after `decide` (a Core UPDATE leaves the loaded object as it was)."""
+        await self.session.refresh(extension)
 
     async def pending_for(self, org_id: int, rec_id: int) -> DeadlineExtension | None:
         return await self.session.scalar(
