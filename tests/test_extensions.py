@@ -112,8 +112,8 @@ async def test_request_checks_the_date_and_an_official_approves_it(
         sent = await session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("ext:%")))
         assert len(list(sent)) == 1
         # Another official deciding at the same moment loses at the database, not only at the screen.
-        late = Repositories(session).extensions.decide(ext.id, ExtensionState.DENIED, None, clock.now(), "Нет")
-        assert await late is False
+        repo = Repositories(session).extensions
+        assert await repo.decide(ext.id, ExtensionState.DENIED, None, clock.now(), "Нет") is False
         await session.commit()
     assert [e.state for e in await extensions(app)] == [ExtensionState.APPROVED]
 
