@@ -453,7 +453,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "To be taken off the report ({n}), kept in the history:",
         "To be taken off the report ({n}), kept in the history:",
     ),
-    "report.evidence_removed_short": "Taken off when you send the report; kept in the history",
+    "report.evidence_removed_short": "Will be taken off when you send the report; kept in the history",
     "report.evidence_not_attached": "This piece of evidence is already off or belongs to another report.",
     "btn.evidence_remove": "🗑 Remove {number}: {item}",
     "progress.mark.pending": "awaiting review",

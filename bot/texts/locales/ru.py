@@ -510,7 +510,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Будут убраны из отчёта ({n}), в истории сохранятся:",
         "Будут убраны из отчёта ({n}), в истории сохранятся:",
     ),
-    "report.evidence_removed_short": "Убрано из отчёта после отправки; в истории сохранится",
+    "report.evidence_removed_short": "Будет убрано при отправке отчёта; в истории сохранится",
     "report.evidence_not_attached": "Это подтверждение уже убрано или относится к другому отчёту.",
     "btn.evidence_remove": "🗑 Убрать {number}: {item}",
     "progress.mark.pending": "на проверке",
