@@ -16,8 +16,10 @@ from handlers import (
     common,
     errors,
     fallback,
+    member_extensions,
     member_reports,
     official_digest,
+    official_extensions,
     official_review,
     official_status,
 )
@@ -33,8 +35,10 @@ def get_routers() -> list[Router]:
         admin_reminders.router(),
         admin_files.router(),
         member_reports.router(),
+        member_extensions.router(),
         official_status.router(),
         official_review.router(),
+        official_extensions.router(),
         official_digest.router(),
         fallback.router(),
     ]

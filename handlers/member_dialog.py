@@ -21,12 +21,14 @@ from bot.telegram.views.reports import (
     cancel_only,
     comment_keyboard,
     confirm_view,
-    evidence_keyboard,
+    evidence_prompt,
     status_picker,
 )
 from bot.telegram.views.review import revise_heading
 from bot.texts.i18n import Html, Translator
 from storage.models import Person
+
+GATE = "report.done_needs_evidence"
 
 
 class ReportDialog(StatesGroup):
@@ -88,7 +90,7 @@ async def open_dialog(
         return
     await save_draft(state, ReportDraft(rec_id=target.rec.id), ReportDialog.status)
     await query.answer()
-    text, markup = status_picker(t, target.rec, target.report)
+    text, markup = status_picker(t, target.rec, target.report, target.deadline)
     await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
 
 
@@ -166,13 +168,25 @@ async def got_reason(
     await message.answer(text, reply_markup=markup)
 
 
-async def ask_evidence(message: Message, state: FSMContext, draft: ReportDraft, t: Translator) -> None:
+async def ask_evidence(
+    message: Message, services: Services, person: Person, state: FSMContext, draft: ReportDraft, t: Translator
+) -> None:
+    """The evidence step, with what the report already has attached and, for an unproven «Выполнено»,
+    why a file, photo or link is needed."""
+    try:
+        step = await services.reports.evidence_step(person, draft)
+    except DomainError as err:
+        await state.clear()
+        await message.answer(t(err.key, **err.params))
+        return
     await save_draft(state, draft, ReportDialog.evidence)
-    markup = evidence_keyboard(t, draft.rec_id, len(draft.evidence))
-    await message.answer(t("report.ask_evidence"), reply_markup=markup)
+    text, markup = evidence_prompt(t, draft, step.kept, step.removed, step.gated)
+    await message.answer(text, reply_markup=markup)
 
 
-async def got_comment(message: Message, state: FSMContext, t: Translator) -> None:
+async def got_comment(
+    message: Message, services: Services, person: Person, state: FSMContext, t: Translator
+) -> None:
     draft = await load_draft(state)
     assert draft is not None
     try:
@@ -180,11 +194,16 @@ async def got_comment(message: Message, state: FSMContext, t: Translator) -> Non
     except DomainError as err:
         await message.answer(t(err.key, **err.params), reply_markup=cancel_only(t, draft.rec_id))
         return
-    await ask_evidence(message, state, draft, t)
+    await ask_evidence(message, services, person, state, draft, t)
 
 
 async def keep_comment(
-    query: CallbackQuery, callback_data: ReportStep, state: FSMContext, t: Translator
+    query: CallbackQuery,
+    callback_data: ReportStep,
+    services: Services,
+    person: Person,
+    state: FSMContext,
+    t: Translator,
 ) -> None:
     draft = await current(query, callback_data.rec_id, state, t)
     if draft is None:
@@ -192,7 +211,7 @@ async def keep_comment(
     draft.comment = None
     await query.answer()
     assert isinstance(query.message, Message)
-    await ask_evidence(query.message, state, draft, t)
+    await ask_evidence(query.message, services, person, state, draft, t)
 
 
 async def to_confirmation(
@@ -203,16 +222,28 @@ async def to_confirmation(
     state: FSMContext,
     t: Translator,
 ) -> None:
-    found = await current_target(query, callback_data.rec_id, services, person, state, t)
-    if found is None:
+    draft = await current(query, callback_data.rec_id, state, t)
+    if draft is None:
         return
-    draft, target = found
     if callback_data.action is ReportAct.EVIDENCE_DONE and not draft.evidence:
         await query.answer(t.plain("report.empty_evidence_done"), show_alert=True)
         return
+    try:
+        step = await services.reports.ready_to_confirm(person, draft)
+    except DomainError as err:
+        if err.key == GATE:
+            # The dialog stays at the evidence step: say why, and how to attach.
+            await query.answer(t.plain("report.done_needs_evidence_short"), show_alert=True)
+            await reply(query, t(GATE))
+            return
+        await state.clear()
+        await refuse(query, t, err)
+        return
     await save_draft(state, draft, ReportDialog.confirm)
     await query.answer()
-    await reply(query, *confirm_view(t, draft, target.rec, target.report))
+    target = step.target
+    view = confirm_view(t, draft, target.rec, target.report, step.kept, step.removed, target.deadline)
+    await reply(query, *view)
 
 
 async def submit(
@@ -255,7 +286,7 @@ async def edit(
     draft, target = found
     await save_draft(state, draft, ReportDialog.status)
     await query.answer()
-    text, markup = status_picker(t, target.rec, target.report)
+    text, markup = status_picker(t, target.rec, target.report, target.deadline)
     await reply(query, Html(t("report.edit_hint") + "\n\n" + text), markup)
 
 

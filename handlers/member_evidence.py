@@ -1,19 +1,24 @@
-"""Members: the evidence step of the report dialog — documents, photos, links and notes."""
+"""Members: the evidence step of the report dialog — documents, photos, links and notes, and taking a
+wrong earlier item off the report."""
 
 from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Document, Message, PhotoSize
+from aiogram.types import CallbackQuery, Document, Message, PhotoSize
 
 from bot.domain import EvidenceKind
 from bot.domain.errors import DomainError
 from bot.domain.evidence import EvidenceItem, evidence_from_text
 from bot.domain.reports import MAX_EVIDENCE_ITEMS
+from bot.services import Services
+from bot.telegram.answers import edit_or_answer, refuse
+from bot.telegram.callbacks import EvidenceRemove
 from bot.telegram.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
-from bot.telegram.views.reports import evidence_keyboard, evidence_line
+from bot.telegram.views.reports import evidence_keyboard, evidence_line, evidence_prompt
 from bot.texts.i18n import Translator
-from handlers.member_dialog import ReportDialog, load_draft, save_draft
+from handlers.member_dialog import ReportDialog, current, load_draft, save_draft
+from storage.models import Person
 
 
 async def add_evidence(message: Message, state: FSMContext, items: list[EvidenceItem], t: Translator) -> None:
@@ -104,3 +109,26 @@ async def got_text(message: Message, state: FSMContext, t: Translator) -> None:
 
 async def unsupported_evidence(message: Message, t: Translator) -> None:
     await message.answer(t("report.unsupported"))
+
+
+async def remove_attached(
+    query: CallbackQuery,
+    callback_data: EvidenceRemove,
+    services: Services,
+    person: Person,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    """«🗑»: an earlier item comes off the report when the draft is sent; the row and the archived file
+    stay in the history."""
+    draft = await current(query, callback_data.rec_id, state, t)
+    if draft is None:
+        return
+    try:
+        step = await services.reports.remove_attached(person, draft, callback_data.evidence_id)
+    except DomainError as err:
+        await refuse(query, t, err)
+        return
+    await save_draft(state, draft, ReportDialog.evidence)
+    text, markup = evidence_prompt(t, draft, step.kept, step.removed, step.gated)
+    await edit_or_answer(query, text, markup, t.plain("report.evidence_removed_short"))

@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.services import Services
 from bot.telegram.answers import edit_or_answer
 from bot.telegram.callbacks import (
+    EvidenceRemove,
     ReportAct,
     ReportList,
     ReportOpen,
@@ -31,21 +32,21 @@ TEXT = (F.text, NOT_COMMAND)
 
 
 async def report_list(message: Message, services: Services, person: Person, t: Translator) -> None:
-    org, items = await services.reports.addressed_to(person)
-    text, markup = report_list_view(t, org, items, 0)
+    overview = await services.reports.overview(person, services.today())
+    text, markup = report_list_view(t, overview, 0)
     await message.answer(text, reply_markup=markup)
 
 
 async def report_list_page(
     query: CallbackQuery, callback_data: ReportList, services: Services, person: Person, t: Translator
 ) -> None:
-    org, items = await services.reports.addressed_to(person)
-    await edit_or_answer(query, *report_list_view(t, org, items, callback_data.page))
+    overview = await services.reports.overview(person, services.today())
+    await edit_or_answer(query, *report_list_view(t, overview, callback_data.page))
 
 
 async def my_summary(message: Message, services: Services, person: Person, t: Translator) -> None:
-    org, items = await services.reports.addressed_to(person)
-    await message.answer(summary_view(t, org, items))
+    overview = await services.reports.overview(person, services.today())
+    await message.answer(summary_view(t, overview))
 
 
 def step(action: ReportAct) -> CallbackQueryFilter:
@@ -64,6 +65,7 @@ def register_dialog(member: Router) -> None:
     member.message.register(evidence.got_text, ReportDialog.evidence, *TEXT)
     done = ReportStep.filter(F.action.in_({ReportAct.EVIDENCE_DONE, ReportAct.NO_EVIDENCE}))
     member.callback_query.register(dialog.to_confirmation, ReportDialog.evidence, done)
+    member.callback_query.register(evidence.remove_attached, ReportDialog.evidence, EvidenceRemove.filter())
     member.callback_query.register(dialog.submit, ReportDialog.confirm, step(ReportAct.SUBMIT))
     member.callback_query.register(dialog.edit, ReportDialog.confirm, step(ReportAct.EDIT))
     member.callback_query.register(dialog.cancel, StateFilter(ReportDialog), step(ReportAct.CANCEL))

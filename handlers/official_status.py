@@ -104,7 +104,7 @@ async def send_evidence(
     await query.answer()
     chat_id = query.from_user.id
     texts: list[str] = []
-    for item in found.evidence:
+    for item in (e for e in found.evidence if e.attached):
         if item.kind in (EvidenceKind.DOCUMENT, EvidenceKind.PHOTO):
             lost = await send_file(bot, chat_id, item, t)
             texts.extend([lost] if lost else [])

@@ -288,8 +288,16 @@ class Evidence(Base):
     text: Mapped[str | None] = mapped_column(Text)
     added_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Taken off the report by a member (a wrong file): the row and the archived file stay, for history.
+    removed_at: Mapped[dt.datetime | None] = mapped_column()
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    removed_in_version: Mapped[int | None] = mapped_column(Integer)
 
     report: Mapped[Report] = relationship(back_populates="evidence")
+
+    @property
+    def attached(self) -> bool:
+        return self.removed_at is None
 
 
 class DeadlineExtension(Base):

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import Settings
+from bot.domain import EvidenceKind, ReportStatus
+from bot.domain.evidence import EvidenceItem
 from tests.conftest import ADMIN_ID, TOKEN
 from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
@@ -93,3 +95,10 @@ def bot_process_env(
         **extra,
     )
     return env
+
+
+def proof(status: ReportStatus | None = ReportStatus.DONE) -> list[EvidenceItem]:
+    """A link as evidence for a «Выполнено» draft: the resolution's evidence gate asks for one."""
+    if status is not ReportStatus.DONE:
+        return []
+    return [EvidenceItem(EvidenceKind.LINK, url="https://example.org/proof")]

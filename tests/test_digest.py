@@ -7,9 +7,10 @@ import io
 
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bot.documents import build_digest
-from bot.domain import OrgKind, ReportStatus, Role
+from bot.domain import ExtensionState, OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
@@ -17,8 +18,9 @@ from bot.services.reports import ReportDraft, ReportService
 from bot.services.seed import seed_org
 from bot.texts.i18n import translator
 from scheduler.jobs import SchedulerJobs
-from storage.models import OutboxMessage
+from storage.models import DeadlineExtension, Organization, OutboxMessage, Recommendation, Report
 from storage.repositories import Repositories
+from tests.helpers import proof
 from tg_emulator import BotAPIEmulator
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -36,6 +38,8 @@ RESOLUTION = """РЕЗОЛЮЦИЯ
 - вторая рекомендация учреждениям;
 - третья рекомендация учреждениям.
 """.encode()
+
+SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
 
 
 async def known_data_set(app: Runtime, clock: FrozenClock) -> None:
@@ -77,7 +81,10 @@ async def known_data_set(app: Runtime, clock: FrozenClock) -> None:
             person = people[tid]
             assert person is not None
             await service.submit(
-                person, ReportDraft(rec_id, status, reason, f"Комментарий {i}"), f"k{i}", clock.now()
+                person,
+                ReportDraft(rec_id, status, reason, f"Комментарий {i}", evidence=proof(status)),
+                f"k{i}",
+                clock.now(),
             )
         await session.commit()
 
@@ -110,11 +117,17 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
 
     text = "\n".join(digest.text_parts)
     assert all(len(part) < 4096 for part in digest.text_parts)
-    assert "Выполнено 25%" in text and "3 из 12" in text
-    assert "Клуб &lt;b&gt;&amp;" in text and "<b>&" not in text.replace("<b>Выполнено", "")
+    assert "Принято 0%</b> применимых позиций: выполнены и приняты департаментом 0 из 12" in text and "самими организациями: 3 (25%)" in text
+    assert "Клуб &lt;b&gt;&amp;" in text and "<b>&" not in text.replace("<b>Принято", "")
 
     workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)
-    assert workbook.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
+    assert workbook.sheetnames == [
+        "Сводка",
+        "Матрица",
+        "Муниципалитеты",
+        "Подтверждения",
+        "Сроки организаций",
+    ]
     matrix = list(workbook["Матрица"].iter_rows(values_only=True))
     assert matrix[0] == ("Организация", "Муниципалитет", "1.1", "1.2", "2.1", "2.2", "2.3")
     rows = {r[0]: r[2:] for r in matrix[1:]}
@@ -207,3 +220,69 @@ async def test_scheduled_digest_due_during_downtime_is_sent_once(app: Runtime, c
             if r.method == "sendMessage"
         ]
     assert any("С прошлой сводки: выполнено +0" in text for text in texts)
+
+
+async def test_digest_knows_review_state_and_own_deadlines(app: Runtime, clock: FrozenClock) -> None:
+    """Issue 13, point 7: accepted / awaiting review / returned everywhere, the headline of accepted
+    «Выполнено»; an approved extension moves one organization's cell out of "overdue"."""
+    await known_data_set(app, clock)
+    async with app.session_factory() as session:
+        by_org = {
+            (org, rec.position, rec.group.position): report
+            for report, org, rec in (
+                await session.execute(
+                    select(Report, Organization.name, Recommendation)
+                    .join(Organization, Report.organization_id == Organization.id)
+                    .join(Recommendation, Report.recommendation_id == Recommendation.id)
+                    .options(selectinload(Recommendation.group))
+                )
+            ).all()
+        }
+        by_org[("ДДТ А", 1, 2)].review_state = ReviewState.ACCEPTED
+        by_org[("Отдел М1", 1, 1)].review_state = ReviewState.RETURNED
+        in_progress = by_org[("ЦДТ Б", 1, 2)]
+        session.add(
+            DeadlineExtension(
+                organization_id=in_progress.organization_id,
+                recommendation_id=in_progress.recommendation_id,
+                new_deadline=dt.date(2026, 12, 1),
+                reason="Ремонт",
+                state=ExtensionState.APPROVED,
+                requested_at=clock.now(),
+                decided_at=clock.now(),
+            )
+        )
+        await session.commit()
+    async with app.session_factory() as session:
+        digest = await build_digest(session, None, None, dt.date(2026, 10, 5), None, translator("ru"))
+    overall = digest.figures.overall
+    assert (overall.accepted, overall.returned, overall.awaiting_review) == (1, 1, 3)
+    assert (overall.accepted_done, overall.returned_done, overall.done_awaiting_review) == (1, 1, 1)
+    assert round(overall.percent_accepted) == 8 and round(overall.percent_done) == 25
+    overdue = {o.name: o.overdue for o in digest.figures.overdue}
+    assert overdue["ЦДТ Б"] == 2  # 2.2 and 2.3 still; 2.1 is now due 01.12.2026
+
+    text = "\n".join(digest.text_parts)
+    assert "Принято 8%</b> применимых позиций: выполнены и приняты департаментом 1 из 12" in text and "самими организациями: 3 (25%)" in text
+    assert "Проверка отчётов: принято 1, на проверке 3, возвращено на доработку 1." in text
+
+    workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)
+    rows = {r[0]: r[2:] for r in list(workbook["Матрица"].iter_rows(values_only=True))[1:]}
+    assert rows["ДДТ А"] == (None, None, "Выполнено, принято", "Выполнено", "Не применимо")
+    assert rows["Отдел М1"] == ("Выполнено, возвращено", "Нет отчёта", None, None, None)
+    summary = list(workbook["Сводка"].iter_rows(values_only=True))
+    header = next(row for row in summary if row[0] == "Группа адресатов")
+    total = summary[summary.index(header) + 1]
+    named = dict(zip(header, total, strict=False))
+    assert (named["Принято"], named["На проверке"], named["Возвращено на доработку"]) == (1, 3, 1)
+    assert named["% принятого выполнения"] == 8.3
+    moved = list(workbook["Сроки организаций"].iter_rows(values_only=True))
+    assert moved[0] == (
+        "Организация",
+        "Муниципалитет",
+        "Рекомендация",
+        "Общий срок",
+        "Перенесён на",
+        "Состояние",
+    )
+    assert moved[1:] == [("ЦДТ Б", "Сафоновский район", "2.1", "30.09.2026", "01.12.2026", "В работе")]

@@ -335,10 +335,14 @@ async def test_text_parts(sessions: async_sessionmaker[AsyncSession]) -> None:
         assert_valid_html(part)
     text = "\n".join(digest.text_parts)
     assert "Сводка о выполнении резолюции на 05.10.2026" in text
-    assert "Выполнено 27%</b> применимых позиций: 4 из 15." in text
+    assert "Принято 0%</b> применимых позиций: выполнены и приняты департаментом 0 из 15" in text
+    assert "самими организациями: 4 (27%)." in text
     assert "не применимо: 1 · нет отчёта: 9" in text
     assert "Организаций: 6, из них без единого отчёта: 2" in text
-    assert "2. Учреждениям дополнительного образования детей: 27% (3/11)" in text
+    assert (
+        "2. Учреждениям дополнительного образования детей: принято 0% (0/11), отмечено выполненными 27% (3)"
+        in text
+    )
     assert "Клуб &lt;b&gt;&amp;" in text and EVIL not in text
     assert "<b>Организации без единого отчёта (2):</b>" in text
     assert "<b>Организации с просроченными рекомендациями (5):</b>" in text
@@ -373,7 +377,7 @@ def test_long_lists_are_capped_and_split() -> None:
     text = "\n".join(parts)
     assert text.count("…и ещё 170") == 2  # 200 silent and 200 overdue, 30 of each listed
     assert text.count("…и ещё 10") == 1  # 40 municipalities, 30 listed
-    assert text.count("— 0% (0/") >= 10
+    assert text.count("— принято 0% (0/") >= 10
     assert len(re.findall(r"^• 1\.\d+ ", text, flags=re.MULTILINE)) == 10
 
 
@@ -400,11 +404,11 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     data = await seed(sessions)
     digest = await digest_of(sessions, data.first)
     book = load_workbook(io.BytesIO(digest.xlsx))
-    assert book.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
+    assert book.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
 
     summary = [row for row in book["Сводка"].iter_rows(values_only=True) if row[0] is not None]
-    assert ("Всего", 16, 4, 1, 1, 1, 9, 26.7) in summary
-    assert ("2.1 первая рекомендация учреждениям", 4, 1, 1, 1, 0, 1, 25.0) in summary
+    assert ("Всего", 16, 4, 1, 1, 1, 9, 26.7, 0, 7, 0, 0.0) in summary
+    assert ("2.1 первая рекомендация учреждениям", 4, 1, 1, 1, 0, 1, 25.0, 0, 3, 0, 0.0) in summary
 
     sheet = book["Матрица"]
     assert sheet.freeze_panes == "C2"
@@ -424,9 +428,9 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     munis = list(book["Муниципалитеты"].iter_rows(values_only=True))
     assert book["Муниципалитеты"].freeze_panes == "B2"
     assert munis[1:] == [
-        ("— (региональный уровень)", 3, 0, 0, 1, 0, 2, 0.0, 1, 0),
-        (VYAZMA, 5, 3, 0, 0, 1, 1, 75.0, 2, 0),
-        (SAFONOVO, 8, 1, 1, 0, 0, 6, 12.5, 3, 2),
+        ("— (региональный уровень)", 3, 0, 0, 1, 0, 2, 0.0, 0, 1, 0, 0.0, 1, 0),
+        (VYAZMA, 5, 3, 0, 0, 1, 1, 75.0, 0, 4, 0, 0.0, 2, 0),
+        (SAFONOVO, 8, 1, 1, 0, 0, 6, 12.5, 0, 2, 0, 0.0, 3, 2),
     ]
 
     proofs = book["Подтверждения"]

@@ -26,8 +26,8 @@ from storage.repositories import Repositories
 from storage.repositories.digest import GroupInfo, OrgInfo, RecInfo
 from tests.test_digest import PNG_MAGIC, known_data_set
 
-RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения"]
-EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence"]
+RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
+EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence", "Own deadlines"]
 MONDAY_DIGEST = dt.datetime(2026, 8, 31, 6, 0, tzinfo=dt.UTC)  # 09:00 in Moscow
 
 
@@ -116,7 +116,9 @@ def test_chart_draws_user_text_literally(locale: str) -> None:
         t.plain("doc.chart_by_group"),
         t.plain("doc.chart_by_municipality"),
         t.plain("doc.chart_axis"),
-        t.plain("status.done"),
+        t.plain("doc.chart_done_accepted"),
+        t.plain("doc.chart_done_awaiting"),
+        t.plain("doc.chart_done_returned"),
         t.plain("doc.no_answer"),
         t.plain("doc.chart_title", date="05.10.2026"),
     }

@@ -27,7 +27,7 @@ from bot.services.ports import OutboxRow
 from bot.services.publication import PublicationService
 from bot.services.reminders import ReminderService
 from bot.services.seed import seed_org, seed_resolution
-from bot.telegram.callbacks import ReportOpen
+from bot.telegram.callbacks import ExtensionAsk, ReportOpen
 from bot.telegram.outgoing import TelegramRenderer
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -94,8 +94,9 @@ async def test_publication_is_intents_per_person_in_their_locale(
     english = next(i for i in recs if i.to.chat_id == 501)
     row = by_key[english.dedup_key]
     assert row.payload["text"].startswith("<b>Recommendation ")
-    [[button]] = row.payload["reply_markup"]["inline_keyboard"]
+    [[button, extension]] = row.payload["reply_markup"]["inline_keyboard"]
     assert ReportOpen.unpack(button["callback_data"]).rec_id == english.rec.id
+    assert ExtensionAsk.unpack(extension["callback_data"]).rec_id == english.rec.id
     russian = next(i for i in recs if i.to.chat_id == 502)
     assert by_key[russian.dedup_key].payload["text"].startswith("<b>Рекомендация ")
 

@@ -152,8 +152,9 @@ async def test_change_keeps_history(emulator: BotAPIEmulator, app: Runtime, cloc
     assert revisions[1].comment == "Начали обновлять программы"
 
     await head.send("/my")
-    summary = await head.expect(contains="применимых рекомендаций: 1 из 4")
-    assert "❔ Нет отчёта: 3" in summary.text
+    summary = await head.expect(contains="Принято департаментом: 0 из 4")
+    assert "Отмечено как выполненное: 1 (25%)" in summary.text
+    assert "❔ Нет отчёта: 3" in summary.text and "🕓 На проверке: 1" in summary.text
 
 
 async def test_not_applicable_needs_a_reason(
@@ -353,7 +354,11 @@ async def test_bad_evidence_keeps_the_dialog_going(
     await head.expect(contains="нельзя приложить")
     await head.send_location(54.78, 32.04)
     await head.expect(contains="нельзя приложить")
+    # «Выполнено» with nothing that proves it stays at the evidence step (see test_evidence_gate.py).
     await head.click(prompt, "Без подтверждений")
+    await head.expect(contains="приложите хотя бы одно подтверждение")
+    await head.send("https://ddt.example.ru/courses")
+    await head.click(await head.expect(contains="Всего 1 подтверждение"), "Готово (1)")
     await head.click(await head.expect(contains="Проверьте отчёт"), "Изменить")
     picker = await head.expect(contains="Измените отчёт")
     await head.click(picker, "В работе")

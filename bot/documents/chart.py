@@ -23,8 +23,11 @@ from bot.texts.i18n import Translator
 # all read the same value.
 matplotlib.rcParams["text.parse_math"] = False
 
+# «Выполнено» in three parts by the department's review: accepted, awaiting review, returned.
 SERIES = (
-    ("status.done", "#2e7d32", lambda t: t.done),
+    ("doc.chart_done_accepted", "#1b5e20", lambda t: t.accepted_done),
+    ("doc.chart_done_awaiting", "#81c784", lambda t: t.done_awaiting_review),
+    ("doc.chart_done_returned", "#8d6e63", lambda t: t.returned_done),
     ("status.in_progress", "#f9a825", lambda t: t.in_progress),
     ("status.not_started", "#90a4ae", lambda t: t.not_started),
     ("status.not_applicable", "#cfd8dc", lambda t: t.not_applicable),
@@ -66,7 +69,7 @@ def chart_figure(figures: DigestFigures, t: Translator) -> Figure:
     no_municipality = t.plain("card.no_municipality")
     muni_labels = [_short(name or no_municipality) for name, _ in munis]
     _bars(bottom, muni_labels, [tally for _, tally in munis], t.plain("doc.chart_by_municipality"), t)
-    top.legend(loc="upper center", bbox_to_anchor=(0.5, 1.45), ncol=5, fontsize=8, frameon=False)
+    top.legend(loc="upper center", bbox_to_anchor=(0.5, 1.45), ncol=4, fontsize=8, frameon=False)
     figure.suptitle(t.plain("doc.chart_title", date=figures.today.strftime("%d.%m.%Y")), fontsize=13)
     figure.tight_layout()
     return figure

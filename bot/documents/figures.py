@@ -10,8 +10,16 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.domain import ReportStatus
-from storage.repositories.digest import CELL_CODES, DigestRepo, GroupInfo, OrgInfo, RecInfo, Scope
+from bot.domain import ReportStatus, ReviewState
+from storage.repositories.digest import (
+    CELL_CODES,
+    REVIEW_CODES,
+    DigestRepo,
+    GroupInfo,
+    OrgInfo,
+    RecInfo,
+    Scope,
+)
 
 NO_ANSWER = 0
 NOT_ADDRESSED = 255
@@ -19,25 +27,57 @@ DONE = CELL_CODES[ReportStatus.DONE]
 IN_PROGRESS = CELL_CODES[ReportStatus.IN_PROGRESS]
 NOT_STARTED = CELL_CODES[ReportStatus.NOT_STARTED]
 NOT_APPLICABLE = CELL_CODES[ReportStatus.NOT_APPLICABLE]
-SNAPSHOT_VERSION = 2
+# A cell is status + REVIEW_STEP × review state: 1–4 awaiting review, 11–14 accepted, 21–24 returned.
+REVIEW_STEP = 10
+ACCEPTED = REVIEW_STEP * REVIEW_CODES[ReviewState.ACCEPTED]
+RETURNED = REVIEW_STEP * REVIEW_CODES[ReviewState.RETURNED]
+SNAPSHOT_VERSION = 3
+
+
+def cell_code(status_digit: int, review_digit: int) -> int:
+    return status_digit + REVIEW_STEP * review_digit
+
+
+def status_of(cell: int) -> int:
+    """The work status part of a cell (NO_ANSWER and NOT_ADDRESSED stay as they are)."""
+    return cell if cell in (NO_ANSWER, NOT_ADDRESSED) else cell % REVIEW_STEP
+
+
+def _any_review(cells: bytes | bytearray, status: int) -> int:
+    return cells.count(status) + cells.count(status + ACCEPTED) + cells.count(status + RETURNED)
+
+
+def _reviewed(cells: bytes | bytearray, offset: int) -> int:
+    return sum(cells.count(status + offset) for status in CELL_CODES.values())
 
 
 @dataclass
 class Tally:
+    """Counts of (organization × recommendation) cells: by work status (whatever the review), and by the
+    department's review (accepted, returned; the rest of the answers await review)."""
+
     total: int = 0
     done: int = 0
     in_progress: int = 0
     not_started: int = 0
     not_applicable: int = 0
+    accepted: int = 0
+    returned: int = 0
+    accepted_done: int = 0
+    returned_done: int = 0
 
     @classmethod
     def of(cls, cells: bytes | bytearray) -> Tally:
         return cls(
             total=len(cells) - cells.count(NOT_ADDRESSED),
-            done=cells.count(DONE),
-            in_progress=cells.count(IN_PROGRESS),
-            not_started=cells.count(NOT_STARTED),
-            not_applicable=cells.count(NOT_APPLICABLE),
+            done=_any_review(cells, DONE),
+            in_progress=_any_review(cells, IN_PROGRESS),
+            not_started=_any_review(cells, NOT_STARTED),
+            not_applicable=_any_review(cells, NOT_APPLICABLE),
+            accepted=_reviewed(cells, ACCEPTED),
+            returned=_reviewed(cells, RETURNED),
+            accepted_done=cells.count(DONE + ACCEPTED),
+            returned_done=cells.count(DONE + RETURNED),
         )
 
     def __iadd__(self, other: Tally) -> Tally:
@@ -46,7 +86,24 @@ class Tally:
         self.in_progress += other.in_progress
         self.not_started += other.not_started
         self.not_applicable += other.not_applicable
+        self.accepted += other.accepted
+        self.returned += other.returned
+        self.accepted_done += other.accepted_done
+        self.returned_done += other.returned_done
         return self
+
+    @property
+    def awaiting_review(self) -> int:
+        return self.answered - self.accepted - self.returned
+
+    @property
+    def done_awaiting_review(self) -> int:
+        return self.done - self.accepted_done - self.returned_done
+
+    @property
+    def percent_accepted(self) -> float:
+        """The headline: accepted «Выполнено» of the applicable cells."""
+        return 100.0 * self.accepted_done / self.applicable if self.applicable else 0.0
 
     @property
     def answered(self) -> int:
@@ -91,6 +148,8 @@ class Matrix:
     rows: list[bytearray]
     last_update: list[dt.datetime | None]
     municipality: str | None = None
+    # (organization id, recommendation id) → the organization's own deadline (an approved extension).
+    own_deadlines: dict[tuple[int, int], dt.date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,7 +186,12 @@ class DigestFigures:
         """Lowest share done first, then most silence; items nobody can act on (all n/a) go last."""
         ranked = sorted(
             self.recommendations,
-            key=lambda item: (item[1].applicable == 0, item[1].percent_done, -item[1].no_answer),
+            key=lambda item: (
+                item[1].applicable == 0,
+                item[1].percent_accepted,
+                item[1].percent_done,
+                -item[1].no_answer,
+            ),
         )
         return ranked if limit is None else ranked[:limit]
 
@@ -205,13 +269,14 @@ async def load_matrix(repo: DigestRepo, resolution_id: int | None, municipality:
             continue  # inactive, or of a kind no group addresses
         row = rows[index]
         for item in cells.split(","):
-            column = column_of.get(item[:-1])
+            column = column_of.get(item[:-2])
             # Reports kept from before a group was re-addressed stay out of the figures.
             if column is not None and row[column] != NOT_ADDRESSED:
-                row[column] = ord(item[-1]) - 48
+                row[column] = cell_code(ord(item[-2]) - 48, ord(item[-1]) - 48)
         last_update[index] = updated
     resolutions = await repo.resolution_titles(scope.resolution_ids)
-    return Matrix(resolutions, groups, recs, orgs, rows, last_update, municipality)
+    own = await repo.own_deadlines([rec.rec_id for rec in recs])
+    return Matrix(resolutions, groups, recs, orgs, rows, last_update, municipality, own)
 
 
 def _runs(columns: list[int]) -> list[tuple[int, int]]:
@@ -225,15 +290,38 @@ def _runs(columns: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def _moved_deadlines(matrix: Matrix, today: dt.date) -> dict[int, list[tuple[int, int]]]:
+    """Per organization, (column, +1/-1) where its own deadline makes a cell overdue when the common one
+    does not, or the other way round. Approved extensions are few: a dict, not another matrix."""
+    column_of = {rec.rec_id: i for i, rec in enumerate(matrix.recs)}
+    shifts: dict[int, list[tuple[int, int]]] = {}
+    for (org_id, rec_id), own in matrix.own_deadlines.items():
+        column = column_of.get(rec_id)
+        if column is None:
+            continue
+        common = matrix.recs[column].deadline
+        shift = int(own < today) - int(common is not None and common < today)
+        if shift:
+            shifts.setdefault(org_id, []).append((column, shift))
+    return shifts
+
+
+def _overdue_shift(cell: int, shift: int) -> int:
+    open_cell = cell != NOT_ADDRESSED and status_of(cell) not in (DONE, NOT_APPLICABLE)
+    return shift if open_cell else 0
+
+
 def figures_from(matrix: Matrix, today: dt.date) -> DigestFigures:
     figures = DigestFigures(today, matrix.resolutions, matrix.municipality)
     width = len(matrix.recs)
     late = _runs(
         [i for i, rec in enumerate(matrix.recs) if rec.deadline is not None and rec.deadline < today]
     )
+    moved = _moved_deadlines(matrix, today)
     for org, cells, updated in zip(matrix.orgs, matrix.rows, matrix.last_update, strict=True):
         tally = Tally.of(cells)
         overdue = sum(Tally.of(cells[start:end]).open for start, end in late)
+        overdue += sum(_overdue_shift(cells[column], shift) for column, shift in moved.get(org.org_id, ()))
         figures.organizations.append(
             OrgFigure(org.org_id, org.name, org.municipality, tally, overdue, updated)
         )

@@ -13,11 +13,14 @@ LISTED_MUNICIPALITIES = 30
 
 def _tally(t: Translator, tally: Tally) -> Html:
     return t(
-        "digest.tally",
+        "digest.tally_review",
+        accepted_percent=round(tally.percent_accepted),
+        accepted=tally.accepted_done,
         done=tally.done,
         applicable=tally.applicable,
         percent=round(tally.percent_done),
-        in_progress=tally.in_progress,
+        awaiting=tally.awaiting_review,
+        returned=tally.returned,
         no_answer=tally.no_answer,
     )
 
@@ -36,10 +39,18 @@ def _overview(t: Translator, figures: DigestFigures, changes: Changes | None) ->
     lines += [
         "",
         t(
-            "digest.overall",
-            percent=round(overall.percent_done),
-            done=overall.done,
+            "digest.overall_accepted",
+            percent=round(overall.percent_accepted),
+            accepted=overall.accepted_done,
             applicable=overall.applicable,
+            declared=overall.done,
+            declared_percent=round(overall.percent_done),
+        ),
+        t(
+            "digest.review_detail",
+            accepted=overall.accepted,
+            awaiting=overall.awaiting_review,
+            returned=overall.returned,
         ),
         t(
             "digest.overall_detail",

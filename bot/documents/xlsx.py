@@ -17,12 +17,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from bot.documents.figures import (
+    ACCEPTED,
     DONE,
     IN_PROGRESS,
     NO_ANSWER,
     NOT_ADDRESSED,
     NOT_APPLICABLE,
     NOT_STARTED,
+    RETURNED,
     DigestFigures,
     Matrix,
     Tally,
@@ -50,7 +52,15 @@ STATUS_KEYS = {
     NOT_APPLICABLE: "status.not_applicable",
     NO_ANSWER: "doc.no_answer",
 }
-STATUS_COLORS = {DONE: "#C6EFCE", IN_PROGRESS: "#FFEB9C", NOT_APPLICABLE: "#EDEDED", NO_ANSWER: "#FFC7CE"}
+STATUS_COLORS = {
+    DONE: "#C6EFCE",
+    DONE + ACCEPTED: "#63BE7B",
+    IN_PROGRESS: "#FFEB9C",
+    NOT_APPLICABLE: "#EDEDED",
+    NO_ANSWER: "#FFC7CE",
+}
+# A reviewed cell reads "<status>, принято" or "<status>, возвращено"; an unmarked one awaits review.
+REVIEW_WORD_KEYS = {ACCEPTED: "doc.cell_accepted", RETURNED: "doc.cell_returned"}
 KIND_KEYS = {kind.value: f"doc.kind.{kind.value}" for kind in EvidenceKind}
 TALLY_KEYS = (
     "doc.col.total",
@@ -60,6 +70,10 @@ TALLY_KEYS = (
     "status.not_applicable",
     "doc.no_answer",
     "doc.col.percent_done",
+    "doc.col.accepted",
+    "doc.col.awaiting_review",
+    "doc.col.returned",
+    "doc.col.percent_accepted",
 )
 EVIDENCE_KEYS = (
     "doc.col.organization",
@@ -70,6 +84,18 @@ EVIDENCE_KEYS = (
     "doc.col.size",
     "doc.col.added",
 )
+DEADLINE_KEYS = (
+    "doc.col.organization",
+    "doc.col.municipality",
+    "doc.col.recommendation",
+    "doc.col.common_deadline",
+    "doc.col.own_deadline",
+    "doc.col.state",
+)
+# Cells still to be done: no answer, not started, in progress, whatever the review.
+OPEN_CELLS = frozenset(
+    code + offset for code in (NO_ANSWER, NOT_STARTED, IN_PROGRESS) for offset in (0, ACCEPTED, RETURNED)
+) - {ACCEPTED, RETURNED}
 # Sheet files are numbered in the order the sheets are added below.
 MATRIX_SHEET = "xl/worksheets/sheet2.xml"
 EVIDENCE_SHEET = "xl/worksheets/sheet4.xml"
@@ -87,12 +113,12 @@ class Words:
 
     @classmethod
     def of(cls, t: Translator) -> Words:
-        return cls(
-            t,
-            {code: t.plain(key) for code, key in STATUS_KEYS.items()},
-            [t.plain(key) for key in TALLY_KEYS],
-            t.plain("card.no_municipality"),
-        )
+        status = {code: t.plain(key) for code, key in STATUS_KEYS.items()}
+        for offset, key in REVIEW_WORD_KEYS.items():
+            for code, word in list(status.items()):
+                if code <= NOT_APPLICABLE and code != NO_ANSWER:
+                    status[code + offset] = t.plain(key, status=word)
+        return cls(t, status, [t.plain(key) for key in TALLY_KEYS], t.plain("card.no_municipality"))
 
     def kind(self, kind: str) -> str:
         key = KIND_KEYS.get(kind)
@@ -109,6 +135,10 @@ def _tally_row(label: str, tally: Tally) -> list[object]:
         tally.not_applicable,
         tally.no_answer,
         round(tally.percent_done, 1),
+        tally.accepted,
+        tally.awaiting_review,
+        tally.returned,
+        round(tally.percent_accepted, 1),
     ]
 
 
@@ -119,6 +149,16 @@ def _summary_lines(t: Translator, figures: DigestFigures) -> list[str]:
     lines.append(t.plain("doc.summary_organizations", count=len(figures.organizations)))
     lines.append(t.plain("doc.summary_silent", count=len(figures.silent)))
     lines.append(t.plain("doc.summary_overdue", count=len(figures.overdue)))
+    overall = figures.overall
+    lines.append(
+        t.plain(
+            "doc.summary_review",
+            accepted=overall.accepted,
+            awaiting=overall.awaiting_review,
+            returned=overall.returned,
+        )
+    )
+    lines.append(t.plain("doc.summary_cells_legend"))
     return lines
 
 
@@ -126,7 +166,7 @@ def _summary(book: Workbook, figures: DigestFigures, header: object, words: Word
     t = words.t
     sheet = book.add_worksheet(t.plain("doc.sheet_summary"))
     sheet.set_column(0, 0, 70)
-    sheet.set_column(1, 7, 13)
+    sheet.set_column(1, 11, 13)
     title = t.plain("doc.summary_title", date=figures.today.strftime("%d.%m.%Y"))
     sheet.write(0, 0, title, book.add_format({"bold": True}))
     lines = _summary_lines(t, figures)
@@ -179,7 +219,7 @@ def _municipalities(book: Workbook, figures: DigestFigures, header: object, word
     sheet = book.add_worksheet(t.plain("doc.sheet_municipalities"))
     sheet.freeze_panes(1, 1)
     sheet.set_column(0, 0, 35)
-    sheet.set_column(1, 9, 13)
+    sheet.set_column(1, 13, 13)
     columns = [t.plain("doc.col.organizations"), t.plain("doc.col.silent")]
     sheet.write_row(0, 0, [t.plain("doc.col.municipality"), *words.tally_header, *columns], header)
     orgs: dict[str, int] = {}
@@ -243,6 +283,33 @@ def _evidence_body(matrix: Matrix, evidence: Sequence[EvidenceRow], date_style: 
     return Splice(rows, f"A1:G{len(rows) + 1}")
 
 
+def _own_deadlines(
+    book: Workbook, figures: DigestFigures, matrix: Matrix, header: object, words: Words
+) -> None:
+    """Organizations with a deadline of their own (an approved extension): whose, for what, until when,
+    and where the work stands. Few rows: written directly, not spliced."""
+    t = words.t
+    sheet = book.add_worksheet(t.plain("doc.sheet_deadlines"))
+    sheet.freeze_panes(1, 0)
+    for first, last, width in ((0, 0, 45), (1, 1, 24), (2, 2, 14), (3, 4, 16), (5, 5, 24)):
+        sheet.set_column(first, last, width)
+    sheet.write_row(0, 0, [t.plain(key) for key in DEADLINE_KEYS], header)
+    orgs = {org.org_id: (i, org) for i, org in enumerate(matrix.orgs)}
+    columns = {rec.rec_id: (j, rec) for j, rec in enumerate(matrix.recs)}
+    row = 1
+    for (org_id, rec_id), own in sorted(matrix.own_deadlines.items(), key=lambda item: item[1]):
+        if org_id not in orgs or rec_id not in columns:
+            continue
+        (i, org), (j, rec) = orgs[org_id], columns[rec_id]
+        cell = matrix.rows[i][j]
+        common = rec.deadline.strftime("%d.%m.%Y") if rec.deadline else "—"
+        state = words.status.get(cell, "") if cell != NOT_ADDRESSED else ""
+        overdue = t.plain("doc.overdue_mark") if figures.today > own and cell in OPEN_CELLS else ""
+        values = [org.name, org.municipality or words.no_municipality, rec.number, common]
+        sheet.write_row(row, 0, [*values, own.strftime("%d.%m.%Y"), f"{state} {overdue}".strip()])
+        row += 1
+
+
 def build_xlsx(
     figures: DigestFigures, matrix: Matrix, evidence: Sequence[EvidenceRow], t: Translator
 ) -> bytes:
@@ -257,8 +324,9 @@ def build_xlsx(
     _matrix_layout(book, matrix, header, words)
     _municipalities(book, figures, header, words)
     date_format = _evidence_layout(book, header, t)
+    _own_deadlines(book, figures, matrix, header, words)
     book.close()
-    codes = list(STATUS_KEYS)
+    codes = list(words.status)
     return splice(
         buffer.getvalue(),
         [words.status[code] for code in codes],

@@ -44,6 +44,15 @@ class EvidenceItem:
     def is_file(self) -> bool:
         return self.kind in (EvidenceKind.DOCUMENT, EvidenceKind.PHOTO)
 
+    @property
+    def proves(self) -> bool:
+        return proves_work(self.kind)
+
+
+def proves_work(kind: EvidenceKind) -> bool:
+    """Files, photos and links can be checked by someone else; a note is only the member's word."""
+    return kind is not EvidenceKind.TEXT
+
 
 EVIDENCE_FIELDS = tuple(f.name for f in fields(EvidenceItem))
 

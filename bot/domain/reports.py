@@ -23,6 +23,8 @@ class ReportDraft:
     reason: str | None = None
     comment: str | None = None  # None: keep the report's current comment
     evidence: list[EvidenceItem] = field(default_factory=list)
+    # Ids of the report's attached evidence the member took off: detached on submit, kept in history.
+    removed: list[int] = field(default_factory=list)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -31,6 +33,7 @@ class ReportDraft:
             "reason": self.reason,
             "comment": self.comment,
             "evidence": [item.to_data() for item in self.evidence],
+            "removed": list(self.removed),
         }
 
     @classmethod
@@ -42,6 +45,7 @@ class ReportDraft:
             reason=data.get("reason"),
             comment=data.get("comment"),
             evidence=[EvidenceItem.from_data(item) for item in data.get("evidence") or []],
+            removed=[int(i) for i in data.get("removed") or []],
         )
 
     def has_file(self, file_unique_id: str) -> bool:
@@ -85,6 +89,16 @@ def validate_reason(text: str) -> str:
     return text
 
 
+def check_done_evidence(draft: ReportDraft, required: bool, attached_proofs: int) -> None:
+    """«Выполнено» needs a file, photo or link when the resolution asks for one: either still attached to
+    the report (`attached_proofs`, not counting what the draft removes) or added in this draft."""
+    if not required or draft.status is not ReportStatus.DONE:
+        return
+    if attached_proofs or any(item.proves for item in draft.evidence):
+        return
+    raise DomainError("report.done_needs_evidence")
+
+
 def submitted_fields(draft: ReportDraft, previous: ReportFields | None) -> ReportFields:
     """The report as the draft leaves it: a reason only for «not applicable», the old comment if kept."""
     if draft.status is None:
@@ -96,7 +110,9 @@ def submitted_fields(draft: ReportDraft, previous: ReportFields | None) -> Repor
     return ReportFields(draft.status, comment, reason)
 
 
-def report_changes(previous: ReportFields | None, now: ReportFields, added: int) -> dict[str, Any]:
+def report_changes(
+    previous: ReportFields | None, now: ReportFields, added: int, removed: int = 0
+) -> dict[str, Any]:
     """What a revision records as changed: [before, after] per field and the number of new items."""
     changes: dict[str, Any] = {}
     if previous is None or previous.status is not now.status:
@@ -107,17 +123,19 @@ def report_changes(previous: ReportFields | None, now: ReportFields, added: int)
         changes["reason"] = [previous.reason if previous else None, now.reason]
     if added:
         changes["evidence_added"] = added
+    if removed:
+        changes["evidence_removed"] = removed
     return changes
 
 
 def plan_submission(
-    draft: ReportDraft, previous: ReportFields | None, known_file_ids: set[str]
+    draft: ReportDraft, previous: ReportFields | None, known_file_ids: set[str], removed: int = 0
 ) -> Submission:
     """Everything a submission writes, decided without the database; a resubmission of the same report
-    with nothing new is refused."""
+    with nothing new is refused. `removed`: how many attached items the draft really takes off."""
     fields = submitted_fields(draft, previous)
     added = new_evidence(draft.evidence, known_file_ids)
-    changes = report_changes(previous, fields, len(added))
+    changes = report_changes(previous, fields, len(added), removed)
     if previous is not None and not changes:
         raise DomainError("report.nothing_changed")
     return Submission(fields, added, changes)

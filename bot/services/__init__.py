@@ -8,6 +8,7 @@ the same repositories, built on first use. The renderer comes from the compositi
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.domain.clock import Clock
     from bot.services.digests import DigestDelivery
+    from bot.services.extensions import ExtensionService
     from bot.services.invitations import InvitationService
     from bot.services.organizations import OrganizationService
     from bot.services.ports import MessageRenderer
@@ -38,6 +40,16 @@ class Services:
         self.settings = settings
         self.clock = clock
         self.renderer = renderer
+
+    def today(self) -> dt.date:
+        """Today in the department's time zone: deadlines are calendar days there."""
+        return self.clock.now().astimezone(self.settings.tz).date()
+
+    @cached_property
+    def extensions(self) -> ExtensionService:
+        from bot.services.extensions import ExtensionService
+
+        return ExtensionService(self.repo, self.renderer)
 
     @cached_property
     def invitations(self) -> InvitationService:

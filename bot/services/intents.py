@@ -153,6 +153,19 @@ class ReviewQueueNotice:
     first: tuple[QueuedReport, ...]
 
 
+@dataclass(frozen=True)
+class ExtensionDecided:
+    """An official's decision on an organization's request to move a deadline, told to its members."""
+
+    to: Recipient
+    dedup_key: str
+    approved: bool
+    rec: Recommendation
+    new_deadline: dt.date
+    previous_deadline: dt.date | None
+    comment: str | None
+
+
 MessageIntent = (
     PublicationIntro
     | RecommendationIntent
@@ -161,4 +174,5 @@ MessageIntent = (
     | DeliveryReport
     | ReviewDecisionNotice
     | ReviewQueueNotice
+    | ExtensionDecided
 )

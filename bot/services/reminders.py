@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.config import Settings
 from bot.domain.schedule import reminder_time
@@ -27,8 +27,13 @@ class ReminderService:
         self.renderer = renderer
 
     async def _by_org(self, resolution_id: int | None = None) -> dict[tuple[int, int], list[OpenItem]]:
+        """Open items per (organization, resolution), each with the deadline that binds the organization:
+        an approved extension replaces the recommendation's or the resolution's."""
         grouped: dict[tuple[int, int], list[OpenItem]] = defaultdict(list)
+        own = await self.repo.extensions.own_deadlines()
         for item in await self.repo.schedule.open_items(resolution_id):
+            moved = own.get((item.org_id, item.rec_id))
+            item = replace(item, deadline=moved) if moved else item
             grouped[(item.org_id, item.resolution_id)].append(item)
         return grouped
 

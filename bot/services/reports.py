@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain import ResolutionStatus, ReviewState, RevisionEvent, Role
+from bot.domain import ReportStatus, ResolutionStatus, ReviewState, RevisionEvent, Role
+from bot.domain.deadlines import effective_deadline
 from bot.domain.errors import DomainError
-from bot.domain.evidence import EvidenceItem
+from bot.domain.evidence import EvidenceItem, proves_work
 from bot.domain.reports import (
     MAX_EVIDENCE_ITEMS,
     ReportDraft,
     ReportFields,
     Submission,
+    check_done_evidence,
     plan_submission,
     validate_comment,
     validate_reason,
@@ -22,6 +24,8 @@ from storage.repositories import Repositories
 
 __all__ = [
     "MAX_EVIDENCE_ITEMS",
+    "EvidenceStep",
+    "Overview",
     "ReportDraft",
     "ReportService",
     "Target",
@@ -35,14 +39,79 @@ class Target:
     rec: Recommendation
     org: Organization
     report: Report | None
+    own_deadline: dt.date | None = None  # the organization's approved extension, if any
+
+    @property
+    def deadline(self) -> dt.date | None:
+        return effective_deadline(self.own_deadline, self.rec.deadline, self.rec.group.resolution.deadline)
+
+
+OPEN = (ReportStatus.NOT_STARTED, ReportStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """An organization's recommendations with their reports and the deadlines that bind it."""
+
+    org: Organization
+    items: list[tuple[Recommendation, Report | None]]
+    own_deadlines: dict[int, dt.date]  # recommendation id → approved extension
+    today: dt.date
+
+    def deadline(self, rec: Recommendation) -> dt.date | None:
+        own = self.own_deadlines.get(rec.id)
+        return effective_deadline(own, rec.deadline, rec.group.resolution.deadline)
+
+    @staticmethod
+    def is_open(report: Report | None) -> bool:
+        return report is None or report.status in OPEN
+
+    def is_overdue(self, rec: Recommendation, report: Report | None) -> bool:
+        deadline = self.deadline(rec)
+        return deadline is not None and deadline < self.today and self.is_open(report)
+
+    def review_counts(self) -> dict[ReviewState, int]:
+        counts = dict.fromkeys(ReviewState, 0)
+        for _, report in self.items:
+            if report is not None:
+                counts[report.review_state] += 1
+        return counts
+
+    def accepted_done(self) -> int:
+        return sum(
+            1
+            for _, r in self.items
+            if r is not None and r.status is ReportStatus.DONE and r.review_state is ReviewState.ACCEPTED
+        )
 
 
 def fields_of(report: Report | None) -> ReportFields | None:
     return ReportFields(report.status, report.comment, report.reason) if report else None
 
 
+def attached(report: Report | None, removed: list[int] | None = None) -> list[Evidence]:
+    """The report's evidence still attached, less what a draft takes off."""
+    gone = set(removed or ())
+    return [e for e in report.evidence if e.attached and e.id not in gone] if report else []
+
+
 def known_files(report: Report | None) -> set[str]:
-    return {e.file_unique_id for e in report.evidence if e.file_unique_id} if report else set()
+    return {e.file_unique_id for e in attached(report) if e.file_unique_id}
+
+
+def check_gate(draft: ReportDraft, target: Target) -> None:
+    """Refuses a «Выполнено» draft that leaves the report without a file, photo or link, when the
+    resolution asks for one."""
+    proofs = sum(1 for e in attached(target.report, draft.removed) if proves_work(e.kind))
+    check_done_evidence(draft, target.rec.group.resolution.evidence_required_for_done, proofs)
+
+
+@dataclass(frozen=True)
+class EvidenceStep:
+    target: Target
+    kept: list[Evidence]
+    removed: list[Evidence]
+    gated: bool  # «Выполнено» with nothing that proves it yet
 
 
 def evidence_row(item: EvidenceItem, report: Report, author_id: int, now: dt.datetime) -> Evidence:
@@ -80,7 +149,8 @@ class ReportService:
             raise DomainError("report.not_yours")
         if rec.group.resolution.status is not ResolutionStatus.PUBLISHED:
             raise DomainError("report.withdrawn")
-        return Target(rec, org, report)
+        own = await self.repo.extensions.own_deadlines([org.id], [rec.id])
+        return Target(rec, org, report, own.get((org.id, rec.id)))
 
     async def submit(self, person: Person, draft: ReportDraft, source_key: str, now: dt.datetime) -> Report:
         """Idempotent by `source_key`: the same click (or a replayed update) returns the saved report."""
@@ -90,12 +160,15 @@ class ReportService:
             assert report is not None
             return report
         target = await self.target(person, draft.rec_id)
-        known = (
-            {e.file_unique_id for e in target.report.evidence if e.file_unique_id} if target.report else set()
-        )
-        plan = plan_submission(draft, fields_of(target.report), known)
+        check_gate(draft, target)
+        removing = [e for e in attached(target.report) if e.id in set(draft.removed)]
+        # A file taken off and sent again in the same draft is attached anew, not "already known".
+        known = known_files(target.report) - {e.file_unique_id for e in removing if e.file_unique_id}
+        plan = plan_submission(draft, fields_of(target.report), known, len(removing))
         report = await self._save_report(target, plan.fields, person.id, now)
         await self.repo.reports.add_revision(self._revision(report, plan, person.id, source_key, now))
+        for item in removing:
+            item.removed_at, item.removed_by, item.removed_in_version = now, person.id, report.version
         await self.repo.reports.add_evidence(
             [evidence_row(i, report, person.id, now) for i in plan.new_evidence]
         )
@@ -148,6 +221,39 @@ class ReportService:
             source_key=source_key,
             created_at=now,
         )
+
+    async def overview(self, person: Person | None, today: dt.date) -> Overview:
+        """What /report and /my show: the recommendations, their reports and own deadlines."""
+        org, items = await self.addressed_to(person)
+        own = await self.repo.extensions.own_deadlines([org.id], [rec.id for rec, _ in items])
+        return Overview(org, items, {rec: day for (_, rec), day in own.items()}, today)
+
+    async def evidence_step(self, person: Person, draft: ReportDraft) -> EvidenceStep:
+        """What the evidence step shows: the report's attached items (kept and being removed) and whether
+        «Выполнено» still needs a file, photo or link."""
+        target = await self.target(person, draft.rec_id)
+        kept = attached(target.report, draft.removed)
+        removed = [e for e in attached(target.report) if e.id in set(draft.removed)]
+        try:
+            check_gate(draft, target)
+            gated = False
+        except DomainError:
+            gated = True
+        return EvidenceStep(target, kept, removed, gated)
+
+    async def ready_to_confirm(self, person: Person, draft: ReportDraft) -> EvidenceStep:
+        """The draft at the confirmation step; refused while «Выполнено» lacks evidence."""
+        step = await self.evidence_step(person, draft)
+        check_gate(draft, step.target)
+        return step
+
+    async def remove_attached(self, person: Person, draft: ReportDraft, evidence_id: int) -> EvidenceStep:
+        """Marks an attached item to be taken off on submit; only the report's own, still attached items."""
+        target = await self.target(person, draft.rec_id)
+        if evidence_id not in {e.id for e in attached(target.report, draft.removed)}:
+            raise DomainError("report.evidence_not_attached")
+        draft.removed.append(evidence_id)
+        return await self.evidence_step(person, draft)
 
     async def addressed_to(
         self, person: Person | None

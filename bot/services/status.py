@@ -29,6 +29,13 @@ class OrgProgress:
     total: int
     answered: int
     done: int
+    accepted: int = 0  # reports the department accepted, any status
+    returned: int = 0
+    accepted_done: int = 0  # «Выполнено» and accepted: the headline
+
+    @property
+    def awaiting_review(self) -> int:
+        return self.answered - self.accepted - self.returned
 
 
 @dataclass(frozen=True)

@@ -227,5 +227,39 @@ class ReportRevise(CallbackData, prefix="rr"):
     rec_id: Id
 
 
+# --- extensions ---
+
+
+class ExtDecision(StrEnum):
+    APPROVE = "ok"
+    DENY = "no"
+
+
+class EvidenceRemove(CallbackData, prefix="erm"):
+    """«🗑» in the evidence step: take an earlier item off the report (kept in history)."""
+
+    rec_id: Id
+    evidence_id: Id
+
+
+class ExtensionAsk(CallbackData, prefix="xa"):
+    """«🗓 Перенести срок» under a recommendation or in its report dialog."""
+
+    rec_id: Id
+
+
 class ExtensionList(CallbackData, prefix="xl"):
     page: int = Field(0, ge=0, le=10_000)
+
+
+class ExtensionOpen(CallbackData, prefix="xo"):
+    ext_id: Id
+
+
+class ExtensionDecide(CallbackData, prefix="xd"):
+    ext_id: Id
+    decision: ExtDecision
+
+
+class ExtensionCancel(CallbackData, prefix="xc"):
+    """Leaves the member's request or the official's denial comment unsent."""

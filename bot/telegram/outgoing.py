@@ -13,6 +13,7 @@ from bot.services.intents import (
     BatchProgress,
     DeliveryReport,
     DigestParts,
+    ExtensionDecided,
     MessageIntent,
     PublicationIntro,
     RecommendationIntent,
@@ -30,6 +31,7 @@ from bot.telegram.views.delivery import (
     reminder_text,
     report_button,
 )
+from bot.telegram.views.extensions import decided_text
 from bot.telegram.views.review import decision_notice, queue_notice
 from bot.texts.i18n import Translator, translator
 from bot.texts.text_split import split_lines
@@ -48,6 +50,7 @@ class TelegramRenderer:
             DeliveryReport: self._report,
             ReviewDecisionNotice: self._review_decision,
             ReviewQueueNotice: self._review_queue,
+            ExtensionDecided: self._extension,
         }
 
     def translator(self, locale: str | None) -> Translator:
@@ -109,6 +112,11 @@ class TelegramRenderer:
             )
         )
         return messages
+
+    def _extension(self, intent: ExtensionDecided) -> list[Outgoing]:
+        t, to = self.translator(intent.to.locale), intent.to
+        text, markup = decided_text(t, intent), report_button(t, intent.rec.id)
+        return [Outgoing(intent.dedup_key, to.chat_id, text, reply_markup=markup, person_id=to.person_id)]
 
     def _report(self, intent: DeliveryReport) -> list[Outgoing]:
         t, to = self.translator(intent.to.locale), intent.to

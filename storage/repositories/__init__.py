@@ -7,6 +7,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.extensions import ExtensionRepo
 from storage.repositories.invitations import InvitationRepo
 from storage.repositories.journal import UpdateJournalRepo
 from storage.repositories.organizations import OrganizationRepo
@@ -54,6 +55,10 @@ class Repositories:
     @cached_property
     def journal(self) -> UpdateJournalRepo:
         return UpdateJournalRepo(self.session)
+
+    @cached_property
+    def extensions(self) -> ExtensionRepo:
+        return ExtensionRepo(self.session)
 
     @cached_property
     def progress(self) -> ProgressRepo:

@@ -14,12 +14,26 @@ from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, String, case, cast, func, select, type_coerce
 
-from bot.domain import ReportStatus, ResolutionStatus
-from storage.models import AddresseeGroup, Evidence, Organization, Recommendation, Report, Resolution
+from bot.domain import ExtensionState, ReportStatus, ResolutionStatus, ReviewState
+from storage.models import (
+    AddresseeGroup,
+    DeadlineExtension,
+    Evidence,
+    Organization,
+    Recommendation,
+    Report,
+    Resolution,
+)
 from storage.repositories.base import Repository
 
 # One digit per status inside the aggregated strings; 0 is left for "no report".
 CELL_CODES: dict[ReportStatus, int] = {status: code for code, status in enumerate(ReportStatus, start=1)}
+# And one digit for the department's review, after the status digit.
+REVIEW_CODES: dict[ReviewState, int] = {
+    ReviewState.PENDING: 0,
+    ReviewState.ACCEPTED: 1,
+    ReviewState.RETURNED: 2,
+}
 # Organizations per fetched partition: keeps the event loop responsive without per-row round trips.
 STREAM_PARTITION = 2000
 
@@ -58,7 +72,8 @@ class OrgInfo:
 
 
 class OrgCells(NamedTuple):
-    """One organization's reports: "<recommendation id><status digit>" items joined by commas."""
+    """One organization's reports: "<recommendation id><status digit><review digit>" items joined by
+    commas."""
 
     org_id: int
     cells: str
@@ -170,7 +185,12 @@ class DigestRepo(Repository):
             value=type_coerce(Report.status, String),
             else_="0",
         )
-        item = cast(Report.recommendation_id, String(20)) + code
+        review = case(
+            {state.value: str(digit) for state, digit in REVIEW_CODES.items()},
+            value=type_coerce(Report.review_state, String),
+            else_="0",
+        )
+        item = cast(Report.recommendation_id, String(20)) + code + review
         org_id = self._no_index(Report.organization_id)
         stmt = (
             select(org_id, func.aggregate_strings(item, ","), func.max(Report.updated_at))
@@ -188,6 +208,24 @@ class DigestRepo(Repository):
                     yield OrgCells(org_id, cells or "", last_update)
         finally:
             await result.close()
+
+    async def own_deadlines(self, rec_ids: Sequence[int]) -> dict[tuple[int, int], dt.date]:
+        """(organization, recommendation) → the latest approved extension, for these recommendations."""
+        if not rec_ids:
+            return {}
+        stmt = (
+            select(
+                DeadlineExtension.organization_id,
+                DeadlineExtension.recommendation_id,
+                DeadlineExtension.new_deadline,
+            )
+            .where(
+                DeadlineExtension.state == ExtensionState.APPROVED,
+                DeadlineExtension.recommendation_id.in_(rec_ids),
+            )
+            .order_by(DeadlineExtension.decided_at, DeadlineExtension.id)
+        )
+        return {(org, rec): day for org, rec, day in await self.session.execute(stmt)}
 
     async def evidence_rows(
         self, rec_ids: Sequence[int], municipality: str | None, limit: int
@@ -210,7 +248,11 @@ class DigestRepo(Repository):
             .join(Organization, Report.organization_id == Organization.id)
             .join(Recommendation, Report.recommendation_id == Recommendation.id)
             .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
-            .where(self._no_index(Report.recommendation_id).in_(rec_ids), Organization.is_active.is_(True))
+            .where(
+                self._no_index(Report.recommendation_id).in_(rec_ids),
+                Organization.is_active.is_(True),
+                Evidence.removed_at.is_(None),
+            )
             .order_by(
                 Organization.municipality,
                 Organization.name,

@@ -207,8 +207,9 @@ class ProgressRepo(Repository):
 
     async def org_progress(
         self, resolution_id: int, kinds: Sequence[str], municipality: str | None = None
-    ) -> list[tuple[int, str, str, int, int, int]]:
-        """(org id, name, municipality, recommendations, answered, done) for each addressed organization."""
+    ) -> list[tuple[int, str, str, int, int, int, int, int, int]]:
+        """(org id, name, municipality, recommendations, answered, done, accepted, returned, accepted done)
+        for each addressed organization."""
         recs = (
             select(AddresseeGroup.kind.label("kind"), func.count(Recommendation.id).label("n"))
             .join(Recommendation, Recommendation.group_id == AddresseeGroup.id)
@@ -216,11 +217,15 @@ class ProgressRepo(Repository):
             .group_by(AddresseeGroup.kind)
             .subquery()
         )
+        accepted_done = (Report.status == ReportStatus.DONE) & (Report.review_state == ReviewState.ACCEPTED)
         answered = (
             select(
                 Report.organization_id.label("org_id"),
                 func.count(Report.id).label("answered"),
                 func.sum(case((Report.status == ReportStatus.DONE, 1), else_=0)).label("done"),
+                func.sum(case((Report.review_state == ReviewState.ACCEPTED, 1), else_=0)).label("accepted"),
+                func.sum(case((Report.review_state == ReviewState.RETURNED, 1), else_=0)).label("returned"),
+                func.sum(case((accepted_done, 1), else_=0)).label("accepted_done"),
             )
             .join(Recommendation, Report.recommendation_id == Recommendation.id)
             .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
@@ -236,6 +241,9 @@ class ProgressRepo(Repository):
                 recs.c.n,
                 func.coalesce(answered.c.answered, 0),
                 func.coalesce(answered.c.done, 0),
+                func.coalesce(answered.c.accepted, 0),
+                func.coalesce(answered.c.returned, 0),
+                func.coalesce(answered.c.accepted_done, 0),
             )
             .join(recs, recs.c.kind == Organization.kind)
             .outerjoin(answered, answered.c.org_id == Organization.id)
@@ -245,7 +253,10 @@ class ProgressRepo(Repository):
         if municipality is not None:
             stmt = stmt.where(Organization.municipality == municipality)
         rows = await self.session.execute(stmt)
-        return [(a, b, c, int(d), int(e), int(f)) for a, b, c, d, e, f in rows]
+        return [
+            (org_id, name, muni, int(n), int(ans), int(done), int(acc), int(ret), int(acc_done))
+            for org_id, name, muni, n, ans, done, acc, ret, acc_done in rows
+        ]
 
 
 def _as_utc(value: object) -> dt.datetime | None:

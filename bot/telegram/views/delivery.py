@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import OutboxState
 from bot.services.intents import BatchProgress, DeliveryReport, Reminder, ReminderKind
-from bot.telegram.callbacks import ReportOpen
+from bot.telegram.callbacks import ExtensionAsk, ReportOpen
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from storage.models import AddresseeGroup, Recommendation, Resolution
@@ -70,9 +70,17 @@ def recommendation_text(
 
 
 def report_button(t: Translator, rec_id: int) -> InlineKeyboardMarkup:
+    """«Отчитаться» and, beside it, «Перенести срок»."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=t.plain("btn.report"), callback_data=ReportOpen(rec_id=rec_id).pack())]
+            [
+                InlineKeyboardButton(
+                    text=t.plain("btn.report"), callback_data=ReportOpen(rec_id=rec_id).pack()
+                ),
+                InlineKeyboardButton(
+                    text=t.plain("btn.ext_ask"), callback_data=ExtensionAsk(rec_id=rec_id).pack()
+                ),
+            ]
         ]
     )
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import EvidenceKind, ReportStatus
+from bot.domain import EvidenceKind, ReportStatus, ReviewState
 from bot.domain.evidence import EvidenceItem
 from bot.domain.reports import ReportDraft
-from bot.telegram.callbacks import ReportAct, ReportList, ReportOpen, ReportStatusPick, ReportStep
+from bot.services.reports import Overview
+from bot.telegram.callbacks import (
+    EvidenceRemove,
+    ExtensionAsk,
+    ReportAct,
+    ReportList,
+    ReportOpen,
+    ReportStatusPick,
+    ReportStep,
+)
 from bot.telegram.views.delivery import deadline_of, format_day, recommendation_number
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
-from storage.models import Organization, Recommendation, Report
+from storage.models import Evidence, Recommendation, Report
 
 STATUS_ICONS = {
     ReportStatus.NOT_STARTED: "⬜",
@@ -21,6 +32,8 @@ STATUS_ICONS = {
 }
 NO_REPORT_ICON = "❔"
 LIST_PAGE = 8
+REMOVE_BUTTONS = 10
+MY_DEADLINES = 10
 
 
 def _button(text: str, data: object) -> InlineKeyboardButton:
@@ -33,21 +46,22 @@ def status_label(t: Translator, status: ReportStatus | None) -> str:
     return f"{STATUS_ICONS[status]} {t.plain(f'status.{status.value}')}"
 
 
-def rec_heading(t: Translator, rec: Recommendation) -> Html:
+def rec_heading(t: Translator, rec: Recommendation, deadline: dt.date | None = None) -> Html:
+    """The recommendation and its deadline: the organization's own (`deadline`) when it has one."""
     lines = [
         t("report.rec_heading", number=recommendation_number(rec.group, rec), text=shorten(rec.text, 600)),
     ]
-    deadline = deadline_of(rec.group.resolution, rec)
+    deadline = deadline or deadline_of(rec.group.resolution, rec)
     if deadline:
         lines.append(t("delivery.deadline", date=format_day(deadline)))
     return Html("\n".join(lines))
 
 
 def status_picker(
-    t: Translator, rec: Recommendation, report: Report | None
+    t: Translator, rec: Recommendation, report: Report | None, deadline: dt.date | None = None
 ) -> tuple[Html, InlineKeyboardMarkup]:
     lines = [
-        rec_heading(t, rec),
+        rec_heading(t, rec, deadline),
         t("report.current", status=status_label(t, report.status if report else None)),
     ]
     if report is not None and report.comment:
@@ -58,6 +72,7 @@ def status_picker(
         [_button(status_label(t, status), ReportStatusPick(rec_id=rec.id, status=status))]
         for status in ReportStatus
     ]
+    rows.append([_button(t.plain("btn.ext_ask"), ExtensionAsk(rec_id=rec.id))])
     rows.append([_button(t.plain("btn.cancel"), ReportStep(rec_id=rec.id, action=ReportAct.CANCEL))])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -78,7 +93,10 @@ def comment_keyboard(t: Translator, rec_id: int, has_previous: bool) -> InlineKe
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def evidence_keyboard(t: Translator, rec_id: int, collected: int) -> InlineKeyboardMarkup:
+def evidence_keyboard(
+    t: Translator, rec_id: int, collected: int, removable: list[Evidence] | None = None
+) -> InlineKeyboardMarkup:
+    """«Готово» (or «Без подтверждений»), a «🗑» button per earlier item still attached, «Отмена»."""
     first = (
         _button(
             t.plain("btn.evidence_done", count=collected),
@@ -87,12 +105,47 @@ def evidence_keyboard(t: Translator, rec_id: int, collected: int) -> InlineKeybo
         if collected
         else _button(t.plain("btn.no_evidence"), ReportStep(rec_id=rec_id, action=ReportAct.NO_EVIDENCE))
     )
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [first],
-            [_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action=ReportAct.CANCEL))],
-        ]
+    rows = [[first]]
+    for number, item in enumerate((removable or [])[:REMOVE_BUTTONS], start=1):
+        label = t.plain("btn.evidence_remove", number=number, item=shorten(stored_line(t, item), 40))
+        rows.append([_button(label, EvidenceRemove(rec_id=rec_id, evidence_id=item.id))])
+    rows.append([_button(t.plain("btn.cancel"), ReportStep(rec_id=rec_id, action=ReportAct.CANCEL))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def stored_line(t: Translator, item: Evidence) -> str:
+    """An attached Evidence row, worded like a draft's item."""
+    return evidence_line(
+        t,
+        EvidenceItem(item.kind, file_name=item.file_name, url=item.url, text=item.text),
     )
+
+
+def attached_lines(t: Translator, kept: list[Evidence], removed: list[Evidence]) -> list[str]:
+    """What is already attached to the report (numbered as the 🗑 buttons), and what the draft takes off."""
+    lines: list[str] = []
+    if kept:
+        lines.append(t.n("report.attached", len(kept)))
+        lines += [f"{n}. {stored_line(t, item)}" for n, item in enumerate(kept, start=1)]
+    if removed:
+        lines.append(t.n("report.will_remove", len(removed)))
+        lines += [f"— <s>{stored_line(t, item)}</s>" for item in removed]
+    return lines
+
+
+def evidence_prompt(
+    t: Translator, draft: ReportDraft, kept: list[Evidence], removed: list[Evidence], gated: bool
+) -> tuple[Html, InlineKeyboardMarkup]:
+    """The evidence step: what is attached already, how to add more, and why «Выполнено» needs it."""
+    lines = [t("report.ask_evidence")]
+    if gated:
+        lines.append(t("report.done_needs_evidence_hint"))
+    if kept or removed:
+        lines += ["", *attached_lines(t, kept, removed)]
+    if draft.evidence:
+        lines += ["", t.n("report.evidence_total", len(draft.evidence))]
+    markup = evidence_keyboard(t, draft.rec_id, len(draft.evidence), kept)
+    return Html("\n".join(lines)), markup
 
 
 def evidence_line(t: Translator, item: EvidenceItem) -> Html:
@@ -106,22 +159,29 @@ def evidence_line(t: Translator, item: EvidenceItem) -> Html:
 
 
 def confirm_view(
-    t: Translator, draft: ReportDraft, rec: Recommendation, report: Report | None
+    t: Translator,
+    draft: ReportDraft,
+    rec: Recommendation,
+    report: Report | None,
+    kept: list[Evidence],
+    removed: list[Evidence],
+    deadline: dt.date | None = None,
 ) -> tuple[Html, InlineKeyboardMarkup]:
     comment = draft.comment if draft.comment is not None else (report.comment if report else "")
     lines = [
         t("report.confirm_title"),
-        rec_heading(t, rec),
+        rec_heading(t, rec, deadline),
         "",
         t("report.confirm_status", status=status_label(t, draft.status)),
     ]
     if draft.status is ReportStatus.NOT_APPLICABLE and draft.reason:
         lines.append(t("report.confirm_reason", reason=draft.reason))
     lines.append(t("report.confirm_comment", comment=comment or "—"))
+    lines += attached_lines(t, kept, removed)
     if draft.evidence:
         lines.append(t.n("report.confirm_evidence", len(draft.evidence)))
         lines.extend(evidence_line(t, item) for item in draft.evidence)
-    else:
+    elif not kept:
         lines.append(t("report.confirm_no_evidence"))
     if report is not None:
         lines.append(t("report.confirm_previous", version=report.version))
@@ -137,9 +197,25 @@ def confirm_view(
     return Html("\n".join(lines)), markup
 
 
-def report_list_view(
-    t: Translator, org: Organization, items: list[tuple[Recommendation, Report | None]], page: int
-) -> tuple[Html, InlineKeyboardMarkup]:
+def review_mark(t: Translator, report: Report | None) -> str:
+    """How the department has judged the report: «на проверке», «принято» or «возвращено»."""
+    return t.plain(f"progress.mark.{report.review_state.value}") if report else ""
+
+
+def _list_line(t: Translator, overview: Overview, rec: Recommendation, report: Report | None) -> Html:
+    number = recommendation_number(rec.group, rec)
+    icon = STATUS_ICONS[report.status] if report else NO_REPORT_ICON
+    line = t("report.list_line", icon=icon, number=number, text=shorten(rec.text, 110))
+    extra = [review_mark(t, report)] if report else []
+    deadline = overview.deadline(rec)
+    if deadline:
+        key = "report.list_overdue" if overview.is_overdue(rec, report) else "report.list_deadline"
+        extra.append(t.plain(key, date=format_day(deadline)))
+    return Html(f"{line}\n    <i>{' · '.join(extra)}</i>") if extra else line
+
+
+def report_list_view(t: Translator, overview: Overview, page: int) -> tuple[Html, InlineKeyboardMarkup]:
+    org, items = overview.org, overview.items
     if not items:
         return t("report.list_empty", org=org.name), InlineKeyboardMarkup(inline_keyboard=[])
     pages = max(1, -(-len(items) // LIST_PAGE))
@@ -154,9 +230,9 @@ def report_list_view(
             current_resolution = resolution.id
             lines.append("")
             lines.append(t("report.list_resolution", title=shorten(resolution.title, 120)))
+        lines.append(_list_line(t, overview, rec, report))
         number = recommendation_number(rec.group, rec)
         icon = STATUS_ICONS[report.status] if report else NO_REPORT_ICON
-        lines.append(t("report.list_line", icon=icon, number=number, text=shorten(rec.text, 110)))
         rows.append([_button(f"{icon} {number} {shorten(rec.text, 40)}", ReportOpen(rec_id=rec.id))])
     nav = []
     if page > 0:
@@ -172,34 +248,68 @@ def report_list_view(
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def summary_view(t: Translator, org: Organization, items: list[tuple[Recommendation, Report | None]]) -> Html:
-    total = len(items)
-    if not total:
+def _review_lines(t: Translator, overview: Overview) -> list[str]:
+    """The department's side: accepted, awaiting review, returned (only the non-zero ones)."""
+    counts = overview.review_counts()
+    return [
+        t("my.review_line", label=t.plain(f"progress.state.{state.value}"), count=counts[state])
+        for state in ReviewState
+        if counts.get(state)
+    ]
+
+
+def _deadline_lines(t: Translator, overview: Overview) -> list[str]:
+    """Open items with a deadline, nearest first; the overdue ones marked."""
+    dated = sorted(
+        (
+            (deadline, rec)
+            for rec, report in overview.items
+            if overview.is_open(report) and (deadline := overview.deadline(rec)) is not None
+        ),
+        key=lambda item: item[0],
+    )
+    if not dated:
+        return []
+    lines = ["", t("my.deadlines", count=len(dated))]
+    for deadline, rec in dated[:MY_DEADLINES]:
+        key = "my.deadline_overdue" if deadline < overview.today else "my.deadline_line"
+        number = recommendation_number(rec.group, rec)
+        lines.append(t(key, number=number, date=format_day(deadline), text=shorten(rec.text, 60)))
+    if len(dated) > MY_DEADLINES:
+        lines.append(t("my.deadlines_more", count=len(dated) - MY_DEADLINES))
+    return lines
+
+
+def summary_view(t: Translator, overview: Overview) -> Html:
+    org, items = overview.org, overview.items
+    if not items:
         return t("report.list_empty", org=org.name)
     counts: dict[ReportStatus | None, int] = {}
     for _, report in items:
         key = report.status if report else None
         counts[key] = counts.get(key, 0) + 1
-    applicable = total - counts.get(ReportStatus.NOT_APPLICABLE, 0)
+    applicable = len(items) - counts.get(ReportStatus.NOT_APPLICABLE, 0)
     done = counts.get(ReportStatus.DONE, 0)
-    percent = round(100 * done / applicable) if applicable else 100
+    accepted = overview.accepted_done()
     lines = [
         t("my.title", org=org.name),
-        t("my.progress", done=done, applicable=applicable, percent=percent),
+        t(
+            "my.progress_accepted",
+            accepted=accepted,
+            applicable=applicable,
+            percent=round(100 * accepted / applicable) if applicable else 100,
+            declared=done,
+            declared_percent=round(100 * done / applicable) if applicable else 100,
+        ),
         "",
     ]
     for status in [*ReportStatus, None]:
         if counts.get(status):
             lines.append(t("my.line", label=status_label(t, status), count=counts[status]))
-    overdue = [
-        rec
-        for rec, report in items
-        if (report is None or report.status in (ReportStatus.NOT_STARTED, ReportStatus.IN_PROGRESS))
-        and deadline_of(rec.group.resolution, rec) is not None
-    ]
-    if overdue:
-        lines.append("")
-        lines.append(t("my.with_deadline", count=len(overdue)))
+    review = _review_lines(t, overview)
+    if review:
+        lines += ["", t("my.review_title"), *review]
+    lines += _deadline_lines(t, overview)
     lines.append("")
     lines.append(t("my.hint"))
     return Html("\n".join(lines))

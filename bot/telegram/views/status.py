@@ -21,7 +21,13 @@ from bot.telegram.callbacks import (
 )
 from bot.telegram.views.delivery import format_day, recommendation_number
 from bot.telegram.views.organizations import format_date
-from bot.telegram.views.reports import NO_REPORT_ICON, STATUS_ICONS, evidence_line, status_label
+from bot.telegram.views.reports import (
+    NO_REPORT_ICON,
+    STATUS_ICONS,
+    evidence_line,
+    review_mark,
+    status_label,
+)
 from bot.telegram.views.review import revision_line
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
@@ -54,6 +60,21 @@ def resolutions_screen(t: Translator, resolutions: list[Resolution]) -> Screen:
     return t("status.choose_resolution"), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def review_lines(t: Translator, progress: list[OrgProgress]) -> list[str]:
+    """The headline of accepted «Выполнено», and where the answers stand with the department."""
+    total = sum(p.total for p in progress)
+    accepted_done = sum(p.accepted_done for p in progress)
+    return [
+        t("status.accepted_overall", done=accepted_done, total=total, percent=_percent(accepted_done, total)),
+        t(
+            "status.review_overall",
+            accepted=sum(p.accepted for p in progress),
+            awaiting=sum(p.awaiting_review for p in progress),
+            returned=sum(p.returned for p in progress),
+        ),
+    ]
+
+
 def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgProgress]) -> Screen:
     total = sum(p.total for p in progress)
     done = sum(p.done for p in progress)
@@ -61,6 +82,7 @@ def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgP
     silent = sum(1 for p in progress if p.answered == 0)
     lines = [
         t("res.title", title=resolution.title),
+        *review_lines(t, progress),
         t(
             "status.overall",
             done=done,
@@ -112,7 +134,7 @@ def org_list_screen(
     rows = []
     for item in progress[page * PAGE : (page + 1) * PAGE]:
         mark = "🔇 " if item.answered == 0 else ""
-        label = f"{mark}{shorten(item.name, 38)} · {item.done}/{item.total}"
+        label = f"{mark}{shorten(item.name, 34)} · {item.done}/{item.total} · ☑️{item.accepted_done}"
         rows.append([_b(label, level=StatusLevel.ORG, res=here.res, org=item.org_id)])
     nav = []
     if page > 0:
@@ -134,8 +156,12 @@ def municipalities_screen(t: Translator, resolution: Resolution, progress: list[
     for name in sorted(by_muni):
         items = by_muni[name]
         done, total = sum(i.done for i in items), sum(i.total for i in items)
+        accepted = sum(i.accepted_done for i in items)
         label = name or t.plain("card.no_municipality")
-        lines.append(t("status.muni_line", name=label, done=done, total=total, percent=_percent(done, total)))
+        line = t("status.muni_line", name=label, done=done, total=total, percent=_percent(done, total))
+        lines.append(
+            Html(line + t("status.muni_accepted", accepted=accepted, percent=_percent(accepted, total)))
+        )
         rows.append(
             [_b(shorten(label, 40), level=StatusLevel.MUNI, res=resolution.id, muni=municipality_code(name))]
         )
@@ -154,7 +180,8 @@ def org_screen(
     for rec, report in items:
         icon = STATUS_ICONS[report.status] if report else NO_REPORT_ICON
         number = recommendation_number(rec.group, rec)
-        lines.append(t("report.list_line", icon=icon, number=number, text=shorten(rec.text, 90)))
+        line = t("report.list_line", icon=icon, number=number, text=shorten(rec.text, 90))
+        lines.append(Html(f"{line} <i>({review_mark(t, report)})</i>") if report else line)
         rows.append(
             [_b(f"{icon} {number}", level=StatusLevel.REP, res=resolution.id, org=org.id, rec=rec.id)]
         )
@@ -179,9 +206,12 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
         lines.append(
             t("status.report_version", version=report.version, when=format_date(report.updated_at, tz))
         )
-        if report.evidence:
-            lines.append(t.n("report.confirm_evidence", len(report.evidence)))
-            for item in report.evidence:
+        lines.append(t("status.report_review", state=t.plain(f"progress.state.{report.review_state.value}")))
+        # Items a member took off stay in the history and the archive, not on the card.
+        attached = [item for item in report.evidence if item.attached]
+        if attached:
+            lines.append(t.n("report.confirm_evidence", len(attached)))
+            for item in attached:
                 lines.append(
                     evidence_line(
                         t, EvidenceItem(item.kind, file_name=item.file_name, url=item.url, text=item.text)
@@ -248,6 +278,8 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
             lines.append(t("report.confirm_reason", reason=shorten(revision.reason, 200)))
         if changes.get("evidence_added"):
             lines.append(t("status.change_evidence", count=changes["evidence_added"]))
+        if changes.get("evidence_removed"):
+            lines.append(t("status.change_evidence_removed", count=changes["evidence_removed"]))
     rows = [
         [
             _b(
