@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.services.ports import MessageRenderer
     from bot.services.publication import PublicationService
     from bot.services.reminders import ReminderService
+    from bot.services.repeats import RepeatService
     from bot.services.reports import ReportService
     from bot.services.resolutions import ResolutionService
     from bot.services.roles import RoleService
@@ -73,6 +74,12 @@ class Services:
         from bot.services.resolutions import ResolutionService
 
         return ResolutionService(self.repo)
+
+    @cached_property
+    def repeats(self) -> RepeatService:
+        from bot.services.repeats import RepeatService
+
+        return RepeatService(self.repo, self.settings.repeat_threshold, self.resolutions)
 
     @cached_property
     def roles(self) -> RoleService:

@@ -170,3 +170,10 @@ class EvidenceSend(CallbackData, prefix="ev"):
 class DigestPick(CallbackData, prefix="dp"):
     res: Id = 0  # 0: every published resolution
     muni: Code = "-"  # municipality_code(), "-" for all, "?" to choose one
+
+
+class RepeatDecision(CallbackData, prefix="rp"):
+    """The admin's word on a year-over-year repeat found at import: confirm it, or unlink it."""
+
+    link_id: Id
+    confirm: bool = False

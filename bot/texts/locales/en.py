@@ -434,4 +434,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_by_group": "By addressee group",
     "doc.chart_by_municipality": "By municipality",
     "doc.chart_axis": "Share of organization × recommendation pairs, %",
+    # --- documents ---
+    "documents.repeat_of": "repeats {year}, item {number} (done then: {done} of {applicable}, {percent}%)",
+    "documents.repeats_header": "<b>Repeats of earlier years' recommendations</b> (found by similar wording; confirm or unlink):",
+    "documents.repeat_line": "🔁 {number} — {repeat}",
+    "documents.repeat_line_confirmed": "🔁 {number} — {repeat} · confirmed",
+    "documents.btn_confirm_repeat": "✓ {number}: a repeat",
+    "documents.btn_unlink": "✕ {number}: not a repeat",
+    "documents.member_repeat": "🔁 This recommendation {repeat}.",
+    "documents.repeat_of_plain": "repeats {year}, item {number}",
 }

@@ -488,4 +488,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.chart_by_group": "По группам адресатов",
     "doc.chart_by_municipality": "По муниципалитетам",
     "doc.chart_axis": "Доля пар «организация × рекомендация», %",
+    # --- documents ---
+    "documents.repeat_of": "повторяется: {year}, п. {number} (выполнено тогда: {done} из {applicable}, {percent}%)",
+    "documents.repeats_header": "<b>Повторы рекомендаций прежних лет</b> (найдены по сходству текста; подтвердите или отвяжите):",
+    "documents.repeat_line": "🔁 {number} — {repeat}",
+    "documents.repeat_line_confirmed": "🔁 {number} — {repeat} · подтверждено",
+    "documents.btn_confirm_repeat": "✓ {number}: это повтор",
+    "documents.btn_unlink": "✕ {number}: не повтор",
+    "documents.member_repeat": "🔁 Эта рекомендация {repeat}.",
+    "documents.repeat_of_plain": "повторяется: {year}, п. {number}",
 }
