@@ -9,6 +9,7 @@ from aiogram import Router
 
 from handlers import (
     admin_files,
+    admin_letters,
     admin_orgs,
     admin_reminders,
     admin_repeats,
@@ -19,6 +20,7 @@ from handlers import (
     fallback,
     member_reports,
     official_digest,
+    official_documents,
     official_status,
 )
 
@@ -31,10 +33,12 @@ def get_routers() -> list[Router]:
         admin_roles.router(),
         admin_resolutions.router(),
         admin_repeats.router(),
+        admin_letters.router(),
         admin_reminders.router(),
         admin_files.router(),
         member_reports.router(),
         official_status.router(),
         official_digest.router(),
+        official_documents.router(),
         fallback.router(),
     ]

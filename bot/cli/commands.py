@@ -24,8 +24,20 @@ log = logging.getLogger(__name__)
 
 
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
-    handlers = {"run": run, "migrate": migrate, "import-orgs": import_orgs}
+    handlers = {
+        "run": run,
+        "migrate": migrate,
+        "import-orgs": import_orgs,
+        "execution-report": execution_report,
+    }
     return await handlers[command](args, settings)
+
+
+async def execution_report(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: the document stack is no business of `run` or `migrate`.
+    from bot.cli.execution_report import execution_report as build
+
+    return await build(args, settings)
 
 
 async def run(_args: argparse.Namespace, settings: Settings) -> int:

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.domain.clock import Clock
     from bot.services.digests import DigestDelivery
+    from bot.services.execution_report import ExecutionReportService
     from bot.services.invitations import InvitationService
+    from bot.services.letters import LetterService
     from bot.services.organizations import OrganizationService
     from bot.services.ports import MessageRenderer
     from bot.services.publication import PublicationService
@@ -40,10 +42,22 @@ class Services:
         self.renderer = renderer
 
     @cached_property
+    def execution_report(self) -> ExecutionReportService:
+        from bot.services.execution_report import ExecutionReportService
+
+        return ExecutionReportService(self.repo, self.settings.tz)
+
+    @cached_property
     def invitations(self) -> InvitationService:
         from bot.services.invitations import InvitationService
 
         return InvitationService(self.repo, self.settings.invite_ttl_days, self.publication)
+
+    @cached_property
+    def letters(self) -> LetterService:
+        from bot.services.letters import LetterService
+
+        return LetterService(self.repo, self.settings.invite_ttl_days, self.settings.tz)
 
     @cached_property
     def organizations(self) -> OrganizationService:

@@ -17,7 +17,7 @@ PUBLIC = ("start", "help")
 MENUS: dict[Role | None, tuple[str, ...]] = {
     None: PUBLIC,
     Role.MEMBER: ("report", "my", "help", "cancel"),
-    Role.OFFICIAL: ("digest", "status", "help", "cancel"),
+    Role.OFFICIAL: ("digest", "status", "documents", "help", "cancel"),
     Role.ADMIN: (
         "orgs",
         "add_org",
@@ -25,6 +25,8 @@ MENUS: dict[Role | None, tuple[str, ...]] = {
         "resolutions",
         "digest",
         "status",
+        "documents",
+        "letters",
         "remind",
         "invite_official",
         "grant",

@@ -17,6 +17,8 @@ from bot.domain.repeats import SHOWN, LinkState
 from storage.models import (
     AddresseeGroup,
     DeadlineExtension,
+    Evidence,
+    Invitation,
     Organization,
     Person,
     Recommendation,
@@ -34,6 +36,8 @@ class OrgNote(NamedTuple):
     org_name: str
     municipality: str
     text: str
+    # How many such notes the recommendation has in all (only the first few are fetched).
+    total: int
 
 
 class Extension(NamedTuple):
@@ -102,6 +106,7 @@ class DocumentsRepo(Repository):
             )
             .label("rank")
         )
+        total = func.count().over(partition_by=Report.recommendation_id).label("total")
         inner = (
             select(
                 Report.recommendation_id,
@@ -109,13 +114,14 @@ class DocumentsRepo(Repository):
                 Organization.municipality,
                 text_column.label("note"),
                 rank,
+                total,
             )
             .join(Organization, Report.organization_id == Organization.id)
             .where(Report.recommendation_id.in_(rec_ids), Organization.is_active.is_(True), condition)
             .subquery()
         )
         rows = await self.session.execute(
-            select(inner.c.recommendation_id, inner.c.name, inner.c.municipality, inner.c.note)
+            select(inner.c.recommendation_id, inner.c.name, inner.c.municipality, inner.c.note, inner.c.total)
             .where(inner.c.rank <= limit)
             .order_by(inner.c.recommendation_id, inner.c.rank)
         )
@@ -155,6 +161,17 @@ class DocumentsRepo(Repository):
             ).join(latest, DeadlineExtension.id == latest.c.last_id)
         )
         return [Extension(*row) for row in rows]
+
+    async def evidence_count(self, rec_ids: Sequence[int]) -> int:
+        if not rec_ids:
+            return 0
+        count = await self.session.scalar(
+            select(func.count(Evidence.id))
+            .join(Report, Evidence.report_id == Report.id)
+            .join(Organization, Report.organization_id == Organization.id)
+            .where(Report.recommendation_id.in_(rec_ids), Organization.is_active.is_(True))
+        )
+        return int(count or 0)
 
     # --- year over year -----------------------------------------------------------------------------
 
@@ -299,3 +316,19 @@ class DocumentsRepo(Repository):
             stmt = stmt.where(~exists().where(Person.organization_id == Organization.id))
         rows = await self.session.scalars(stmt.order_by(Organization.municipality, Organization.name))
         return list(rows)
+
+    async def revoke_unused(self, org_ids: Sequence[int], now: dt.datetime) -> int:
+        """Revokes these organizations' invitations nobody has used yet; how many there were."""
+        if not org_ids:
+            return 0
+        result = await self.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.organization_id.in_(org_ids),
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .values(revoked_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
