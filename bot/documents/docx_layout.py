@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 FONT = "Times New Roman"
 TEXT_PT = 14
 TABLE_PT = 12
+HEADER_PT_WIDE = 10
+WIDE_TABLE = 6
 
 
 def new_document() -> Document:
@@ -47,6 +49,8 @@ def new_document() -> Document:
         hfmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if level < 3 else WD_ALIGN_PARAGRAPH.LEFT
         hfmt.space_before, hfmt.space_after = Pt(12), Pt(6)
         hfmt.keep_with_next = True
+    # The title page carries no number (it still counts as page 1).
+    section.different_first_page_header_footer = True
     _page_number_footer(section)
     return document
 
@@ -62,6 +66,9 @@ def _set_font(style: Any, size: int, bold: bool = False) -> None:
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(slot), FONT)
+    # A theme font (the headings' Calibri Light) wins over a named one: drop the theme references.
+    for slot in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(slot), None)
 
 
 def _page_number_footer(section: Any) -> None:
@@ -134,19 +141,30 @@ def table(
 ) -> Table:
     """A grid table in 12 pt: header bold, centred and repeated on each page; numbers centred."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Cm
 
     grid = document.add_table(rows=1 + len(rows), cols=len(header))
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
-    _fill_row(grid.rows[0], header, widths_cm, bold=True, header=True)
+    # Widths on the grid as well as on the cells: LibreOffice reads the one, Word the other.
+    for column, width in zip(grid.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    # A wide table's header in 10 pt, so that «Выполнено» fits its column unbroken.
+    header_pt = TABLE_PT if len(header) <= WIDE_TABLE else HEADER_PT_WIDE
+    _fill_row(grid.rows[0], header, widths_cm, bold=True, header=True, size=header_pt)
     for i, values in enumerate(rows, start=1):
         _fill_row(grid.rows[i], values, widths_cm, bold=bold_last and i == len(rows))
     return grid
 
 
 def _fill_row(
-    row: Any, values: Sequence[object], widths_cm: Sequence[float], bold: bool, header: bool = False
+    row: Any,
+    values: Sequence[object],
+    widths_cm: Sequence[float],
+    bold: bool,
+    header: bool = False,
+    size: int = TABLE_PT,
 ) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -167,7 +185,7 @@ def _fill_row(
         is_number = isinstance(value, int | float)
         fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if header or is_number else WD_ALIGN_PARAGRAPH.LEFT
         run = paragraph.add_run(str(value))
-        run.font.size = Pt(TABLE_PT)
+        run.font.size = Pt(size)
         run.bold = bold
 
 

@@ -22,9 +22,9 @@ TALLY_KEYS = (
     "doc.no_answer",
 )
 # Column widths (cm) on A4 with 30 + 15 mm margins: 16.5 cm of text width.
-GROUP_WIDTHS = (0.8, 4.3, 1.5, 1.5, 1.4, 1.4, 1.4, 1.4, 1.4, 1.4)
-MUNICIPALITY_WIDTHS = (4.6, 1.5, 1.5, 1.4, 1.4, 1.4, 1.4, 1.5, 1.8)
-EVIDENCE_WIDTHS = (1.0, 5.5, 1.2, 8.8)
+GROUP_WIDTHS = (1.0, 4.0, 1.6, 1.9, 1.6, 1.3, 1.3, 1.6, 1.2, 1.6)
+MUNICIPALITY_WIDTHS = (4.5, 1.6, 1.3, 1.6, 1.3, 1.3, 1.6, 1.3, 1.6)
+EVIDENCE_WIDTHS = (1.0, 5.3, 1.6, 8.6)
 
 
 def day(value: object) -> str:
