@@ -120,9 +120,14 @@ def centered(
     run.font.size = Pt(size)
 
 
-def labelled(document: Document, label: str, text: str) -> None:
-    """«Label: text» with the label in bold, as a justified paragraph."""
+def labelled(document: Document, label: str, text: str, justify: bool = True) -> None:
+    """«Label: text» with the label in bold, as a justified paragraph (left-aligned for a long link,
+    which justification would tear away from its label)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     paragraph = document.add_paragraph()
+    if not justify:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
     paragraph.add_run(label).bold = True
     paragraph.add_run(" " + text)
 

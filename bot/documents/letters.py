@@ -52,7 +52,7 @@ def _page(document: Document, letter: Letter, t: Translator) -> None:
     layout.centered(document, "", space_after=6)
     for key in ("documents.letters.body", "documents.letters.step_open", "documents.letters.step_start"):
         document.add_paragraph(t.plain(key))
-    layout.labelled(document, t.plain("documents.letters.link_label"), letter.link)
+    layout.labelled(document, t.plain("documents.letters.link_label"), letter.link, justify=False)
     picture = document.add_paragraph()
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.first_line_indent = Cm(0)
