@@ -20,6 +20,9 @@ FONT = "Times New Roman"
 TEXT_PT = 14
 TABLE_PT = 12
 HEADER_PT_WIDE = 10
+TWIPS_PER_CM = 566.9
+# Characters below U+0020 other than tab, newline and carriage return are not allowed in XML 1.0.
+CONTROL_CHARACTERS = {code: " " for code in range(32) if code not in (9, 10, 13)}
 WIDE_TABLE = 6
 
 
@@ -144,54 +147,56 @@ def table(
     widths_cm: Sequence[float],
     bold_last: bool = False,
 ) -> Table:
-    """A grid table in 12 pt: header bold, centred and repeated on each page; numbers centred."""
+    """A grid table in 12 pt: header bold, centred and repeated on each page; numbers centred.
+
+    The rows are written as WordprocessingML and parsed once: python-docx's row and cell objects cost
+    several milliseconds a row, and an appendix has thousands of them.
+    """
     from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
     from docx.shared import Cm
 
-    grid = document.add_table(rows=1 + len(rows), cols=len(header))
+    grid = document.add_table(rows=0, cols=len(header))
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     # Widths on the grid as well as on the cells: LibreOffice reads the one, Word the other.
     for column, width in zip(grid.columns, widths_cm, strict=True):
         column.width = Cm(width)
+    twips = [round(width * TWIPS_PER_CM) for width in widths_cm]
     # A wide table's header in 10 pt, so that «Выполнено» fits its column unbroken.
     header_pt = TABLE_PT if len(header) <= WIDE_TABLE else HEADER_PT_WIDE
-    _fill_row(grid.rows[0], header, widths_cm, bold=True, header=True, size=header_pt)
-    for i, values in enumerate(rows, start=1):
-        _fill_row(grid.rows[i], values, widths_cm, bold=bold_last and i == len(rows))
+    body = [_row_xml(header, twips, bold=True, header=True, size=header_pt)]
+    body += [_row_xml(values, twips, bold=bold_last and i == len(rows)) for i, values in enumerate(rows, 1)]
+    fragment = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(body)}</w:tbl>")
+    for row in list(fragment):
+        grid._tbl.append(row)
     return grid
 
 
-def _fill_row(
-    row: Any,
-    values: Sequence[object],
-    widths_cm: Sequence[float],
-    bold: bool,
-    header: bool = False,
-    size: int = TABLE_PT,
-) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.shared import Cm, Pt
-
-    properties = row._tr.get_or_add_trPr()
+def _row_xml(
+    values: Sequence[object], twips: Sequence[int], bold: bool, header: bool = False, size: int = TABLE_PT
+) -> str:
     # Each row whole on one page: a row split across two is hard to read in print.
-    no_split = OxmlElement("w:cantSplit")
-    properties.append(no_split)
-    if header:
-        repeat = OxmlElement("w:tblHeader")
-        properties.append(repeat)
-    for cell, value, width in zip(row.cells, values, widths_cm, strict=True):
-        cell.width = Cm(width)
-        paragraph = cell.paragraphs[0]
-        fmt = paragraph.paragraph_format
-        fmt.first_line_indent = Cm(0)
-        is_number = isinstance(value, int | float)
-        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if header or is_number else WD_ALIGN_PARAGRAPH.LEFT
-        run = paragraph.add_run(str(value))
-        run.font.size = Pt(size)
-        run.bold = bold
+    properties = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
+    run_properties = ("<w:b/>" if bold else "") + f'<w:sz w:val="{size * 2}"/><w:szCs w:val="{size * 2}"/>'
+    cells = []
+    for value, width in zip(values, twips, strict=True):
+        centred = header or isinstance(value, int | float)
+        cells.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+            f'<w:p><w:pPr><w:ind w:firstLine="0"/><w:jc w:val="{"center" if centred else "left"}"/></w:pPr>'
+            f'<w:r><w:rPr>{run_properties}</w:rPr><w:t xml:space="preserve">{xml_text(value)}</w:t></w:r>'
+            "</w:p></w:tc>"
+        )
+    return f"<w:tr><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def xml_text(value: object) -> str:
+    """A value as XML character data: escaped, and without the control characters XML cannot hold."""
+    text = str(value).translate(CONTROL_CHARACTERS)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def page_break(document: Document) -> None:
