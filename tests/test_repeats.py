@@ -7,19 +7,24 @@ only the vocabulary of the field («дополнительного образо�
 
 from __future__ import annotations
 
+import io
 from importlib import resources
+from zoneinfo import ZoneInfo
 
+from docx import Document
 from sqlalchemy import select
 
 from bot.domain import OrgKind, ReportStatus
 from bot.domain.repeats import LinkState
 from bot.parsing import parse_resolution
 from bot.runtime.app import Runtime
+from bot.services.execution_report import ExecutionReportService
 from bot.services.repeats import best_matches
 from bot.services.seed import seed_org
-from storage.models import Organization, RecommendationLink, Report, Resolution
+from storage.models import RecommendationLink, Report, Resolution
 from storage.repositories import Repositories
 from storage.repositories.documents import Candidate
+from tests.conftest import START
 from tests.helpers import admin, eventually
 from tg_emulator import BotAPIEmulator
 
@@ -95,6 +100,19 @@ async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
     labels = [text for row in preview.buttons for text, _ in row]
     assert "✓ 2.4: это повтор" not in labels and "✕ 2.4: не повтор" in labels
 
+    # Published, the member's message of a repeated recommendation says so; the others do not.
+    async with app.session_factory() as session:
+        await seed_org(Repositories(session), "ДДТ Вязьмы", OrgKind.INSTITUTION, "Вяземский район", [7100])
+        await session.commit()
+    head = emulator.add_user(7100, "Ирина", started=True)
+    await anna.click(preview, "Опубликовать")
+    confirm = await anna.expect(contains="Опубликовать «")
+    await anna.click(confirm, "Да, опубликовать")
+    repeated = await head.expect(contains="Рекомендация 4.2")
+    assert "🔁 Повторяет рекомендацию резолюции 2018 г. (п. 4.1)." in (repeated.text or "")
+    plain = await head.expect(contains="Рекомендация 4.3")
+    assert "Повторяет" not in (plain.text or "")
+
     # Matching again adds nothing: the unlinked pair stays unlinked, the rest stay as they were.
     async with app.session_factory() as session:
         from bot.services.repeats import RepeatService
@@ -106,7 +124,12 @@ async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
         service = RepeatService(repo, 80, ResolutionService(repo))
         assert await service.match(res_2021.id) == 0
         assert len((await service.preview(res_2021.id)).repeats) == len(EXPECTED) - 1
-        assert await session.scalar(select(Organization.name)) is not None
+        # The report on execution says it too, in the repeated recommendation's section.
+        report = await ExecutionReportService(repo, ZoneInfo("Europe/Moscow")).build(res_2021.id, START, "ru")
+    body = "\n".join(p.text for p in Document(io.BytesIO(report.content)).paragraphs)
+    section = body[body.index("Рекомендация 2.4") : body.index("Рекомендация 3.1")]
+    assert "Повторяется: рекомендация п. 2.2 резолюции 2018 г.; тогда выполнено 1 из 1 (100 %)." in section
+    assert "Повторяется" not in body[body.index("Рекомендация 3.1") : body.index("Рекомендация 3.2")]
 
 
 async def _state_of(number: str, app: Runtime, state: LinkState) -> bool:

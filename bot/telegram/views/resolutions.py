@@ -17,7 +17,7 @@ from bot.telegram.callbacks import (
     RepeatDecision,
     ResolutionOpen,
 )
-from bot.telegram.views.delivery import format_day
+from bot.telegram.views.delivery import format_day, repeat_label
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from storage.models import AddresseeGroup, Resolution
@@ -95,21 +95,6 @@ def _draft_rows(t: Translator, resolution: Resolution) -> list[list[InlineKeyboa
         ]
     )
     return rows
-
-
-def repeat_label(t: Translator, repeat: Repeat) -> Html:
-    """«повторяется: 2018, п. 3.2 (выполнено тогда: 12 из 40, 30%)» — the words the preview, the member's
-    message and the report on execution share."""
-    if not repeat.applicable:
-        return t("documents.repeat_of_plain", year=repeat.year or "—", number=repeat.number)
-    return t(
-        "documents.repeat_of",
-        year=repeat.year or "—",
-        number=repeat.number,
-        done=repeat.done,
-        applicable=repeat.applicable,
-        percent=repeat.percent_done,
-    )
 
 
 def _repeat_lines(t: Translator, resolution: Resolution, repeats: Sequence[Repeat]) -> list[str]:

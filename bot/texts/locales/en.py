@@ -443,7 +443,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "documents.repeat_line_confirmed": "🔁 {number} — {repeat} · confirmed",
     "documents.btn_confirm_repeat": "✓ {number}: a repeat",
     "documents.btn_unlink": "✕ {number}: not a repeat",
-    "documents.member_repeat": "🔁 This recommendation {repeat}.",
+    "documents.member_repeat": "🔁 Repeats a recommendation of the {year} resolution (item {number}).",
     "documents.repeat_of_plain": "repeats {year}, item {number}",
     "documents.report.title": "REPORT on the execution of the resolution",
     "documents.report.adopted": "Adopted: {details}",

@@ -497,7 +497,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "documents.repeat_line_confirmed": "🔁 {number} — {repeat} · подтверждено",
     "documents.btn_confirm_repeat": "✓ {number}: это повтор",
     "documents.btn_unlink": "✕ {number}: не повтор",
-    "documents.member_repeat": "🔁 Эта рекомендация {repeat}.",
+    "documents.member_repeat": "🔁 Повторяет рекомендацию резолюции {year} г. (п. {number}).",
     "documents.repeat_of_plain": "повторяется: {year}, п. {number}",
     "documents.report.title": "ИНФОРМАЦИЯ о ходе выполнения резолюции",
     "documents.report.adopted": "Принята: {details}",
