@@ -56,6 +56,8 @@ async def make_letters(
 ) -> None:
     kind, municipality, unstaffed = _choice_of(callback_data)
     me = await bot.me()
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    message_id = query.message.message_id if query.message is not None else 0
     batch = await services.letters.create(
         kind,  # type: ignore[arg-type]
         municipality,
@@ -65,10 +67,10 @@ async def make_letters(
         me.username or "",
         callback_data.revoke,
         t.locale,
+        once_key=f"{chat_id}:{message_id}",
     )
-    # The buttons go first: the invitations are committed with this edit, and a second tap finds none.
+    # The invitations are committed with this edit, before any file is sent.
     await edit_or_answer(query, letters_done_text(t, batch), None)
-    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     for document, caption in (
         (batch.docx, "documents.letters.docx_caption"),
         (batch.xlsx, "documents.letters.xlsx_caption"),

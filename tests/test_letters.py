@@ -129,6 +129,20 @@ async def test_letters_revoke_earlier_unused_invitations_only_when_asked(
     async with app.session_factory() as session:
         first = list(await session.scalars(select(Invitation.id)))
     assert len(first) == 3
+    # The same confirmation tapped again (a double tap, a redelivered update) makes nothing more.
+    confirm = next(m for m in anna.messages if "Приглашения созданы" in (m.text or ""))
+    go = next(
+        data
+        for old in confirm.edits
+        for row in old.buttons
+        for text, data in row
+        if text == "Создать, прежние оставить"
+    )
+    await anna.click_data(confirm, go)
+    answer = await anna.expect_callback_answer()
+    assert answer.show_alert and "уже подготовлены" in (answer.text or "")
+    async with app.session_factory() as session:
+        assert len(list(await session.scalars(select(Invitation.id)))) == 3
     done, _, _ = await make_letters(
         anna, "Учреждение дополнительного образования", "Создать, прежние приглашения отозвать"
     )

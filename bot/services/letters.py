@@ -81,9 +81,13 @@ class LetterService:
         bot_username: str,
         revoke_earlier: bool,
         locale: str,
+        once_key: str,
     ) -> LetterBatch:
         """An invitation per chosen organization (revoking its earlier unused ones if asked), and the
-        letters and the table of links made from them."""
+        letters and the table of links made from them. `once_key` names the admin's confirmation: a
+        second tap on it (or the same update redelivered) makes nothing."""
+        if not await self.repo.schedule.claim("letters", once_key, "made", now):
+            raise DomainError("documents.letters.already_made")
         choice = await self.choice(kind, municipality_code, unstaffed_only)
         orgs = await self.repo.documents.letter_recipients(
             choice.kind, choice.municipality, choice.unstaffed_only

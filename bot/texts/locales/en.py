@@ -527,4 +527,5 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "documents.letters.expires_label": "Valid:",
     "documents.letters.expires": "until {date} inclusive.",
     "documents.letters.single_use": "The link works once and is meant for your organization only: do not pass it on. If it has expired, ask the department for a new one.",
+    "documents.letters.already_made": "The letters of this confirmation are already made. To make new ones, start again: /letters",
 }

@@ -581,4 +581,5 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "documents.letters.expires_label": "Срок действия:",
     "documents.letters.expires": "до {date} включительно.",
     "documents.letters.single_use": "Ссылка одноразовая и предназначена только для Вашей организации: не передавайте её посторонним. Если срок истёк, обратитесь в департамент за новой.",
+    "documents.letters.already_made": "Письма по этому подтверждению уже подготовлены. Чтобы сделать новые, начните заново: /letters",
 }
