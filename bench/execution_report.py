@@ -80,12 +80,23 @@ async def measure(url: str) -> dict[str, Any]:
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     await engine.dispose()
     return {
+        "recommendations": _sections(document.content),
         "elapsed": elapsed,
         "cpu": cpu,
         "rss_before_mb": before,
         "rss_peak_mb": rss_mb(),
         "docx_kb": len(document.content) / 1024,
     }
+
+
+def _sections(content: bytes) -> int:
+    """Recommendation sections in the document, read back: the report covered every item."""
+    import io
+
+    from docx import Document
+
+    paragraphs = Document(io.BytesIO(content)).paragraphs
+    return sum(1 for p in paragraphs if p.style is not None and p.style.name == "Heading 3")
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -109,7 +120,7 @@ def run(orgs: int, recs: int) -> bool:
         result = _child(["--measure-only", url])
     print(
         f"SQLite: report built in {result['elapsed']:.2f} s (CPU {result['cpu']:.2f} s), "
-        f"DOCX {result['docx_kb']:.0f} KB"
+        f"DOCX {result['docx_kb']:.0f} KB with {result['recommendations']} recommendation sections"
     )
     print(
         f"SQLite: peak memory ru_maxrss {result['rss_peak_mb']:.0f} MB "

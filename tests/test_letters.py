@@ -156,8 +156,11 @@ async def test_letters_revoke_earlier_unused_invitations_only_when_asked(
     await eventually(first_revoked)
 
     # A municipality: its organizations of every kind; a choice with nobody in it creates nothing.
-    await anna.send("/letters")
-    menu = await anna.expect(contains="Письма-приглашения")
+    # (This time through the «Документы» menu, where admins find the letters too.)
+    await anna.send("/documents")
+    documents = await anna.expect(contains="Документы")
+    await anna.click(documents, "✉️ Письма-приглашения")
+    menu = await anna.expect(contains="Каким организациям подготовить письма")
     await anna.click(menu, "Организациям муниципалитета")
     munis = await anna.expect(contains="Выберите муниципалитет")
     await anna.click(munis, "Вяземский район")
