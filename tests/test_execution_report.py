@@ -137,7 +137,7 @@ def check_report(content: bytes, by_status: dict[str, int]) -> None:
     assert "принято — 1, на проверке — 0, возвращено на доработку — 1." in body  # item 2.1: A and B
     # Deadline 30.09 passed: on 2.1 C is late, B is not (its own deadline is 31.12), A is done.
     section_21 = body[body.index("Рекомендация 2.1") : body.index("Рекомендация 2.2")]
-    assert "Просрочено организациями: 1." in section_21
+    assert "Просрочили выполнение: 1." in section_21
     assert "Клуб <b>& (Сафоновский район)" in section_21 and "ЦДТ Б" not in section_21.split("Срок:")[1]
     rows = cells(evidence)
     assert rows[1][1:] == ["ДДТ А (Вяземский район)", "2.1", "Приказ №5.pdf"]
