@@ -22,8 +22,9 @@ from bot.texts.i18n import translator
 from storage.models import Invitation
 from storage.repositories import Repositories
 
-# One action, one Telegram document: a DOCX of more pages than this is no longer something to print.
-MAX_LETTERS = 5000
+# One action, one Telegram document: about 30 ms a page (the QR code's mask choice and PNG are pure
+# Python), so 2,000 letters take a minute, off the event loop; more is no longer something to print.
+MAX_LETTERS = 2000
 
 
 @dataclass(frozen=True)
