@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.documents import docx_layout as layout
 from bot.documents.execution_report import ExecutionData, GroupSummary, RecSection, RepeatNote
 from bot.documents.figures import Tally
+from bot.domain import ReviewState
 from bot.texts.i18n import Translator
 from storage.repositories.digest import EvidenceRow
 
@@ -141,9 +142,9 @@ def _section(document: Document, section: RecSection, t: Translator) -> None:
         t.plain("documents.report.review_label"),
         t.plain(
             "documents.report.review",
-            accepted=review.get("accepted", 0),
-            pending=review.get("pending", 0),
-            returned=review.get("returned", 0),
+            accepted=review.get(ReviewState.ACCEPTED.value, 0),
+            pending=review.get(ReviewState.PENDING.value, 0),
+            returned=review.get(ReviewState.RETURNED.value, 0),
         ),
     )
     _deadline(document, section, t)

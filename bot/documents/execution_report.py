@@ -107,15 +107,21 @@ def _late(
         if (rec.deadline is None or rec.deadline >= today) and not own:
             result.append((0, []))
             continue
-        rows = []
-        for i, cell in enumerate(flat[j::width]):
-            if cell in (DONE, NOT_APPLICABLE, NOT_ADDRESSED):
-                continue
-            deadline = own.get(i, rec.deadline)
-            if deadline is not None and deadline < today:
-                rows.append(i)
+        rows = _late_rows(flat[j::width], rec.deadline, own, today)
         result.append((len(rows), rows[:LATE_NAMES_PER_RECOMMENDATION]))
     return result
+
+
+def _late_rows(column: bytes, deadline: dt.date | None, own: dict[int, dt.date], today: dt.date) -> list[int]:
+    """Rows of one recommendation's column whose work is open past their deadline."""
+    late = []
+    for i, cell in enumerate(column):
+        if cell in (DONE, NOT_APPLICABLE, NOT_ADDRESSED):
+            continue
+        day = own.get(i, deadline)
+        if day is not None and day < today:
+            late.append(i)
+    return late
 
 
 def _group_summaries(matrix: Matrix, figures: DigestFigures) -> list[GroupSummary]:
