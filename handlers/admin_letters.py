@@ -10,6 +10,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.domain import OrgKind
 from bot.domain.clock import Clock
 from bot.services import Services
 from bot.telegram.answers import edit_or_answer
@@ -24,7 +25,7 @@ from bot.telegram.views.documents import (
 from bot.texts.i18n import Translator
 
 
-def _choice_of(pick: LetterPick | LetterGo) -> tuple[object, str | None, bool]:
+def _choice_of(pick: LetterPick | LetterGo) -> tuple[OrgKind | None, str | None, bool]:
     """The kind, municipality code and «unstaffed only» a button names."""
     kind = pick.kind if pick.scope is LetterScope.KIND else None
     municipality = pick.muni if pick.scope is LetterScope.MUNI else None
@@ -47,7 +48,7 @@ async def choose_municipality(query: CallbackQuery, services: Services, t: Trans
 
 async def confirm(query: CallbackQuery, callback_data: LetterPick, services: Services, t: Translator) -> None:
     kind, municipality, unstaffed = _choice_of(callback_data)
-    choice, count = await services.letters.survey(kind, municipality, unstaffed)  # type: ignore[arg-type]
+    choice, count = await services.letters.survey(kind, municipality, unstaffed)
     await edit_or_answer(query, *letters_confirm_view(t, callback_data, choice.municipality, count))
 
 
@@ -59,7 +60,7 @@ async def make_letters(
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     message_id = query.message.message_id if query.message is not None else 0
     batch = await services.letters.create(
-        kind,  # type: ignore[arg-type]
+        kind,
         municipality,
         unstaffed,
         query.from_user.id,

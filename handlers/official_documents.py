@@ -3,7 +3,7 @@ way into invitation letters."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
@@ -23,13 +23,18 @@ async def documents_menu(message: Message, services: Services, role: Role | None
 
 
 async def execution_report(
-    query: CallbackQuery, callback_data: DocumentReport, services: Services, clock: Clock, t: Translator
+    query: CallbackQuery,
+    callback_data: DocumentReport,
+    services: Services,
+    bot: Bot,
+    clock: Clock,
+    t: Translator,
 ) -> None:
     # Built before the query is answered: a resolution withdrawn meanwhile is refused with an alert.
     document = await services.execution_report.build(callback_data.res_id, clock.now(), t.locale)
     await query.answer(t.plain("documents.report.ready"))
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-    await query.bot.send_document(  # type: ignore[union-attr]
+    await bot.send_document(
         chat_id,
         BufferedInputFile(document.content, document.file_name),
         caption=t("documents.report.caption"),

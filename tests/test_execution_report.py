@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.table import Table
 from sqlalchemy import func, select, update
 
 from bot.__main__ import main
@@ -82,7 +83,7 @@ async def expected_counts(app: Runtime) -> dict[str, int]:
         return {status.value: count for status, count in rows}
 
 
-def cells(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def cells(table: Table) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 

@@ -114,7 +114,9 @@ async def test_letters_for_the_unstaffed_with_qr_codes_and_links(
     assert [(r[0], r[2]) for r in rows[1:]] == [(name, link) for name, link, _, _ in pages]
 
     # A letter's link works: the head of «ДШИ Сафоново» joins it.
-    code = INVITE_RE.fullmatch(pages[2][1]).group(2)  # type: ignore[union-attr]
+    match = INVITE_RE.fullmatch(pages[2][1])
+    assert match is not None
+    code = match.group(2)
     head = emulator.add_user(8100, "Ирина")
     await head.send(f"/start {code}")
     await head.expect(contains="ДШИ Сафоново")

@@ -3,6 +3,7 @@ municipalities, the appendix of evidence. Every word from the catalogs (`documen
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot.documents import docx_layout as layout
@@ -11,6 +12,7 @@ from bot.documents.figures import Tally
 from bot.domain import ReviewState
 from bot.texts.i18n import Translator
 from storage.repositories.digest import EvidenceRow
+from storage.repositories.documents import OrgNote
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -28,8 +30,8 @@ MUNICIPALITY_WIDTHS = (4.5, 1.6, 1.3, 1.6, 1.3, 1.3, 1.6, 1.3, 1.6)
 EVIDENCE_WIDTHS = (1.0, 5.3, 1.6, 8.6)
 
 
-def day(value: object) -> str:
-    return value.strftime("%d.%m.%Y") if value is not None else "—"  # type: ignore[attr-defined]
+def day(value: dt.date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value is not None else "—"
 
 
 def percent(tally: Tally) -> str:
@@ -185,7 +187,9 @@ def _deadline(document: Document, section: RecSection, t: Translator) -> None:
     _more(document, t, section.late - len(section.late_names))
 
 
-def _notes(document: Document, t: Translator, label: str, empty: str, notes: list, total: int) -> None:  # type: ignore[type-arg]
+def _notes(
+    document: Document, t: Translator, label: str, empty: str, notes: list[OrgNote], total: int
+) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run(t.plain(label)).bold = True
     if not notes:
