@@ -31,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     parse = sub.add_parser("parse", help="parse a resolution (TXT, MD, DOCX) and print what was found")
     parse.add_argument("file", type=Path)
     parse.add_argument("--json", action="store_true", help="print JSON instead of a readable preview")
+    report = sub.add_parser(
+        "execution-report", help="the report on a published resolution's execution (DOCX)"
+    )
+    report.add_argument("resolution", type=int, help="the resolution's number (id)")
+    report.add_argument("--output", "-o", type=Path, help="the file to write (default: a dated name here)")
+    report.add_argument("--locale", choices=("ru", "en"), help="the document's language (default: LOCALE)")
     demo = sub.add_parser("demo", help="the whole cycle offline: emulator, real bot, personas; no token")
     demo.add_argument("--step", action="store_true", help="pause after each exchange")
     demo.add_argument(

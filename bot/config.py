@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # over; shorter fails over sooner, but a process stalled that long (a GC pause, a slow disk) loses it.
     lease_ttl_seconds: float = Field(default=15.0, ge=3, le=600)
 
+    # Year over year: how alike (0..100, rapidfuzz token-set ratio) two recommendations' texts must be for
+    # the later one to count as a repeat of the earlier one.
+    repeat_threshold: float = Field(default=80.0, ge=50, le=100)
+
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"

@@ -9,8 +9,10 @@ from aiogram import Router
 
 from handlers import (
     admin_files,
+    admin_letters,
     admin_orgs,
     admin_reminders,
+    admin_repeats,
     admin_resolutions,
     admin_roles,
     common,
@@ -19,6 +21,7 @@ from handlers import (
     member_extensions,
     member_reports,
     official_digest,
+    official_documents,
     official_extensions,
     official_review,
     official_status,
@@ -32,6 +35,8 @@ def get_routers() -> list[Router]:
         admin_orgs.router(),
         admin_roles.router(),
         admin_resolutions.router(),
+        admin_repeats.router(),
+        admin_letters.router(),
         admin_reminders.router(),
         admin_files.router(),
         member_reports.router(),
@@ -40,5 +45,6 @@ def get_routers() -> list[Router]:
         official_review.router(),
         official_extensions.router(),
         official_digest.router(),
+        official_documents.router(),
         fallback.router(),
     ]

@@ -36,13 +36,14 @@ async def import_resolution(message: Message, bot: Bot, services: Services, t: T
         return
     data = await download(bot, message)
     try:
-        resolution = await services.resolutions.import_document(
+        # Imported and matched against earlier resolutions (year over year) in one unit of work.
+        preview = await services.repeats.import_document(
             data, message.document.file_name or "resolution.txt", message.from_user.id
         )
     except DomainError as err:
         await message.answer(t(err.key, **err.params))
         return
-    text, markup = preview_view(t, resolution)
+    text, markup = preview_view(t, preview.resolution, preview.repeats)
     await message.answer(text, reply_markup=markup)
 
 

@@ -39,8 +39,8 @@ async def resolutions(message: Message, services: Services, t: Translator) -> No
 async def open_resolution(
     query: CallbackQuery, callback_data: ResolutionOpen | DraftAction, services: Services, t: Translator
 ) -> None:
-    resolution = await services.resolutions.get(callback_data.res_id)
-    await edit_or_answer(query, *preview_view(t, resolution))
+    preview = await services.repeats.preview(callback_data.res_id)
+    await edit_or_answer(query, *preview_view(t, preview.resolution, preview.repeats))
 
 
 async def choose_group_kind(

@@ -38,6 +38,7 @@ from bot.domain import (
     RevisionEvent,
     Role,
 )
+from bot.domain.repeats import LinkState
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -397,3 +398,22 @@ class DeliveryBatch(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class RecommendationLink(Base):
+    """A recommendation that repeats one of an earlier resolution (year over year), found by the texts'
+    similarity at import; the admin confirms or unlinks it."""
+
+    __tablename__ = "recommendation_links"
+    __table_args__ = (UniqueConstraint("rec_id", "earlier_rec_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rec_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    earlier_rec_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    # Token-set similarity of the two texts, 0..100.
+    score: Mapped[int] = mapped_column(Integer)
+    state: Mapped[LinkState] = mapped_column(_enum(LinkState), default=LinkState.FOUND)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -117,7 +117,10 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
 
     text = "\n".join(digest.text_parts)
     assert all(len(part) < 4096 for part in digest.text_parts)
-    assert "Принято 0%</b> применимых позиций: выполнены и приняты департаментом 0 из 12" in text and "самими организациями: 3 (25%)" in text
+    assert (
+        "Принято 0%</b> применимых позиций: выполнены и приняты департаментом 0 из 12" in text
+        and "самими организациями: 3 (25%)" in text
+    )
     assert "Клуб &lt;b&gt;&amp;" in text and "<b>&" not in text.replace("<b>Принято", "")
 
     workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)
@@ -263,7 +266,10 @@ async def test_digest_knows_review_state_and_own_deadlines(app: Runtime, clock: 
     assert overdue["ЦДТ Б"] == 2  # 2.2 and 2.3 still; 2.1 is now due 01.12.2026
 
     text = "\n".join(digest.text_parts)
-    assert "Принято 8%</b> применимых позиций: выполнены и приняты департаментом 1 из 12" in text and "самими организациями: 3 (25%)" in text
+    assert (
+        "Принято 8%</b> применимых позиций: выполнены и приняты департаментом 1 из 12" in text
+        and "самими организациями: 3 (25%)" in text
+    )
     assert "Проверка отчётов: принято 1, на проверке 3, возвращено на доработку 1." in text
 
     workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)

@@ -24,12 +24,24 @@ log = logging.getLogger(__name__)
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import DatabaseUrlError
 
-    handlers = {"run": run, "migrate": migrate, "import-orgs": import_orgs}
+    handlers = {
+        "run": run,
+        "migrate": migrate,
+        "import-orgs": import_orgs,
+        "execution-report": execution_report,
+    }
     try:
         return await handlers[command](args, settings)
     except DatabaseUrlError as exc:
         # storage knows nothing of the settings; the CLI says it the way it says every setting's mistake.
         raise ConfigError(str(exc)) from exc
+
+
+async def execution_report(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: the document stack is no business of `run` or `migrate`.
+    from bot.cli.execution_report import execution_report as build
+
+    return await build(args, settings)
 
 
 async def run(_args: argparse.Namespace, settings: Settings) -> int:

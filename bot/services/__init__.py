@@ -16,12 +16,15 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.domain.clock import Clock
     from bot.services.digests import DigestDelivery
+    from bot.services.execution_report import ExecutionReportService
     from bot.services.extensions import ExtensionService
     from bot.services.invitations import InvitationService
+    from bot.services.letters import LetterService
     from bot.services.organizations import OrganizationService
     from bot.services.ports import MessageRenderer
     from bot.services.publication import PublicationService
     from bot.services.reminders import ReminderService
+    from bot.services.repeats import RepeatService
     from bot.services.reports import ReportService
     from bot.services.resolutions import ResolutionService
     from bot.services.review import ReviewService
@@ -52,10 +55,22 @@ class Services:
         return ExtensionService(self.repo, self.renderer)
 
     @cached_property
+    def execution_report(self) -> ExecutionReportService:
+        from bot.services.execution_report import ExecutionReportService
+
+        return ExecutionReportService(self.repo, self.settings.tz)
+
+    @cached_property
     def invitations(self) -> InvitationService:
         from bot.services.invitations import InvitationService
 
         return InvitationService(self.repo, self.settings.invite_ttl_days, self.publication)
+
+    @cached_property
+    def letters(self) -> LetterService:
+        from bot.services.letters import LetterService
+
+        return LetterService(self.repo, self.settings.invite_ttl_days, self.settings.tz)
 
     @cached_property
     def organizations(self) -> OrganizationService:
@@ -92,6 +107,12 @@ class Services:
         from bot.services.review import ReviewService
 
         return ReviewService(self.repo, self.settings, self.renderer)
+
+    @cached_property
+    def repeats(self) -> RepeatService:
+        from bot.services.repeats import RepeatService
+
+        return RepeatService(self.repo, self.settings.repeat_threshold, self.resolutions)
 
     @cached_property
     def roles(self) -> RoleService:

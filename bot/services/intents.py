@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bot.domain import OutboxState, RevisionEvent
 
 if TYPE_CHECKING:
+    from bot.services.repeats import Repeat
     from storage.models import AddresseeGroup, Person, Recommendation, Resolution
     from storage.repositories.schedule import OpenItem
 
@@ -56,6 +57,8 @@ class RecommendationIntent:
     resolution: Resolution
     group: AddresseeGroup
     rec: Recommendation
+    # The earlier resolution's recommendation this one repeats (year over year), if any.
+    repeat: Repeat | None = None
 
 
 class ReminderKind(StrEnum):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.domain import OrgKind, ResolutionStatus
 from bot.domain.errors import DomainError
@@ -12,6 +14,9 @@ from bot.services.intents import MessageIntent, PublicationIntro, Recipient, Rec
 from bot.services.ports import MessageRenderer
 from storage.models import AddresseeGroup, Organization, Person, Resolution
 from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    from bot.services.repeats import Repeat
 
 
 def batch_name(resolution_id: int) -> str:
@@ -27,7 +32,12 @@ class PublishResult:
 
 
 def publication_intents(
-    resolution: Resolution, groups: list[AddresseeGroup], to: Recipient, org: Organization, batch: str | None
+    resolution: Resolution,
+    groups: list[AddresseeGroup],
+    to: Recipient,
+    org: Organization,
+    batch: str | None,
+    repeats: Mapping[int, Repeat] | None = None,
 ) -> list[MessageIntent]:
     """One introduction, then one message per recommendation, each with its report button."""
     if not groups or not any(g.recommendations for g in groups):
@@ -39,7 +49,9 @@ def publication_intents(
         )
     ]
     intents.extend(
-        RecommendationIntent(to, f"rec:{rec.id}:p{person}", batch, resolution, group, rec)
+        RecommendationIntent(
+            to, f"rec:{rec.id}:p{person}", batch, resolution, group, rec, (repeats or {}).get(rec.id)
+        )
         for group in groups
         for rec in group.recommendations
     )
@@ -60,10 +72,11 @@ class PublicationService:
         intents: list[MessageIntent] = []
         staffed: set[int] = set()
         members = await self.repo.people.members_of_kinds(list(by_kind))
+        repeats = await self._repeats([resolution])
         for person, org in members:
             staffed.add(org.id)
             to = Recipient.of(person)
-            intents.extend(publication_intents(resolution, by_kind[org.kind], to, org, batch))
+            intents.extend(publication_intents(resolution, by_kind[org.kind], to, org, batch, repeats))
         orgs = await self.repo.orgs.active_of_kinds(list(by_kind))
         unstaffed = sum(1 for o in orgs if o.id not in staffed)
         return intents, PublishResult(resolution, len(members), len(intents), unstaffed)
@@ -81,6 +94,22 @@ class PublicationService:
             await self.repo.outbox.add_batch(batch_name(resolution.id), resolution.id, admin_chat_id)
             await self.repo.outbox.enqueue(self.renderer.rows(intents))
         return result
+
+    async def _repeats(self, resolutions: list[Resolution]) -> dict[int, Repeat]:
+        """The best shown repeat of each recommendation, for the member's message to mention."""
+        # Imported here: the repeats service builds on the resolutions service, which needs this module.
+        from bot.services.repeats import repeats_of
+
+        rec_ids = [
+            rec.id
+            for resolution in resolutions
+            for group in resolution.groups
+            for rec in group.recommendations
+        ]
+        found: dict[int, Repeat] = {}
+        for repeat in await repeats_of(self.repo, rec_ids):
+            found.setdefault(repeat.rec_id, repeat)
+        return found
 
     async def _publishable(self, resolution_id: int) -> Resolution:
         resolution = await self.repo.resolutions.get(resolution_id)
@@ -101,7 +130,9 @@ class PublicationService:
             return 0
         to = Recipient.of(person)
         intents: list[MessageIntent] = []
-        for resolution in await self.repo.resolutions.published():
+        published = await self.repo.resolutions.published()
+        repeats = await self._repeats(published)
+        for resolution in published:
             groups = [g for g in resolution.groups if g.kind == org.kind]
-            intents.extend(publication_intents(resolution, groups, to, org, None))
+            intents.extend(publication_intents(resolution, groups, to, org, None, repeats))
         return await self.repo.outbox.enqueue(self.renderer.rows(intents)) if intents else 0

@@ -263,3 +263,42 @@ class ExtensionDecide(CallbackData, prefix="xd"):
 
 class ExtensionCancel(CallbackData, prefix="xc"):
     """Leaves the member's request or the official's denial comment unsent."""
+
+
+class RepeatDecision(CallbackData, prefix="rp"):
+    """The admin's word on a year-over-year repeat found at import: confirm it, or unlink it."""
+
+    link_id: Id
+    confirm: bool = False
+
+
+class LetterScope(StrEnum):
+    START = "start"  # show the choice
+    ALL = "all"
+    KIND = "kind"
+    MUNIS = "munis"  # show the municipalities to choose from
+    MUNI = "muni"
+    UNSTAFFED = "none"
+
+
+class DocumentReport(CallbackData, prefix="dr"):
+    """«Документы»: the report on execution of one published resolution."""
+
+    res_id: Id
+
+
+class LetterPick(CallbackData, prefix="lp"):
+    """Invitation letters: whom to write to."""
+
+    scope: LetterScope
+    kind: AnyKind = None
+    muni: Code = "-"  # municipality_code() with scope MUNI
+
+
+class LetterGo(CallbackData, prefix="lg"):
+    """Invitation letters: make them, revoking the organizations' earlier unused invitations or not."""
+
+    scope: LetterScope
+    kind: AnyKind = None
+    muni: Code = "-"
+    revoke: bool = True

@@ -17,7 +17,7 @@ PUBLIC = ("start", "help")
 MENUS: dict[Role | None, tuple[str, ...]] = {
     None: PUBLIC,
     Role.MEMBER: ("report", "my", "help", "cancel"),
-    Role.OFFICIAL: ("review", "digest", "status", "help", "cancel"),
+    Role.OFFICIAL: ("review", "digest", "status", "documents", "help", "cancel"),
     Role.ADMIN: (
         "orgs",
         "add_org",
@@ -26,6 +26,8 @@ MENUS: dict[Role | None, tuple[str, ...]] = {
         "review",
         "digest",
         "status",
+        "documents",
+        "letters",
         "remind",
         "invite_official",
         "grant",

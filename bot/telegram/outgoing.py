@@ -73,7 +73,7 @@ class TelegramRenderer:
             Outgoing(
                 intent.dedup_key,
                 to.chat_id,
-                recommendation_text(t, intent.resolution, intent.group, intent.rec),
+                recommendation_text(t, intent.resolution, intent.group, intent.rec, intent.repeat),
                 reply_markup=report_button(t, intent.rec.id),
                 person_id=to.person_id,
                 batch=intent.batch,

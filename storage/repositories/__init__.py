@@ -7,6 +7,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.documents import DocumentsRepo
 from storage.repositories.extensions import ExtensionRepo
 from storage.repositories.invitations import InvitationRepo
 from storage.repositories.journal import UpdateJournalRepo
@@ -63,6 +64,10 @@ class Repositories:
     @cached_property
     def progress(self) -> ProgressRepo:
         return ProgressRepo(self.session)
+
+    @cached_property
+    def documents(self) -> DocumentsRepo:
+        return DocumentsRepo(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import OrgKind, ResolutionStatus
 from bot.services.publication import PublishResult
-from bot.telegram.callbacks import DraftAct, DraftAction, DraftGroupKind, RemindNow, ResolutionOpen
-from bot.telegram.views.delivery import format_day
+from bot.services.repeats import Repeat
+from bot.telegram.callbacks import (
+    DraftAct,
+    DraftAction,
+    DraftGroupKind,
+    RemindNow,
+    RepeatDecision,
+    ResolutionOpen,
+)
+from bot.telegram.views.delivery import format_day, repeat_label
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from storage.models import AddresseeGroup, Resolution
+
+# Confirm/unlink buttons shown at most; the rest of the repeats are listed in the text all the same.
+REPEAT_BUTTONS = 10
 
 
 def _button(text: str, data: object) -> InlineKeyboardButton:
@@ -84,19 +97,50 @@ def _draft_rows(t: Translator, resolution: Resolution) -> list[list[InlineKeyboa
     return rows
 
 
-def preview_view(t: Translator, resolution: Resolution) -> tuple[Html, InlineKeyboardMarkup]:
+def _repeat_lines(t: Translator, resolution: Resolution, repeats: Sequence[Repeat]) -> list[str]:
+    if not repeats:
+        return []
+    numbers = {r.id: f"{g.position}.{r.position}" for g in resolution.groups for r in g.recommendations}
+    lines = ["", t("documents.repeats_header")]
+    for repeat in repeats:
+        key = "documents.repeat_line_confirmed" if repeat.confirmed else "documents.repeat_line"
+        lines.append(t(key, number=numbers.get(repeat.rec_id, "?"), repeat=repeat_label(t, repeat)))
+    return lines
+
+
+def _repeat_rows(
+    t: Translator, resolution: Resolution, repeats: Sequence[Repeat]
+) -> list[list[InlineKeyboardButton]]:
+    numbers = {r.id: f"{g.position}.{r.position}" for g in resolution.groups for r in g.recommendations}
+    rows = []
+    for repeat in repeats[:REPEAT_BUTTONS]:
+        number = numbers.get(repeat.rec_id, "?")
+        row = [
+            _button(t.plain("documents.btn_unlink", number=number), RepeatDecision(link_id=repeat.link_id))
+        ]
+        if not repeat.confirmed:
+            confirm = RepeatDecision(link_id=repeat.link_id, confirm=True)
+            row.insert(0, _button(t.plain("documents.btn_confirm_repeat", number=number), confirm))
+        rows.append(row)
+    return rows
+
+
+def preview_view(
+    t: Translator, resolution: Resolution, repeats: Sequence[Repeat] = ()
+) -> tuple[Html, InlineKeyboardMarkup]:
     lines = resolution_header(t, resolution)
     total = sum(len(g.recommendations) for g in resolution.groups)
     lines.append(t.n("res.groups_total", len(resolution.groups), recs=total))
     for group in resolution.groups:
         lines.extend(_group_lines(t, group))
     lines.extend(_deadline_lines(t, resolution))
-    rows: list[list[InlineKeyboardButton]] = []
+    lines.extend(_repeat_lines(t, resolution, repeats))
+    rows: list[list[InlineKeyboardButton]] = _repeat_rows(t, resolution, repeats)
     if resolution.status is ResolutionStatus.DRAFT:
         lines.extend(["", t("res.preview_hint")])
-        rows = _draft_rows(t, resolution)
+        rows += _draft_rows(t, resolution)
     elif resolution.status is ResolutionStatus.PUBLISHED:
-        rows = [[_act(t, "btn.withdraw", resolution.id, DraftAct.WITHDRAW)]]
+        rows += [[_act(t, "btn.withdraw", resolution.id, DraftAct.WITHDRAW)]]
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -1,0 +1,43 @@
+"""`python -m bot execution-report RESOLUTION_ID [--output FILE]`: the report on execution as a DOCX file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from bot.config import Settings
+from bot.domain.clock import SystemClock
+from bot.domain.errors import DomainError
+from bot.services.execution_report import ExecutionReportService
+from bot.texts.i18n import translator
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.repositories import Repositories
+
+
+async def execution_report(args: argparse.Namespace, settings: Settings) -> int:
+    t = translator(args.locale or settings.locale)
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            repo = Repositories(session)
+            service = ExecutionReportService(repo, settings.tz)
+            try:
+                document = await service.build(args.resolution, SystemClock().now(), t.locale)
+            except DomainError as err:
+                print(f"error: {t.plain(err.key, **err.params)}")
+                for resolution in await repo.resolutions.published():
+                    print(f"  {resolution.id}: {resolution.title}")
+                return 2
+    finally:
+        await engine.dispose()
+    output: Path = args.output or Path(document.file_name)
+    try:
+        await asyncio.to_thread(output.write_bytes, document.content)
+    except OSError as exc:
+        print(f"error: cannot write {output}: {exc.strerror}")
+        return 2
+    print(f"{output} ({len(document.content) // 1024} KB)")
+    return 0
