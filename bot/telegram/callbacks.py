@@ -263,3 +263,19 @@ class ExtensionDecide(CallbackData, prefix="xd"):
 
 class ExtensionCancel(CallbackData, prefix="xc"):
     """Leaves the member's request or the official's denial comment unsent."""
+
+
+# --- people ---
+class GrantRole(StrEnum):
+    """Only the roles /grant can give: a forged button with any other role fails to unpack."""
+
+    ADMIN = "admin"
+    OFFICIAL = "official"
+
+
+class GrantConfirm(CallbackData, prefix="gc"):
+    """«Grant anyway» after the warning that the person leaves her organization; ok=False keeps things."""
+
+    telegram_id: Id
+    role: GrantRole
+    ok: bool

@@ -568,4 +568,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.col.state": "State",
     "doc.overdue_mark": "(overdue)",
     "ext.finished": "This recommendation is already reported as done or not applicable — no need to move its deadline.",
+    # --- people ---
+    "roles.grant_warning": "{name} (ID {telegram_id}) currently represents «{org}». Granting the role «{role}» removes them from the organization, and they will no longer report for it. Grant the role?",
+    "roles.grant_kept": "The role was not granted; nothing changed.",
+    "btn.grant_anyway": "Yes, grant the role",
 }
