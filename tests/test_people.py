@@ -3,12 +3,33 @@ account; stray files are offered as evidence; evidence sent to an official carri
 
 from __future__ import annotations
 
+from importlib import resources
+
 from bot.domain import OrgKind, Role
+from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
-from bot.services.seed import seed_org
+from bot.services.publication import PublicationService
+from bot.services.seed import seed_org, seed_resolution
 from storage.repositories import Repositories
+from tests.conftest import ADMIN_ID
 from tests.helpers import admin, eventually
 from tg_emulator import BotAPIEmulator
+
+SAMPLE = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
+
+
+async def _region(app: Runtime, clock: FrozenClock, emulator: BotAPIEmulator) -> None:
+    """Two institutions with a head each, one nobody has joined; the sample resolution published."""
+    for telegram_id, name in ((8101, "Вера"), (8102, "Галина")):
+        emulator.add_user(telegram_id, name, started=True)
+    async with app.session_factory() as session:
+        repo = Repositories(session)
+        await seed_org(repo, "ДДТ Вязьмы", OrgKind.INSTITUTION, "Вяземский район", [8101])
+        await seed_org(repo, "ЦДО Сафоново", OrgKind.INSTITUTION, "Сафоновский район", [8102])
+        await seed_org(repo, "ДДТ Ярцево", OrgKind.INSTITUTION, "Ярцевский район", [])
+        resolution = await seed_resolution(repo, SAMPLE, "smolensk-2021.md")
+        await PublicationService(repo, app.renderer).publish(resolution.id, ADMIN_ID, clock.now())
+        await session.commit()
 
 
 async def _person(app: Runtime, telegram_id: int) -> tuple[Role, int | None]:
@@ -66,3 +87,19 @@ async def test_forged_grant_button_is_refused(emulator: BotAPIEmulator, app: Run
     await anna.click_data(help_message, "gc:1:member:1")
     answer = await anna.expect_callback_answer()
     assert answer.show_alert
+
+
+async def test_remind_gives_one_account_with_organizations_nobody_joined(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    await _region(app, clock, emulator)
+    anna = await admin(emulator)
+    await anna.send("/remind")
+    choose = await anna.expect(contains="Кому напомнить")
+    await anna.click(choose, "РЕЗОЛЮЦИЯ")
+    confirm = await anna.expect(contains="у 3 организаций")
+    assert "В 1 организации никто не зарегистрирован" in (confirm.text or "")
+    await anna.click(confirm, "Напомнить")
+    result = await anna.expect(contains="Напоминания поставлены в очередь")
+    assert "их получат 2 организации (сообщений: 2)" in (result.text or "")
+    assert "В 1 организации никто не зарегистрирован" in (result.text or "")

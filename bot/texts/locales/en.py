@@ -572,4 +572,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "roles.grant_warning": "{name} (ID {telegram_id}) currently represents «{org}». Granting the role «{role}» removes them from the organization, and they will no longer report for it. Grant the role?",
     "roles.grant_kept": "The role was not granted; nothing changed.",
     "btn.grant_anyway": "Yes, grant the role",
+    "remind.account_n": (
+        "📜 {title}\n{n} organization has no report on at least one recommendation.",
+        "📜 {title}\n{n} organizations have no report on at least one recommendation.",
+    ),
+    "remind.unstaffed_n": (
+        "{n} organization has nobody registered in the bot and will get no reminder. Invite a representative from the organization's card (/orgs).",
+        "{n} organizations have nobody registered in the bot and will get no reminder. Invite representatives from the organizations' cards (/orgs).",
+    ),
+    "remind.account_ask": "Remind about reports?",
+    "remind.account_nobody_to_tell": "There is nobody to send a reminder to.",
 }
