@@ -3,13 +3,21 @@ account; stray files are offered as evidence; evidence sent to an official carri
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
+
+from sqlalchemy import select
 
 from bot.domain import OrgKind, Role
 from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
+from bot.services.status import EvidenceBundle
+from bot.telegram.callbacks import EvidenceSend
+from bot.telegram.views.people import CAPTION_LIMIT, evidence_caption
+from bot.texts.i18n import Translator
+from storage.models import AddresseeGroup, Evidence, Organization, Person, Recommendation, Report
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
 from tests.helpers import admin, eventually
@@ -25,7 +33,7 @@ async def _region(app: Runtime, clock: FrozenClock, emulator: BotAPIEmulator) ->
     async with app.session_factory() as session:
         repo = Repositories(session)
         await seed_org(repo, "ДДТ Вязьмы", OrgKind.INSTITUTION, "Вяземский район", [8101])
-        await seed_org(repo, "ЦДО Сафоново", OrgKind.INSTITUTION, "Сафоновский район", [8102])
+        await seed_org(repo, "ЦДО <Сафоново> & Co", OrgKind.INSTITUTION, "Сафоновский район", [8102])
         await seed_org(repo, "ДДТ Ярцево", OrgKind.INSTITUTION, "Ярцевский район", [])
         resolution = await seed_resolution(repo, SAMPLE, "smolensk-2021.md")
         await PublicationService(repo, app.renderer).publish(resolution.id, ADMIN_ID, clock.now())
@@ -103,3 +111,58 @@ async def test_remind_gives_one_account_with_organizations_nobody_joined(
     result = await anna.expect(contains="Напоминания поставлены в очередь")
     assert "их получат 2 организации (сообщений: 2)" in (result.text or "")
     assert "В 1 организации никто не зарегистрирован" in (result.text or "")
+
+
+async def _report_with_a_file(emulator: BotAPIEmulator) -> None:
+    """The head of «ЦДО <Сафоново> & Co» reports on 4.2 with a document (captioned) and a link."""
+    head = emulator.find_user(8102)
+    assert head is not None
+    rec_message = await head.expect(contains="Рекомендация 4.2", timeout=10)
+    await head.click(rec_message, "Отчитаться")
+    await head.click(await head.expect(contains="Выберите статус"), "Выполнено")
+    await head.expect(contains="комментарий")
+    await head.send("Программы обновлены")
+    await head.expect(contains="Приложите")
+    await head.send_document("программы.pdf", b"%PDF programs", caption="Приказ <№ 5>")
+    await head.expect(contains="Всего 1")
+    await head.send("https://example.org/programs")
+    await head.click(await head.expect(contains="Всего 2"), "Готово (2)")
+    await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
+    await head.expect(contains="Отчёт отправлен на проверку")
+
+
+async def test_evidence_sent_to_an_official_says_whose_and_what_for(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    await _region(app, clock, emulator)
+    await _report_with_a_file(emulator)
+    async with app.session_factory() as session:
+        await Repositories(session).people.add(8200, "Олег Чиновников", Role.OFFICIAL)
+        report_id = await session.scalar(select(Report.id))
+        await session.commit()
+    oleg = emulator.add_user(8200, "Олег", started=True)
+    await oleg.send("/status")
+    menu = await oleg.expect(contains="выберите резолюцию")
+    await oleg.click_data(menu, EvidenceSend(report_id=report_id).pack())
+    document = await oleg.expect(predicate=lambda m: m.document is not None)
+    caption = document.caption or ""
+    assert "ЦДО <Сафоново> & Co" in caption
+    assert "Рекомендация 4.2" in caption
+    assert "Руководитель ЦДО <Сафоново> & Co" in caption
+    assert clock.now().strftime("%d.%m.%Y") in caption
+    assert "Приказ <№ 5>" in caption
+    links = await oleg.expect(contains="https://example.org/programs")
+    assert "Рекомендация 4.2" in (links.text or "") and "ЦДО <Сафоново> & Co" in (links.text or "")
+
+
+def test_caption_stays_within_telegram_limit_and_escapes_markup() -> None:
+    group = AddresseeGroup(position=2)
+    rec = Recommendation(position=7, text="Обеспечить <b>&</b> " * 200, group=group)
+    org = Organization(name="&" * 300)
+    author = Person(id=1, full_name="<Иванова> " * 30)
+    item = Evidence(added_by=1, created_at=dt.datetime(2026, 10, 1, 9, 30, tzinfo=dt.UTC), text="&<>" * 400)
+    bundle = EvidenceBundle(org, rec, [item], {1: author})
+    caption = evidence_caption(Translator("ru"), bundle, item, dt.UTC)
+    assert len(caption) <= CAPTION_LIMIT
+    assert "Рекомендация 2.7" in caption and "01.10.2026 09:30" in caption
+    assert "<Иванова>" not in caption and "&lt;Иванова&gt;" in caption

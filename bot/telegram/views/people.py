@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import Role
 from bot.services.reminders import ManualAccount
+from bot.services.status import EvidenceBundle
 from bot.telegram.callbacks import GrantConfirm, GrantRole
+from bot.telegram.views.delivery import recommendation_number
+from bot.telegram.views.organizations import format_date
 from bot.texts.i18n import Html, Translator
+from bot.texts.text_split import shorten
+from storage.models import Evidence
+
+CAPTION_LIMIT = 1024
 
 
 def grant_confirm_markup(telegram_id: int, role: Role, t: Translator) -> InlineKeyboardMarkup:
@@ -38,3 +47,36 @@ def remind_result_text(t: Translator, account: ManualAccount) -> Html:
     """The same figures as the confirmation, after the reminders are queued."""
     text = t.n("remind.sent_n", account.organizations, messages=account.messages)
     return Html(text + _unstaffed_line(t, account))
+
+
+def evidence_caption(t: Translator, bundle: EvidenceBundle, item: Evidence, tz: ZoneInfo) -> Html:
+    """Organization, recommendation, who and when, then the member's own caption: within Telegram's
+    1024 characters, the long texts shortened first (escaping can lengthen them, so measure the result)."""
+    author = bundle.authors.get(item.added_by) if item.added_by else None
+    rec_limit, note_limit = 300, 400
+    while True:
+        caption = t(
+            "evidence.caption",
+            org=shorten(bundle.org.name, rec_limit),
+            number=recommendation_number(bundle.rec.group, bundle.rec),
+            rec=shorten(bundle.rec.text, rec_limit),
+            who=shorten(author.full_name, 100) if author else "—",
+            when=format_date(item.created_at, tz),
+        )
+        note = shorten(item.text or "", note_limit)
+        if note:
+            caption = Html(caption + "\n" + t("evidence.caption_note", text=note))
+        if len(caption) <= CAPTION_LIMIT:
+            return caption
+        rec_limit, note_limit = rec_limit // 2, note_limit // 2
+
+
+def evidence_links_text(t: Translator, bundle: EvidenceBundle, lines: list[str]) -> Html:
+    """Links, texts and lost files in one message, headed by what they are evidence of."""
+    heading = t(
+        "evidence.links_heading",
+        org=bundle.org.name,
+        number=recommendation_number(bundle.rec.group, bundle.rec),
+        rec=shorten(bundle.rec.text, 300),
+    )
+    return Html("\n".join([heading, *lines]))

@@ -582,4 +582,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "remind.account_ask": "Remind about reports?",
     "remind.account_nobody_to_tell": "There is nobody to send a reminder to.",
+    "evidence.caption": "🏫 <b>{org}</b>\n📌 Recommendation {number}: {rec}\n👤 {who}, {when}",
+    "evidence.caption_note": "💬 {text}",
+    "evidence.links_heading": "🏫 <b>{org}</b>\n📌 Recommendation {number}: {rec}",
 }

@@ -631,4 +631,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "remind.account_ask": "Напомнить об отчётах?",
     "remind.account_nobody_to_tell": "Отправлять напоминание некому.",
+    "evidence.caption": "🏫 <b>{org}</b>\n📌 Рекомендация {number}: {rec}\n👤 {who}, {when}",
+    "evidence.caption_note": "💬 {text}",
+    "evidence.links_heading": "🏫 <b>{org}</b>\n📌 Рекомендация {number}: {rec}",
 }
