@@ -18,6 +18,7 @@ from handlers import (
     fallback,
     member_extensions,
     member_reports,
+    member_stray_files,
     official_digest,
     official_extensions,
     official_review,
@@ -40,5 +41,6 @@ def get_routers() -> list[Router]:
         official_review.router(),
         official_extensions.router(),
         official_digest.router(),
+        member_stray_files.router(),
         fallback.router(),
     ]

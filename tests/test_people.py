@@ -166,3 +166,53 @@ def test_caption_stays_within_telegram_limit_and_escapes_markup() -> None:
     assert len(caption) <= CAPTION_LIMIT
     assert "Рекомендация 2.7" in caption and "01.10.2026 09:30" in caption
     assert "<Иванова>" not in caption and "&lt;Иванова&gt;" in caption
+
+
+async def test_a_file_outside_a_dialog_is_offered_as_evidence_and_attached_on_a_tap(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    await _region(app, clock, emulator)
+    head = emulator.find_user(8101)
+    assert head is not None
+    await head.expect(contains="Рекомендация 4.2", timeout=10)
+    await head.send_document("приказ.pdf", b"%PDF order")
+    offer = await head.expect(contains="К какой рекомендации приложить")
+    labels = [text for row in offer.buttons for text, _ in row]
+    assert any(label.startswith("4.2 ") for label in labels)
+    assert "Не понял" not in (offer.text or "") and "не может разобрать" not in (offer.text or "")
+    await head.click(offer, "4.2 ")
+    picker = await head.expect(contains="К отчёту приложен 1 файл")
+    await head.click(picker, "Выполнено")
+    await head.expect(contains="комментарий")
+    await head.send("Приказ издан")
+    evidence = await head.expect(contains="Всего 1")
+    await head.click(evidence, "Готово (1)")
+    confirm = await head.expect(contains="Проверьте отчёт")
+    assert "приказ.pdf" in (confirm.text or "")
+    await head.click(confirm, "Отправить")
+    await head.expect(contains="Отчёт отправлен на проверку")
+
+    async def stored() -> bool:
+        async with app.session_factory() as session:
+            rows = list(await session.scalars(select(Evidence)))
+            return len(rows) == 1 and rows[0].stored_path is not None and rows[0].file_name == "приказ.pdf"
+
+    await eventually(stored)
+
+    # The same button again: the file no longer waits, nothing changes.
+    await head.click(offer, "4.2 ")
+    answer = await head.expect_callback_answer()
+    assert answer.show_alert
+
+
+async def test_done_typed_outside_a_dialog_offers_the_recommendations(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    await _region(app, clock, emulator)
+    head = emulator.find_user(8101)
+    assert head is not None
+    await head.expect(contains="Рекомендация 4.2", timeout=10)
+    await head.send("Выполнено!")
+    offer = await head.expect(contains="По какой рекомендации вы хотите отчитаться")
+    await head.click(offer, "4.2 ")
+    await head.expect(contains="Выберите статус")

@@ -279,3 +279,9 @@ class GrantConfirm(CallbackData, prefix="gc"):
     telegram_id: Id
     role: GrantRole
     ok: bool
+
+
+class StrayFilePick(CallbackData, prefix="sf"):
+    """The recommendation a file sent outside a dialog is evidence for."""
+
+    rec_id: Id

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import Role
+from bot.domain import ReviewState, Role
 from bot.services.reminders import ManualAccount
+from bot.services.reports import Overview
 from bot.services.status import EvidenceBundle
-from bot.telegram.callbacks import GrantConfirm, GrantRole
+from bot.telegram.callbacks import GrantConfirm, GrantRole, ReportOpen, StrayFilePick
 from bot.telegram.views.delivery import recommendation_number
 from bot.telegram.views.organizations import format_date
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
-from storage.models import Evidence
+from storage.models import Evidence, Recommendation
 
 CAPTION_LIMIT = 1024
+OFFER_LIMIT = 30  # buttons under one offer; a member with more open items still has /report
 
 
 def grant_confirm_markup(telegram_id: int, role: Role, t: Translator) -> InlineKeyboardMarkup:
@@ -80,3 +83,42 @@ def evidence_links_text(t: Translator, bundle: EvidenceBundle, lines: list[str])
         rec=shorten(bundle.rec.text, 300),
     )
     return Html("\n".join([heading, *lines]))
+
+
+def open_recommendations(overview: Overview) -> list[Recommendation]:
+    """What a member can still report on: no final report yet, or one the department returned."""
+    return [
+        rec
+        for rec, report in overview.items
+        if report is None or overview.is_open(report) or report.review_state is ReviewState.RETURNED
+    ]
+
+
+def _offer(
+    t: Translator, heading: Html, recs: list[Recommendation], data: type[CallbackData]
+) -> tuple[Html, InlineKeyboardMarkup]:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=f"{recommendation_number(rec.group, rec)} {shorten(rec.text, 50)}",
+                callback_data=data(rec_id=rec.id).pack(),
+            )
+        ]
+        for rec in recs[:OFFER_LIMIT]
+    ]
+    lines = [heading]
+    if len(recs) > OFFER_LIMIT:
+        lines.append(t("stray.more", shown=OFFER_LIMIT, total=len(recs)))
+    return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def stray_file_offer(
+    t: Translator, recs: list[Recommendation], files: int
+) -> tuple[Html, InlineKeyboardMarkup]:
+    """A file outside a dialog: which recommendation is it evidence for?"""
+    return _offer(t, t.n("stray.file_offer_n", files), recs, StrayFilePick)
+
+
+def report_offer(t: Translator, recs: list[Recommendation]) -> tuple[Html, InlineKeyboardMarkup]:
+    """«Выполнено» outside a dialog: which recommendation to report on?"""
+    return _offer(t, t("stray.done_offer"), recs, ReportOpen)

@@ -585,4 +585,16 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "evidence.caption": "🏫 <b>{org}</b>\n📌 Recommendation {number}: {rec}\n👤 {who}, {when}",
     "evidence.caption_note": "💬 {text}",
     "evidence.links_heading": "🏫 <b>{org}</b>\n📌 Recommendation {number}: {rec}",
+    "stray.file_offer_n": (
+        "Got {n} file. Which recommendation is it evidence for? Choose one: its report opens with the file attached.",
+        "Got {n} files. Which recommendation are they evidence for? Choose one: its report opens with the files attached.",
+    ),
+    "stray.done_offer": "Which recommendation do you want to report on? Choose it to open the report.",
+    "stray.more": "The first {shown} of {total} are shown. The rest are in /report.",
+    "stray.nothing_open": "Every recommendation addressed to your organization already has a final report: there is nothing to attach the file to. Reports: /report",
+    "stray.expired": "The file is no longer waiting for a choice. Please send it again.",
+    "stray.attached_n": (
+        "📎 {n} file is attached to the report.",
+        "📎 {n} files are attached to the report.",
+    ),
 }
