@@ -216,3 +216,21 @@ async def test_done_typed_outside_a_dialog_offers_the_recommendations(
     offer = await head.expect(contains="По какой рекомендации вы хотите отчитаться")
     await head.click(offer, "4.2 ")
     await head.expect(contains="Выберите статус")
+
+
+async def test_remind_with_nobody_registered_offers_no_button(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    async with app.session_factory() as session:
+        repo = Repositories(session)
+        await seed_org(repo, "ДДТ Ярцево", OrgKind.INSTITUTION, "Ярцевский район", [])
+        resolution = await seed_resolution(repo, SAMPLE, "smolensk-2021.md")
+        await PublicationService(repo, app.renderer).publish(resolution.id, ADMIN_ID, clock.now())
+        await session.commit()
+    anna = await admin(emulator)
+    await anna.send("/remind")
+    await anna.click(await anna.expect(contains="Кому напомнить"), "РЕЗОЛЮЦИЯ")
+    account = await anna.expect(contains="у 1 организации")
+    assert "В 1 организации никто не зарегистрирован" in (account.text or "")
+    assert "Отправлять напоминание некому" in (account.text or "")
+    assert not account.buttons
