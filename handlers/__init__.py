@@ -20,6 +20,7 @@ from handlers import (
     fallback,
     member_extensions,
     member_reports,
+    member_stray_files,
     official_digest,
     official_documents,
     official_extensions,
@@ -46,5 +47,6 @@ def get_routers() -> list[Router]:
         official_extensions.router(),
         official_digest.router(),
         official_documents.router(),
+        member_stray_files.router(),
         fallback.router(),
     ]

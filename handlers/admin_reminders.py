@@ -6,10 +6,12 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.domain.errors import DomainError
 from bot.services import Services
-from bot.telegram.answers import edit_or_answer
+from bot.telegram.answers import edit_or_answer, refuse
 from bot.telegram.callbacks import RemindNow
 from bot.telegram.filters import ADMIN
+from bot.telegram.views.people import remind_account_text, remind_result_text
 from bot.telegram.views.resolutions import remind_choice_markup, remind_confirm_markup
 from bot.texts.i18n import Translator
 
@@ -23,12 +25,17 @@ async def remind(message: Message, services: Services, t: Translator) -> None:
 
 
 async def confirm(query: CallbackQuery, callback_data: RemindNow, services: Services, t: Translator) -> None:
-    resolution, orgs = await services.resolutions.unreported(callback_data.res_id)
-    if not orgs:
+    try:
+        resolution, account = await services.reminders.manual_account(callback_data.res_id)
+    except DomainError as err:
+        await refuse(query, t, err)
+        return
+    if not account.open_orgs:
         await edit_or_answer(query, t("remind.nobody", title=resolution.title), None)
         return
-    text = t("remind.confirm", title=resolution.title, orgs=orgs)
-    await edit_or_answer(query, text, remind_confirm_markup(t, resolution.id))
+    text = remind_account_text(t, resolution.title, account)
+    markup = remind_confirm_markup(t, resolution.id) if account.organizations else None
+    await edit_or_answer(query, text, markup)
 
 
 async def send(query: CallbackQuery, callback_data: RemindNow, services: Services, t: Translator) -> None:
@@ -36,7 +43,7 @@ async def send(query: CallbackQuery, callback_data: RemindNow, services: Service
     # The message id makes the reminder once per confirmation screen, however often it is clicked.
     key = f"res:{resolution.id}:msg:{query.message.message_id if query.message else query.id}"
     batch = await services.reminders.remind_now(resolution.id, key)
-    await edit_or_answer(query, t("remind.sent", orgs=batch.organizations, messages=batch.messages), None)
+    await edit_or_answer(query, remind_result_text(t, batch), None)
 
 
 def router() -> Router:

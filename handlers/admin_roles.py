@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
 from bot.domain import InviteKind, Role
@@ -12,10 +12,13 @@ from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
 from bot.services import Services
 from bot.services.invitations import deep_link
-from bot.telegram.callbacks import MAX_ID
+from bot.services.roles import GrantWarning, RoleChange
+from bot.telegram.answers import edit_or_answer, refuse
+from bot.telegram.callbacks import MAX_ID, GrantConfirm
 from bot.telegram.filters import ADMIN
 from bot.telegram.menus import set_menu
 from bot.telegram.views.organizations import format_date
+from bot.telegram.views.people import grant_confirm_markup
 from bot.texts.i18n import Translator, translator
 
 ROLE_WORDS = {
@@ -52,14 +55,45 @@ async def grant(
         await message.answer(t("roles.grant_usage"))
         return
     try:
-        change = await services.roles.grant(*parsed)
+        outcome = await services.roles.grant(*parsed)
     except DomainError as err:
         await message.answer(t(err.key, **err.params))
         return
+    if isinstance(outcome, GrantWarning):
+        await message.answer(
+            t(
+                "roles.grant_warning",
+                name=outcome.person.full_name,
+                telegram_id=outcome.person.telegram_id,
+                org=outcome.organization,
+                role=t.plain(f"role.{outcome.role}"),
+            ),
+            reply_markup=grant_confirm_markup(outcome.person.telegram_id, outcome.role, t),
+        )
+        return
+    await message.answer(await _granted(outcome, bot, t))
+
+
+async def _granted(change: RoleChange, bot: Bot, t: Translator) -> str:
     await set_menu(bot, change.person.telegram_id, change.role, translator(change.person.language))
-    await message.answer(
-        t("roles.granted", name=change.person.full_name, role=t.plain(f"role.{change.role}"))
-    )
+    return t("roles.granted", name=change.person.full_name, role=t.plain(f"role.{change.role}"))
+
+
+async def grant_confirmed(
+    query: CallbackQuery, callback_data: GrantConfirm, bot: Bot, services: Services, t: Translator
+) -> None:
+    if not callback_data.ok:
+        await edit_or_answer(query, t("roles.grant_kept"), None)
+        return
+    try:
+        outcome = await services.roles.grant(
+            callback_data.telegram_id, Role(callback_data.role.value), confirmed=True
+        )
+    except DomainError as err:
+        await refuse(query, t, err)
+        return
+    assert isinstance(outcome, RoleChange)
+    await edit_or_answer(query, await _granted(outcome, bot, t), None)
 
 
 async def revoke(
@@ -103,6 +137,7 @@ def router() -> Router:
     admin.callback_query.filter(ADMIN)
     admin.message.register(grant, Command("grant"))
     admin.message.register(revoke, Command("revoke"))
+    admin.callback_query.register(grant_confirmed, GrantConfirm.filter())
     admin.message.register(invite_official, Command("invite_official"))
     admin.message.register(import_help, Command("import_orgs"))
     return admin

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.domain import ReportStatus
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
+from bot.domain.evidence import EvidenceItem
 from bot.domain.reports import ReportDraft, validate_comment, validate_reason
 from bot.services import Services
 from bot.services.reports import Target
@@ -92,6 +93,17 @@ async def open_dialog(
     await query.answer()
     text, markup = status_picker(t, target.rec, target.report, target.deadline)
     await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+
+
+async def open_with_evidence(
+    query: CallbackQuery, target: Target, items: list[EvidenceItem], state: FSMContext, t: Translator
+) -> None:
+    """The dialog on `target` with `items` already attached: the entry point for files a member sent
+    outside a dialog (handlers/member_stray_files). The steps are the usual ones."""
+    await save_draft(state, ReportDraft(rec_id=target.rec.id, evidence=list(items)), ReportDialog.status)
+    text, markup = status_picker(t, target.rec, target.report, target.deadline)
+    heading = t.n("stray.attached_n", len(items))
+    await query.bot.send_message(query.from_user.id, Html(heading + "\n\n" + text), reply_markup=markup)  # type: ignore[union-attr]
 
 
 async def revise_dialog(

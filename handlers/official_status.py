@@ -11,12 +11,14 @@ from aiogram.types import CallbackQuery, FSInputFile, Message
 
 from bot.config import Settings
 from bot.domain import EvidenceKind
+from bot.domain.errors import DomainError
 from bot.services import Services
-from bot.telegram.answers import edit_or_answer
+from bot.telegram.answers import edit_or_answer, refuse
 from bot.telegram.callbacks import EvidenceSend, StatusLevel, StatusNav
 from bot.telegram.filters import STAFF
 from bot.telegram.views import status as views
-from bot.texts.i18n import Html, Translator
+from bot.telegram.views.people import evidence_caption, evidence_links_text
+from bot.texts.i18n import Translator
 from storage.models import Evidence
 
 
@@ -84,10 +86,9 @@ def stored_media(item: Evidence) -> FSInputFile | str | None:
     return item.file_id
 
 
-async def send_file(bot: Bot, chat_id: int, item: Evidence, t: Translator) -> str | None:
-    """Send one file or photo; the line to say instead when it is lost."""
+async def send_file(bot: Bot, chat_id: int, item: Evidence, caption: str, t: Translator) -> str | None:
+    """Send one file or photo with its caption; the line to say instead when it is lost."""
     media = stored_media(item)
-    caption = (item.text or "")[:1000] or None
     if media is None:
         return t("status.file_lost", name=item.file_name or "—")
     if item.kind is EvidenceKind.DOCUMENT:
@@ -98,22 +99,32 @@ async def send_file(bot: Bot, chat_id: int, item: Evidence, t: Translator) -> st
 
 
 async def send_evidence(
-    query: CallbackQuery, callback_data: EvidenceSend, bot: Bot, services: Services, t: Translator
+    query: CallbackQuery,
+    callback_data: EvidenceSend,
+    bot: Bot,
+    services: Services,
+    settings: Settings,
+    t: Translator,
 ) -> None:
-    found = await services.status.report(callback_data.report_id)
+    try:
+        bundle = await services.status.evidence_bundle(callback_data.report_id)
+    except DomainError as err:
+        await refuse(query, t, err)
+        return
     await query.answer()
     chat_id = query.from_user.id
     texts: list[str] = []
-    for item in (e for e in found.evidence if e.attached):
+    for item in bundle.items:
         if item.kind in (EvidenceKind.DOCUMENT, EvidenceKind.PHOTO):
-            lost = await send_file(bot, chat_id, item, t)
+            caption = evidence_caption(t, bundle, item, settings.tz)
+            lost = await send_file(bot, chat_id, item, caption, t)
             texts.extend([lost] if lost else [])
         elif item.kind is EvidenceKind.LINK:
             texts.append(t("evidence.link", url=item.url or ""))
         else:
             texts.append(t("evidence.text", text=item.text or ""))
     if texts:
-        await bot.send_message(chat_id, Html("\n".join(texts)))
+        await bot.send_message(chat_id, evidence_links_text(t, bundle, texts))
 
 
 LEVELS = {

@@ -161,9 +161,9 @@ async def test_admin_reminds_now(emulator: BotAPIEmulator, app: Runtime, clock: 
     await anna.send("/remind")
     choose = await anna.expect(contains="Кому напомнить")
     await anna.click(choose, "РЕЗОЛЮЦИЯ")
-    confirm = await anna.expect(contains="нет отчёта хотя бы по одной рекомендации: 2")
+    confirm = await anna.expect(contains="Нет отчёта хотя бы по одной рекомендации у 2 организаций.")
     await anna.click(confirm, "Напомнить")
-    await anna.expect(contains="Организаций: 2, сообщений: 2")
+    await anna.expect(contains="их получат 2 организации (сообщений: 2)")
     yartsevo = emulator.find_user(members["ДДТ Ярцево"])
     assert yartsevo is not None
     await yartsevo.expect(contains="Напоминание от администратора", timeout=10)

@@ -7,9 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from bot.config import Settings
+from bot.domain import ResolutionStatus
+from bot.domain.errors import DomainError
 from bot.domain.schedule import reminder_time
 from bot.services.intents import Recipient, Reminder, ReminderKind
 from bot.services.ports import MessageRenderer
+from storage.models import Resolution
 from storage.repositories import Repositories
 from storage.repositories.schedule import OpenItem
 
@@ -18,6 +21,21 @@ from storage.repositories.schedule import OpenItem
 class ReminderBatch:
     organizations: int
     messages: int
+
+
+@dataclass(frozen=True)
+class ManualAccount:
+    """/remind's one account, the same on the confirmation and in the result: organizations with open
+    items, and how many of them have nobody registered (they get no message)."""
+
+    open_orgs: int
+    unstaffed: int
+    messages: int = 0
+
+    @property
+    def organizations(self) -> int:
+        """The organizations a reminder reaches."""
+        return self.open_orgs - self.unstaffed
 
 
 class ReminderService:
@@ -125,12 +143,23 @@ class ReminderService:
             orgs += 1
         return ReminderBatch(orgs, messages)
 
-    async def remind_now(self, resolution_id: int, key: str) -> ReminderBatch:
+    async def manual_account(self, resolution_id: int) -> tuple[Resolution, ManualAccount]:
+        """What «remind now» would do for a published resolution, before anything is sent."""
+        resolution = await self.repo.resolutions.get(resolution_id)
+        if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
+            raise DomainError("refused.button")
+        open_orgs = unstaffed = 0
+        for org_id, _ in await self._by_org(resolution_id):
+            open_orgs += 1
+            unstaffed += not await self.repo.people.members_of(org_id)
+        return resolution, ManualAccount(open_orgs, unstaffed)
+
+    async def remind_now(self, resolution_id: int, key: str) -> ManualAccount:
         """An admin's «remind now»: every organization with open items of this resolution, once per click."""
-        orgs = messages = 0
+        open_orgs = unstaffed = messages = 0
         for (org_id, _), items in (await self._by_org(resolution_id)).items():
             members, sent = await self._send(org_id, f"manual:{key}:org:{org_id}", ReminderKind.MANUAL, items)
-            if members:
-                messages += sent
-                orgs += 1
-        return ReminderBatch(orgs, messages)
+            open_orgs += 1
+            unstaffed += not members
+            messages += sent
+        return ManualAccount(open_orgs, unstaffed, messages)

@@ -26,6 +26,15 @@ class RoleChange:
     role: Role | None
 
 
+@dataclass(frozen=True)
+class GrantWarning:
+    """A grant that would take a member away from her organization: nothing changed, ask first."""
+
+    person: Person
+    role: Role
+    organization: str
+
+
 class RoleService:
     GRANTABLE = (Role.ADMIN, Role.OFFICIAL)
 
@@ -33,12 +42,16 @@ class RoleService:
         self.repo = repo
         self.admin_ids = admin_ids
 
-    async def grant(self, telegram_id: int, role: Role) -> RoleChange:
+    async def grant(self, telegram_id: int, role: Role, confirmed: bool = False) -> RoleChange | GrantWarning:
+        """Grant a role; a member of an organization leaves it, so unless `confirmed` that is a warning."""
         if role not in self.GRANTABLE:
             raise DomainError("roles.not_grantable")
         person = await self.repo.people.by_telegram_id(telegram_id)
         if person is None:
             raise DomainError("roles.unknown_person", telegram_id=telegram_id)
+        if person.organization_id is not None and not confirmed:
+            organization = await self.repo.orgs.get(person.organization_id)
+            return GrantWarning(person, role, organization.name if organization else "")
         person.role = role
         person.organization_id = None
         await self.repo.session.flush()

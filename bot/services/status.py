@@ -11,6 +11,7 @@ from bot.services.digests import DigestDelivery, DigestRequest
 from bot.services.organizations import municipality_code
 from storage.models import (
     AddresseeGroup,
+    Evidence,
     Organization,
     Person,
     Recommendation,
@@ -45,6 +46,16 @@ class ReportCard:
     rec: Recommendation
     report: Report | None
     revisions: list[ReportRevision]
+    authors: dict[int, Person]
+
+
+@dataclass(frozen=True)
+class EvidenceBundle:
+    """What an official gets from «Получить подтверждения»: the files and what to caption them with."""
+
+    org: Organization
+    rec: Recommendation
+    items: list[Evidence]
     authors: dict[int, Person]
 
 
@@ -179,6 +190,18 @@ class StatusService:
         author_ids = {r.author_id for r in revisions if r.author_id}
         authors = {pid: p for pid in author_ids if (p := await self.repo.people.get(pid)) is not None}
         return ReportCard(resolution, org, rec, report, revisions, authors)
+
+    async def evidence_bundle(self, report_id: int) -> EvidenceBundle:
+        """A report's attached evidence with what a caption names: organization, recommendation, authors."""
+        report = await self.report(report_id)
+        org = await self.repo.orgs.get(report.organization_id)
+        rec = await self.repo.resolutions.recommendation(report.recommendation_id)
+        if org is None or rec is None:
+            raise DomainError("org.not_found")
+        items = [item for item in report.evidence if item.attached]
+        author_ids = {item.added_by for item in items if item.added_by}
+        authors = {pid: p for pid in author_ids if (p := await self.repo.people.get(pid)) is not None}
+        return EvidenceBundle(org, rec, items, authors)
 
     async def report(self, report_id: int) -> Report:
         report = await self.repo.reports.get(report_id)

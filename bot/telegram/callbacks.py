@@ -302,3 +302,25 @@ class LetterGo(CallbackData, prefix="lg"):
     kind: AnyKind = None
     muni: Code = "-"
     revoke: bool = True
+
+
+# --- people ---
+class GrantRole(StrEnum):
+    """Only the roles /grant can give: a forged button with any other role fails to unpack."""
+
+    ADMIN = "admin"
+    OFFICIAL = "official"
+
+
+class GrantConfirm(CallbackData, prefix="gc"):
+    """«Grant anyway» after the warning that the person leaves her organization; ok=False keeps things."""
+
+    telegram_id: Id
+    role: GrantRole
+    ok: bool
+
+
+class StrayFilePick(CallbackData, prefix="sf"):
+    """The recommendation a file sent outside a dialog is evidence for."""
+
+    rec_id: Id

@@ -659,4 +659,32 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "documents.letters.expires": "until {date} inclusive.",
     "documents.letters.single_use": "The link works once and is meant for your organization only: do not pass it on. If it has expired, ask the department for a new one.",
     "documents.letters.already_made": "The letters of this confirmation are already made. To make new ones, start again: /letters",
+    "roles.grant_warning": "{name} (ID {telegram_id}) currently represents «{org}». Granting the role «{role}» removes them from the organization, and they will no longer report for it. Grant the role?",
+    "roles.grant_kept": "The role was not granted; nothing changed.",
+    "btn.grant_anyway": "Yes, grant the role",
+    "remind.account_n": (
+        "📜 {title}\n{n} organization has no report on at least one recommendation.",
+        "📜 {title}\n{n} organizations have no report on at least one recommendation.",
+    ),
+    "remind.unstaffed_n": (
+        "{n} organization has nobody registered in the bot and will get no reminder. Invite a representative from the organization's card (/orgs).",
+        "{n} organizations have nobody registered in the bot and will get no reminder. Invite representatives from the organizations' cards (/orgs).",
+    ),
+    "remind.account_ask": "Remind about reports?",
+    "remind.account_nobody_to_tell": "There is nobody to send a reminder to.",
+    "evidence.caption": "🏫 <b>{org}</b>\n📌 Recommendation {number}: {rec}\n👤 {who}, {when}",
+    "evidence.caption_note": "💬 {text}",
+    "evidence.links_heading": "🏫 <b>{org}</b>\n📌 Recommendation {number}: {rec}",
+    "stray.file_offer_n": (
+        "Got {n} file. Which recommendation is it evidence for? Choose one: its report opens with the file attached.",
+        "Got {n} files. Which recommendation are they evidence for? Choose one: its report opens with the files attached.",
+    ),
+    "stray.done_offer": "Which recommendation do you want to report on? Choose it to open the report.",
+    "stray.more": "The first {shown} of {total} are shown. The rest are in /report.",
+    "stray.nothing_open": "Every recommendation addressed to your organization already has a final report: there is nothing to attach the file to. Reports: /report",
+    "stray.expired": "The file is no longer waiting for a choice. Please send it again.",
+    "stray.attached_n": (
+        "📎 {n} file is attached to the report.",
+        "📎 {n} files are attached to the report.",
+    ),
 }
