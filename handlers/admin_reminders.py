@@ -12,6 +12,7 @@ from bot.telegram.callbacks import RemindNow
 from bot.telegram.filters import ADMIN
 from bot.telegram.views.resolutions import remind_choice_markup, remind_confirm_markup
 from bot.texts.i18n import Translator
+from bot.texts.titles import short_title
 
 
 async def remind(message: Message, services: Services, t: Translator) -> None:
@@ -25,9 +26,11 @@ async def remind(message: Message, services: Services, t: Translator) -> None:
 async def confirm(query: CallbackQuery, callback_data: RemindNow, services: Services, t: Translator) -> None:
     resolution, orgs = await services.resolutions.unreported(callback_data.res_id)
     if not orgs:
-        await edit_or_answer(query, t("remind.nobody", title=resolution.title), None)
+        await edit_or_answer(
+            query, t("remind.nobody", title=short_title(resolution.title, resolution.adopted_on)), None
+        )
         return
-    text = t("remind.confirm", title=resolution.title, orgs=orgs)
+    text = t.n("remind.confirm_n", orgs, title=short_title(resolution.title, resolution.adopted_on))
     await edit_or_answer(query, text, remind_confirm_markup(t, resolution.id))
 
 
@@ -36,7 +39,7 @@ async def send(query: CallbackQuery, callback_data: RemindNow, services: Service
     # The message id makes the reminder once per confirmation screen, however often it is clicked.
     key = f"res:{resolution.id}:msg:{query.message.message_id if query.message else query.id}"
     batch = await services.reminders.remind_now(resolution.id, key)
-    await edit_or_answer(query, t("remind.sent", orgs=batch.organizations, messages=batch.messages), None)
+    await edit_or_answer(query, t.n("remind.sent_n", batch.organizations, messages=batch.messages), None)
 
 
 def router() -> Router:
