@@ -63,3 +63,33 @@ def test_manual_reminder_takes_the_short_title() -> None:
 )
 def test_earlier_versions_agree_with_their_number(count: int, text: str) -> None:
     assert translator("ru").n("status.history_earlier_n", count) == text
+
+
+def test_settings_mistakes_are_told_in_the_operator_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings, describe_invalid
+
+    monkeypatch.setenv("TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError) as russian:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert describe_invalid(russian.value) == (
+        "TIMEZONE: «Mars/Olympus» — не часовой пояс из базы IANA; пример: Europe/Moscow."
+    )
+    monkeypatch.setenv("LOCALE", "en")
+    with pytest.raises(ValidationError) as english:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert describe_invalid(english.value).startswith("TIMEZONE: «Mars/Olympus» is not an IANA time zone")
+
+
+def test_storage_names_a_bad_database_url_by_code() -> None:
+    from storage.db import DatabaseUrlError, normalize_url
+
+    with pytest.raises(DatabaseUrlError) as caught:
+        normalize_url("mysql://db/x")
+    assert (caught.value.key, caught.value.params) == ("db.unsupported_driver", {"driver": "mysql"})
+    assert (
+        translator("ru")
+        .plain(caught.value.key, **caught.value.params)
+        .startswith("DATABASE_URL указывает драйвер «mysql»")
+    )

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.texts.i18n import translator
     from storage.db import DatabaseUrlError
 
     handlers = {"run": run, "migrate": migrate, "import-orgs": import_orgs}
@@ -29,7 +30,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         return await handlers[command](args, settings)
     except DatabaseUrlError as exc:
         # storage knows nothing of the settings; the CLI says it the way it says every setting's mistake.
-        raise ConfigError(str(exc)) from exc
+        raise ConfigError(translator(settings.default_locale).plain(exc.key, **exc.params)) from exc
 
 
 async def run(_args: argparse.Namespace, settings: Settings) -> int:
