@@ -48,16 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 def load_settings() -> Settings:
     from pydantic import ValidationError
 
-    from bot.config import ConfigError, Settings
+    from bot.config import ConfigError, Settings, describe_invalid
 
     try:
         return Settings()
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = str(error["loc"][0]).upper() if error["loc"] else "settings"
-        # pydantic prefixes a validator's own sentence with "Value error, ": the sentence is enough.
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{field}: {message}") from exc
+        raise ConfigError(describe_invalid(exc)) from exc
 
 
 def configure_logging(level: str, log_format: str) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PUBLIC_API_URL = "https://api.telegram.org"
@@ -18,6 +19,20 @@ _TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,}$")
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says what to fix."""
+
+
+class SettingError(ValueError):
+    """A validator's verdict as a catalog key: the locale is not known until every setting is read."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def operator_locale() -> str:
+    """The language for messages about settings that could not be read (LOCALE=en asks for English)."""
+    return "en" if os.environ.get("LOCALE", "").strip().lower() == "en" else "ru"
 
 
 class Settings(BaseSettings):
@@ -70,7 +85,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
             if not all(p.lstrip("-").isdigit() for p in parts):
-                raise ValueError("ADMIN_IDS must be comma-separated Telegram ids, e.g. 12345,67890")
+                raise SettingError("settings.admin_ids")
             return frozenset(int(p) for p in parts)
         return value
 
@@ -80,7 +95,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
             if not all(p.isdigit() for p in parts):
-                raise ValueError("REMINDER_DAYS must be comma-separated whole days, e.g. 7,1")
+                raise SettingError("settings.reminder_days")
             return tuple(sorted({int(p) for p in parts}, reverse=True))
         return value
 
@@ -90,7 +105,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"TIMEZONE {value!r} is not an IANA zone such as Europe/Moscow") from exc
+            raise SettingError("settings.timezone", value=value) from exc
         return value
 
     @field_validator("locale", mode="before")
@@ -103,22 +118,19 @@ class Settings(BaseSettings):
     def _check_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger
 
-        example = "e.g. '0 9 * * mon' for Mondays at 09:00"
         try:
             trigger = CronTrigger.from_crontab(value.strip(), timezone=ZoneInfo("UTC"))
         except ValueError as exc:
-            raise ValueError(
-                f"{value!r} is not a cron expression (minute hour day month weekday), {example}"
-            ) from exc
+            raise SettingError("settings.cron_invalid", value=value) from exc
         if trigger.get_next_fire_time(None, dt.datetime.now(dt.UTC)) is None:
-            raise ValueError(f"{value!r} never comes round, {example}")
+            raise SettingError("settings.cron_never", value=value)
         return value.strip()
 
     @field_validator("telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
+            raise SettingError("settings.api_url")
         return value.rstrip("/")
 
     @property
@@ -136,11 +148,39 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     def require_token(self) -> str:
+        from bot.texts.i18n import translator
+
         token = self.bot_token.get_secret_value().strip()
         if not token:
-            raise ConfigError(
-                "BOT_TOKEN is not set: put the token from @BotFather into .env or the environment"
-            )
+            raise ConfigError(translator(self.default_locale).plain("settings.token_missing"))
         if not _TOKEN_RE.match(token):
-            raise ConfigError("BOT_TOKEN looks malformed: expected <digits>:<secret> as given by @BotFather")
+            raise ConfigError(translator(self.default_locale).plain("settings.token_malformed"))
         return token
+
+
+_LIMITS = {"greater_than_equal": "ge", "less_than_equal": "le", "greater_than": "gt", "less_than": "lt"}
+_KINDS = {"int_parsing": "int", "int_from_float": "int", "float_parsing": "float", "bool_parsing": "bool"}
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """The first problem pydantic found, as one sentence in the operator's language."""
+    from bot.texts.i18n import translator
+
+    t = translator(operator_locale())
+    error = exc.errors()[0]
+    field = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    ctx = error.get("ctx") or {}
+    own = ctx.get("error")
+    if isinstance(own, SettingError):
+        return t.plain(own.key, **own.params)
+    kind = error["type"]
+    if kind in _LIMITS:
+        why = t.plain(f"settings.why.{_LIMITS[kind]}", limit=ctx.get(_LIMITS[kind]))
+    elif kind in _KINDS:
+        why = t.plain(f"settings.why.{_KINDS[kind]}")
+    elif kind == "literal_error":
+        # pydantic joins the choices with an English «or».
+        why = t.plain("settings.why.literal", expected=str(ctx.get("expected", "")).replace(" or ", ", "))
+    else:
+        why = t.plain("settings.why.other")
+    return t.plain("settings.invalid", field=field, value=error.get("input", ""), why=why)

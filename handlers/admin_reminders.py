@@ -14,6 +14,7 @@ from bot.telegram.filters import ADMIN
 from bot.telegram.views.people import remind_account_text, remind_result_text
 from bot.telegram.views.resolutions import remind_choice_markup, remind_confirm_markup
 from bot.texts.i18n import Translator
+from bot.texts.titles import short_title
 
 
 async def remind(message: Message, services: Services, t: Translator) -> None:
@@ -31,9 +32,11 @@ async def confirm(query: CallbackQuery, callback_data: RemindNow, services: Serv
         await refuse(query, t, err)
         return
     if not account.open_orgs:
-        await edit_or_answer(query, t("remind.nobody", title=resolution.title), None)
+        await edit_or_answer(
+            query, t("remind.nobody", title=short_title(resolution.title, resolution.adopted_on)), None
+        )
         return
-    text = remind_account_text(t, resolution.title, account)
+    text = remind_account_text(t, short_title(resolution.title, resolution.adopted_on), account)
     markup = remind_confirm_markup(t, resolution.id) if account.organizations else None
     await edit_or_answer(query, text, markup)
 

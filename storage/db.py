@@ -31,7 +31,12 @@ SQLITE_BUSY_TIMEOUT = 30.0
 
 
 class DatabaseUrlError(ValueError):
-    """DATABASE_URL cannot be used; the message is the one line the CLI and the runtime print."""
+    """DATABASE_URL cannot be used; `key` and `params` are for the caller's catalog (storage has no texts)."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(key, params)
+        self.key = key
+        self.params = params
 
 
 def normalize_url(url: str) -> str:
@@ -39,18 +44,14 @@ def normalize_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseUrlError(
-            f"DATABASE_URL {url!r} is not a database URL, e.g. sqlite+aiosqlite:///./data/bot.sqlite3"
-        ) from exc
+        raise DatabaseUrlError("db.not_a_url", url=url) from exc
     driver = parsed.drivername
     if driver in ("sqlite", "sqlite+pysqlite"):
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     elif driver in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
     if parsed.drivername not in SUPPORTED_DRIVERS:
-        raise DatabaseUrlError(
-            f"DATABASE_URL uses {driver!r}; supported are sqlite+aiosqlite:///path and postgresql+asyncpg://..."
-        )
+        raise DatabaseUrlError("db.unsupported_driver", driver=driver)
     return parsed.render_as_string(hide_password=False)
 
 

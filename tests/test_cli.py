@@ -83,19 +83,31 @@ def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({}, "BOT_TOKEN is not set"),
-        ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN looks malformed"),
-        ({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "mysql://db/x"}, "DATABASE_URL uses 'mysql'"),
-        ({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
-        ({"BOT_TOKEN": GOOD_TOKEN, "ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
-        ({"BOT_TOKEN": GOOD_TOKEN, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
-        ({"BOT_TOKEN": GOOD_TOKEN, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
-        ({"BOT_TOKEN": GOOD_TOKEN, "LEASE_TTL_SECONDS": "1"}, "LEASE_TTL_SECONDS"),
+        ({}, "BOT_TOKEN не задан"),
+        ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN не похож на токен бота"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "mysql://db/x"}, "DATABASE_URL указывает драйвер «mysql»"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "not a url"},
+            "DATABASE_URL «not a url» — не адрес базы данных",
+        ),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "ADMIN_IDS": "12,abc"},
+            "ADMIN_IDS: нужны номера (id) пользователей Telegram",
+        ),
+        ({"BOT_TOKEN": GOOD_TOKEN, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE: «Mars/Olympus» — не часовой пояс"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "LOG_FORMAT": "xml"},
+            "LOG_FORMAT: значение «xml» не подходит — допустимые значения: 'text', 'json'.",
+        ),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "LEASE_TTL_SECONDS": "1"},
+            "LEASE_TTL_SECONDS: значение «1» не подходит — нужно число не меньше 3.",
+        ),
         (
             {"BOT_TOKEN": GOOD_TOKEN, "DIGEST_CRON": "every monday"},
-            "DIGEST_CRON: 'every monday' is not a cron",
+            "DIGEST_CRON: «every monday» — не расписание cron",
         ),
-        ({"BOT_TOKEN": GOOD_TOKEN, "DIGEST_CRON": "0 9 30 2 *"}, "never comes round"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "DIGEST_CRON": "0 9 30 2 *"}, "сводка не придёт ни разу"),
         ({"BOT_TOKEN": GOOD_TOKEN, "LOCALE": "de"}, "LOCALE"),
         (
             {"BOT_TOKEN": GOOD_TOKEN, "REDIS_URL": "redis://127.0.0.1:9/0"},
@@ -107,10 +119,13 @@ def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
             {"BOT_TOKEN": GOOD_TOKEN, "DIGEST_DIR": "/dev/null/digests"},
             "(DIGEST_DIR): по этому пути уже лежит файл",
         ),
-        ({"BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:9"}, "cannot reach the Bot API"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:9"},
+            "Bot API по адресу TELEGRAM_API_URL=http://127.0.0.1:9 недоступен",
+        ),
         (
             {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/none"},
-            "cannot open the database",
+            "Не удалось открыть базу данных по адресу DATABASE_URL",
         ),
     ],
 )

@@ -43,13 +43,19 @@ async def test_a_sound_installation_passes(
     assert [c.status for c in checks if c.status == FAIL] == [], checks
     found = by_name(checks)
     assert found["bot api"].status == OK and "@forum_tracker_bot" in found["bot api"].detail
-    assert found["webhook"].status == OK and "none registered" in found["webhook"].detail
-    assert found["database"].status == OK and "up to date" in found["database"].detail
+    assert (
+        found["webhook"].status == OK
+        and "не зарегистрирован, как и нужно при опросе" in found["webhook"].detail
+    )
+    assert found["database"].status == OK and "схема актуальна" in found["database"].detail
     assert found["redis"].status == SKIP
-    assert "digests '0 9 * * mon' (next " in found["settings"].detail
+    assert "сводки по расписанию «0 9 * * mon» (следующая — " in found["settings"].detail
     assert report(checks) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == "all checks passed" and all(line.startswith(("OK ", "SKIP ")) for line in out[:-1])
+    assert out[-1] == "все проверки пройдены" and all(
+        line.startswith(("ОК ", "ПРОПУСК ")) for line in out[:-1]
+    )
+    assert any(line.startswith("ПРОПУСК Redis: REDIS_URL не задан") for line in out)
 
 
 async def test_webhook_mode_checks_the_registration(
@@ -64,15 +70,18 @@ async def test_webhook_mode_checks_the_registration(
     )
     found = by_name(await run_checks(lambda: settings))
     assert found["webhook settings"].status == OK
-    assert found["webhook"].status == OK and "not registered yet" in found["webhook"].detail
+    assert found["webhook"].status == OK and "ещё не зарегистрирован" in found["webhook"].detail
 
     async with emulator.create_bot() as bot:
         await bot.set_webhook("https://elsewhere.example.org/hook", secret_token="x")
         found = by_name(await run_checks(lambda: settings))
-        assert found["webhook"].status == FAIL and "another deployment" in found["webhook"].detail
+        assert found["webhook"].status == FAIL and "другая установка бота" in found["webhook"].detail
         await bot.set_webhook("https://bot.example.org/telegram/webhook", secret_token="x")
         found = by_name(await run_checks(lambda: settings))
-        assert found["webhook"].status == OK and "registered at" in found["webhook"].detail
+        assert (
+            found["webhook"].status == OK
+            and "зарегистрирован на https://bot.example.org/telegram/webhook" in found["webhook"].detail
+        )
         # In polling mode the same registration is the problem: getUpdates would get 409.
         polling = settings.model_copy(update={"webhook_url": None})
         found = by_name(await run_checks(lambda: polling))
@@ -120,7 +129,7 @@ async def test_each_mistake_is_named(tmp_path: Path, emulator: BotAPIEmulator) -
         }
     )
     found = by_name(await run_checks(lambda: missing))
-    assert found["database"].status == FAIL and "no database file" in found["database"].detail
+    assert found["database"].status == FAIL and "файла базы данных" in found["database"].detail
     assert not (tmp_path / "nothing.sqlite3").exists()  # the doctor looks, it does not create
     assert found["bot token"].status == FAIL and found["bot api"].status == SKIP
 
@@ -135,7 +144,7 @@ async def test_a_schedule_that_is_not_cron_fails_the_settings(monkeypatch: pytes
     monkeypatch.setenv("DIGEST_CRON", "every monday")
     checks = await run_checks(load_settings)
     assert [(c.name, c.status) for c in checks] == [("settings", FAIL)]
-    assert checks[0].detail.startswith("DIGEST_CRON: 'every monday' is not a cron expression")
+    assert checks[0].detail.startswith("DIGEST_CRON: «every monday» — не расписание cron")
 
 
 def doctor_process(tmp_path: Path, **env_vars: str) -> subprocess.CompletedProcess[str]:
@@ -159,7 +168,8 @@ def test_from_the_command_line_never_a_traceback(tmp_path: Path) -> None:
     bad_settings = doctor_process(tmp_path, TIMEZONE="Mars/Olympus", BOT_TOKEN=TOKEN)
     assert bad_settings.returncode == 1
     assert (
-        bad_settings.stdout.startswith("FAIL settings: TIMEZONE") and "Traceback" not in bad_settings.stderr
+        bad_settings.stdout.startswith("СБОЙ    настройки: TIMEZONE")
+        and "Traceback" not in bad_settings.stderr
     )
 
     broken = doctor_process(
@@ -173,12 +183,12 @@ def test_from_the_command_line_never_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in broken.stdout + broken.stderr
     lines = broken.stdout.splitlines()
     assert [line.split(" ", 1)[0] for line in lines[:-1]] == [
-        "OK",  # settings
-        "OK",  # token
-        "FAIL",  # database
-        "FAIL",  # redis
-        "FAIL",  # bot api
-        "OK",  # evidence dir
-        "OK",  # digest dir
+        "ОК",  # settings
+        "ОК",  # token
+        "СБОЙ",  # database
+        "СБОЙ",  # redis
+        "СБОЙ",  # bot api
+        "ОК",  # evidence dir
+        "ОК",  # digest dir
     ], broken.stdout
-    assert lines[-1] == "3 check(s) failed"
+    assert lines[-1] == "не пройдены 3 проверки"

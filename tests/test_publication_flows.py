@@ -71,14 +71,14 @@ async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator
     anna = await admin(emulator)
     await anna.send_document("smolensk-2021.md", SAMPLE_2021)
     preview = await anna.expect(contains="4 группы адресатов, рекомендаций: 15")
-    assert "Кому: Департамент (региональный орган) · рекомендаций: 3" in preview.text
-    assert "Кому: Учреждение дополнительного образования · рекомендаций: 4" in preview.text
+    assert "Кому: департаменту · рекомендаций: 3" in preview.text
+    assert "Кому: учреждениям дополнительного образования · рекомендаций: 4" in preview.text
 
     # The department's group goes to the "other" kind instead, and back: the preview follows.
     await anna.click(preview, "Группа 1: Департамент ✎")
     kinds = await anna.expect(contains="Каким организациям")
     await anna.click(kinds, "Другое")
-    changed = await anna.expect(contains="Кому: Другое · рекомендаций: 3")
+    changed = await anna.expect(contains="Кому: другим организациям · рекомендаций: 3")
     await anna.click(changed, "Срок")
     await anna.expect(contains="ДД.ММ.ГГГГ")
     await anna.send("31.02.2027")

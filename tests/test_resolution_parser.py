@@ -763,13 +763,13 @@ def test_render_preview(smolensk_2021: ParsedResolution) -> None:
     assert lines[2] == "Место: г. Смоленск"
     assert lines[3] == "Адресатов: 4, рекомендаций всего: 15"
     assert "3. ГАУ ДПО СОПРО" in lines
-    assert "   Категория: институт развития образования" in lines
-    assert "   Категория: образовательные организации" in lines
+    assert "   Вид: институт развития образования" in lines
+    assert "   Вид: образовательные организации" in lines
     assert (
         "   4) инициировать открытие стажерских площадок на базе учреждений дополнительного образования "
         "детей с целью трансляции передового педагогического опыта"
     ) in lines
-    assert sum(1 for line in lines if line.startswith("   Категория: ")) == 4
+    assert sum(1 for line in lines if line.startswith("   Вид: ")) == 4
 
 
 def test_render_preview_without_date_and_place(smolensk_2018: ParsedResolution) -> None:
@@ -778,4 +778,4 @@ def test_render_preview_without_date_and_place(smolensk_2018: ParsedResolution) 
     assert lines[2] == "Место: не указано"
     undated = ParsedResolution("Резолюция", None, None, smolensk_2018.groups[:1])
     assert render_preview(undated).splitlines()[1] == "Дата: не указана"
-    assert "   Категория: региональный орган управления образованием" in render_preview(undated)
+    assert "   Вид: региональный орган управления образованием" in render_preview(undated)

@@ -178,7 +178,7 @@ async def test_reopen_from_status_and_from_the_acceptance_notice(
     await olga.expect(contains="Принят отчёт")
     # From /status: resolution → organization → report.
     await olga.send("/status")
-    await olga.click(await olga.expect(contains="выберите резолюцию"), "·")
+    await olga.click(await olga.expect(contains="выберите резолюцию"), "Резолюция")
     await olga.click(await olga.expect(contains="По группам"), "🏙 По муниципалитетам")
     await olga.click(await olga.expect(contains="По муниципалитетам:"), "Вяземский район")
     await olga.click(await olga.expect(contains="выполнено позиций / всего"), "МБУ ДО ДДТ")

@@ -136,7 +136,7 @@ async def test_reminders_due_while_down_are_sent_once(app: Runtime, clock: Froze
     assert sum(r.reminders for r in results) == 2
     rows = await reminder_rows(app)
     assert len(rows) == 2 and all(r.dedup_key.endswith(":d-1:p" + r.dedup_key.split(":p")[-1]) for r in rows)
-    assert "осталось дней: 1" in rows[0].payload["text"]
+    assert "Срок выполнения — 15.10.2026, остался 1 день." in rows[0].payload["text"]
     clock.set(dt.datetime(2026, 10, 16, 12, 0, tzinfo=dt.UTC))  # after the deadline: no more reminders
     assert (await app.jobs.tick()).reminders == 0
 
@@ -160,7 +160,7 @@ async def test_admin_reminds_now(emulator: BotAPIEmulator, app: Runtime, clock: 
     anna = await admin(emulator)
     await anna.send("/remind")
     choose = await anna.expect(contains="Кому напомнить")
-    await anna.click(choose, "РЕЗОЛЮЦИЯ")
+    await anna.click(choose, "Резолюция форума от 24.08.2021")
     confirm = await anna.expect(contains="Нет отчёта хотя бы по одной рекомендации у 2 организаций.")
     await anna.click(confirm, "Напомнить")
     await anna.expect(contains="их получат 2 организации (сообщений: 2)")

@@ -273,7 +273,7 @@ def test_webhook_mode_needs_a_secret(
     monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org")
     assert main(["run"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("WEBHOOK_SECRET is not set") and len(err.strip().splitlines()) == 1
+    assert err.startswith("WEBHOOK_SECRET не задан") and len(err.strip().splitlines()) == 1
 
 
 async def test_startup_mistakes_end_in_a_config_error(
@@ -283,10 +283,13 @@ async def test_startup_mistakes_end_in_a_config_error(
         server = WebhookServer(runtime, host="127.0.0.1", port=0)
         await server.start()
         try:
-            with pytest.raises(ConfigError, match="refused the webhook"):
+            with pytest.raises(ConfigError, match="Telegram отказался регистрировать вебхук ftp://"):
                 await server.register("ftp://bot.example.org")
             taken = WebhookServer(runtime, host="127.0.0.1", port=server.port)
-            with pytest.raises(ConfigError, match="cannot listen on WEBHOOK_HOST:WEBHOOK_PORT"):
+            with pytest.raises(
+                ConfigError,
+                match=r"Не удаётся принимать соединения на WEBHOOK_HOST:WEBHOOK_PORT=127\.0\.0\.1:",
+            ):
                 await taken.start()
         finally:
             await server.stop()

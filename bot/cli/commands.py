@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.texts.i18n import translator
     from storage.db import DatabaseUrlError
 
     handlers = {
@@ -34,7 +35,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         return await handlers[command](args, settings)
     except DatabaseUrlError as exc:
         # storage knows nothing of the settings; the CLI says it the way it says every setting's mistake.
-        raise ConfigError(str(exc)) from exc
+        raise ConfigError(translator(settings.default_locale).plain(exc.key, **exc.params)) from exc
 
 
 async def execution_report(args: argparse.Namespace, settings: Settings) -> int:

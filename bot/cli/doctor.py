@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.config import PUBLIC_API_URL, ConfigError, Settings
+from bot.config import PUBLIC_API_URL, ConfigError, Settings, operator_locale
+from bot.texts.i18n import Translator, translator
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -32,13 +33,15 @@ RECENT_WEBHOOK_ERROR = dt.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Check:
+    """`name` and `status` are stable ids; `line` prints them in the operator's language."""
+
     name: str
     status: str
     detail: str
 
-    @property
-    def line(self) -> str:
-        return f"{self.status:<4} {self.name}: {self.detail}"
+    def line(self, t: Translator) -> str:
+        status = t.plain(f"doctor.status.{self.status.lower()}")
+        return f"{status:<7} {t.plain(f'doctor.check.{self.name}')}: {self.detail}"
 
 
 class Failed(Exception):
@@ -48,17 +51,17 @@ class Failed(Exception):
 Probe = Callable[[], Awaitable[str]]
 
 
-async def _run(name: str, probe: Probe) -> Check:
+async def _run(t: Translator, name: str, probe: Probe) -> Check:
     try:
         detail = await asyncio.wait_for(probe(), timeout=TIMEOUT * 2)
-    except Failed as exc:
-        return Check(name, FAIL, str(exc))
-    except ConfigError as exc:
+    except (Failed, ConfigError) as exc:
         return Check(name, FAIL, str(exc))
     except TimeoutError:
-        return Check(name, FAIL, f"no answer within {TIMEOUT * 2:g} s")
+        return Check(name, FAIL, t.plain("doctor.no_answer", seconds=f"{TIMEOUT * 2:g}"))
     except Exception as exc:
-        return Check(name, FAIL, f"unexpected {type(exc).__name__}: {_first_line(exc)}")
+        return Check(
+            name, FAIL, t.plain("doctor.unexpected", name=type(exc).__name__, reason=_first_line(exc))
+        )
     return Check(name, OK, detail)
 
 
@@ -66,119 +69,120 @@ async def run_checks(load: Callable[[], Settings]) -> list[Check]:
     try:
         settings = load()
     except ConfigError as exc:
-        return [Check("settings", FAIL, f"{exc} (fix it in .env or the environment)")]
+        t = translator(operator_locale())
+        return [Check("settings", FAIL, t.plain("settings.fix_hint", message=str(exc)))]
     except Exception as exc:
-        return [Check("settings", FAIL, f"cannot read the settings: {_first_line(exc)}")]
-    mode = f"webhook ({settings.webhook_url})" if settings.webhook_url else "long polling"
-    checks = [await _run("settings", lambda: _settings(settings, mode))]
-    token_check = await _run("bot token", lambda: _token(settings))
+        t = translator(operator_locale())
+        return [Check("settings", FAIL, t.plain("settings.unreadable", reason=_first_line(exc)))]
+    t = translator(settings.default_locale)
+    checks = [await _run(t, "settings", lambda: _settings(t, settings))]
+    token_check = await _run(t, "bot token", lambda: _token(t, settings))
     checks.append(token_check)
     if settings.webhook_url:
-        checks.append(await _run("webhook settings", lambda: _webhook_settings(settings)))
-    checks.append(await _run("database", lambda: _database(settings)))
+        checks.append(await _run(t, "webhook settings", lambda: _webhook_settings(t, settings)))
+    checks.append(await _run(t, "database", lambda: _database(t, settings)))
     if settings.redis_url:
-        checks.append(await _run("redis", lambda: _redis(settings.redis_url or "")))
+        checks.append(await _run(t, "redis", lambda: _redis(t, settings.redis_url or "")))
     else:
-        checks.append(
-            Check("redis", SKIP, "REDIS_URL not set: dialog state in the database (fine for one process)")
-        )
+        checks.append(Check("redis", SKIP, t.plain("doctor.redis_skip")))
     if token_check.status == OK:
-        checks.extend(await _bot_api(settings))
+        checks.extend(await _bot_api(t, settings))
     else:
-        checks.append(Check("bot api", SKIP, "needs a well-formed BOT_TOKEN first"))
-    checks.append(
-        await _run(
-            "evidence dir", lambda: asyncio.to_thread(_writable, settings.evidence_dir, "EVIDENCE_DIR")
+        checks.append(Check("bot api", SKIP, t.plain("doctor.api_skip")))
+    for name, directory, setting in (
+        ("evidence dir", settings.evidence_dir, "EVIDENCE_DIR"),
+        ("digest dir", settings.digest_dir, "DIGEST_DIR"),
+    ):
+        checks.append(
+            await _run(t, name, lambda d=directory, s=setting: asyncio.to_thread(_writable, t, d, s))
         )
-    )
-    checks.append(
-        await _run("digest dir", lambda: asyncio.to_thread(_writable, settings.digest_dir, "DIGEST_DIR"))
-    )
     return checks
 
 
-async def _settings(settings: Settings, mode: str) -> str:
+async def _settings(t: Translator, settings: Settings) -> str:
     from apscheduler.triggers.cron import CronTrigger
 
     # Validated when read; shown with its next run so a plausible but wrong schedule is seen too.
     trigger = CronTrigger.from_crontab(settings.digest_cron, timezone=settings.tz)
     next_digest = trigger.get_next_fire_time(None, dt.datetime.now(settings.tz))
-    when = f"{next_digest:%Y-%m-%d %H:%M %Z}" if next_digest else "never"
-    return (
-        f"read; mode {mode}, locale {settings.locale}, timezone {settings.timezone}, "
-        f"log format {settings.log_format}, digests '{settings.digest_cron}' (next {when})"
+    when = f"{next_digest:%d.%m.%Y %H:%M %Z}" if next_digest else t.plain("doctor.never")
+    if settings.webhook_url:
+        mode = t.plain("doctor.mode_webhook", url=settings.webhook_url)
+    else:
+        mode = t.plain("doctor.mode_polling")
+    return t.plain(
+        "doctor.settings_ok",
+        mode=mode,
+        locale=settings.locale,
+        timezone=settings.timezone,
+        log_format=settings.log_format,
+        cron=settings.digest_cron,
+        next=when,
     )
 
 
-async def _token(settings: Settings) -> str:
+async def _token(t: Translator, settings: Settings) -> str:
     token = settings.require_token()
-    return f"well-formed (bot id {token.partition(':')[0]})"
+    return t.plain("doctor.token_ok", id=token.partition(":")[0])
 
 
-async def _webhook_settings(settings: Settings) -> str:
+async def _webhook_settings(t: Translator, settings: Settings) -> str:
     from bot.runtime.webhook import check_webhook_settings, webhook_target
 
     check_webhook_settings(settings)
     target = webhook_target(settings.webhook_url or "", settings.webhook_path)
     if settings.telegram_api_url == PUBLIC_API_URL and not target.startswith("https://"):
-        raise Failed(f"Telegram only posts to https:// URLs, not {target}: put TLS in front (see deploy/)")
-    return (
-        f"secret set; Telegram posts to {target}, "
-        f"served on {settings.webhook_host}:{settings.webhook_port}{settings.webhook_path}"
-    )
+        raise Failed(t.plain("doctor.webhook_not_https", target=target))
+    address = f"{settings.webhook_host}:{settings.webhook_port}{settings.webhook_path}"
+    return t.plain("doctor.webhook_settings_ok", target=target, address=address)
 
 
-async def _database(settings: Settings) -> str:
+async def _database(t: Translator, settings: Settings) -> str:
     from storage.db import DatabaseUrlError, create_engine, is_sqlite, normalize_url
     from storage.migrate import pending_revisions
 
     try:
         url = normalize_url(settings.database_url)
     except DatabaseUrlError as exc:
-        raise Failed(str(exc)) from exc
+        raise Failed(t.plain(exc.key, **exc.params)) from exc
     shown = make_url(url).render_as_string(hide_password=True)
     if is_sqlite(url) and (missing := _missing_sqlite_file(url)):
-        raise Failed(f"no database file at {missing}: run `python -m bot migrate` (or start the bot once)")
+        raise Failed(t.plain("doctor.db_missing_file", path=missing))
     engine = create_engine(url)
     try:
         try:
             async with engine.connect() as conn:
                 await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=TIMEOUT)
         except (OSError, TimeoutError) as exc:
-            raise Failed(
-                f"cannot connect to {shown}: {_first_line(exc)}; is the server up and the URL right?"
-            ) from exc
+            raise Failed(t.plain("doctor.db_unreachable", url=shown, reason=_first_line(exc))) from exc
         except Exception as exc:
-            raise Failed(
-                f"cannot use {shown}: {_first_line(exc)}; check DATABASE_URL and its credentials"
-            ) from exc
+            raise Failed(t.plain("doctor.db_unusable", url=shown, reason=_first_line(exc))) from exc
         pending = await pending_revisions(engine)
     finally:
         await engine.dispose()
     if pending:
-        names = ", ".join(reversed(pending))
-        raise Failed(f"{shown} needs {len(pending)} migration(s) ({names}): run `python -m bot migrate`")
-    return f"{shown} reachable, schema up to date"
+        raise Failed(t.plain("doctor.db_pending", url=shown, names=", ".join(reversed(pending))))
+    return t.plain("doctor.db_ok", url=shown)
 
 
-async def _redis(url: str) -> str:
+async def _redis(t: Translator, url: str) -> str:
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
 
     try:
         client = Redis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT)
     except ValueError as exc:
-        raise Failed(f"REDIS_URL is not a Redis URL: {exc}; e.g. redis://localhost:6379/0") from exc
+        raise Failed(t.plain("startup.redis_bad_url", reason=_first_line(exc))) from exc
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
-        raise Failed(f"cannot reach Redis at REDIS_URL: {_first_line(exc)}; is it running?") from exc
+        raise Failed(t.plain("startup.redis_unreachable", reason=_first_line(exc))) from exc
     finally:
         await client.aclose()
-    return "reachable (PING answered)"
+    return t.plain("doctor.redis_ok")
 
 
-async def _bot_api(settings: Settings) -> list[Check]:
+async def _bot_api(t: Translator, settings: Settings) -> list[Check]:
     from aiogram import Bot
     from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
@@ -188,73 +192,63 @@ async def _bot_api(settings: Settings) -> list[Check]:
         session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)),
     )
     try:
-        me = await _run("bot api", lambda: _get_me(bot, settings))
+        me = await _run(t, "bot api", lambda: _get_me(t, bot, settings))
         if me.status != OK:
             return [me]
-        return [me, await _run("webhook", lambda: _webhook_info(bot, settings))]
+        return [me, await _run(t, "webhook", lambda: _webhook_info(t, bot, settings))]
     finally:
         await bot.session.close()
 
 
-async def _get_me(bot: Bot, settings: Settings) -> str:
+async def _get_me(t: Translator, bot: Bot, settings: Settings) -> str:
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
+    url = settings.telegram_api_url
     try:
         me = await bot.get_me(request_timeout=int(TIMEOUT))
     except TelegramUnauthorizedError as exc:
-        raise Failed("Telegram rejected BOT_TOKEN: copy the token again from @BotFather") from exc
+        raise Failed(t.plain("startup.token_rejected")) from exc
     except TelegramNetworkError as exc:
-        raise Failed(
-            f"cannot reach TELEGRAM_API_URL={settings.telegram_api_url}: {_first_line(exc)}; "
-            "check the network, DNS or proxy"
-        ) from exc
-    return f"getMe answered: @{me.username} (id {me.id}) at {settings.telegram_api_url}"
+        raise Failed(t.plain("startup.api_unreachable", url=url, reason=_first_line(exc))) from exc
+    return t.plain("doctor.api_ok", username=me.username, id=me.id, url=url)
 
 
-async def _webhook_info(bot: Bot, settings: Settings) -> str:
+async def _webhook_info(t: Translator, bot: Bot, settings: Settings) -> str:
     info = await bot.get_webhook_info(request_timeout=int(TIMEOUT))
-    pending = f"{info.pending_update_count} update(s) waiting"
+    pending = t.plain("doctor.pending", count=info.pending_update_count)
     if not settings.webhook_url:
         if info.url:
-            raise Failed(
-                f"a webhook is registered ({info.url}) but WEBHOOK_URL is not set: polling would get "
-                "409 Conflict; set WEBHOOK_URL, or remove the webhook with deleteWebhook"
-            )
-        return f"none registered, as long polling needs; {pending}"
+            raise Failed(t.plain("doctor.webhook_conflict", url=info.url))
+        return t.plain("doctor.webhook_none", pending=pending)
     from bot.runtime.webhook import webhook_target
 
     expected = webhook_target(settings.webhook_url, settings.webhook_path)
     if not info.url:
-        return f"not registered yet: the bot registers {expected} when it starts; {pending}"
+        return t.plain("doctor.webhook_not_yet", url=expected, pending=pending)
     if info.url != expected:
-        raise Failed(
-            f"registered for {info.url}, not {expected}: another deployment may be using this token "
-            "(or WEBHOOK_URL changed; the bot re-registers at start)"
-        )
+        raise Failed(t.plain("doctor.webhook_other", url=info.url, expected=expected))
     if info.last_error_date is not None:
         when = info.last_error_date
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
         if dt.datetime.now(dt.UTC) - when < RECENT_WEBHOOK_ERROR:
-            raise Failed(
-                f"Telegram cannot deliver to {info.url}: {info.last_error_message} "
-                f"(at {when:%H:%M} UTC); check the reverse proxy, TLS certificate and firewall"
-            )
-    return f"registered at {info.url}; {pending}"
+            reason = info.last_error_message or ""
+            raise Failed(t.plain("doctor.webhook_failing", url=info.url, reason=reason, time=f"{when:%H:%M}"))
+    return t.plain("doctor.webhook_ok", url=info.url, pending=pending)
 
 
-def _writable(directory: Path, setting: str) -> str:
+def _writable(t: Translator, directory: Path, setting: str) -> str:
     probe = directory / f".doctor-{uuid.uuid4().hex[:8]}"
     try:
         directory.mkdir(parents=True, exist_ok=True)
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise Failed(
-            f"cannot write to {directory} ({exc.strerror or exc}): create it and let the bot's user write "
-            f"there, or point {setting} elsewhere"
+            t.plain("startup.dir_not_writable", path=directory, setting=setting, reason=reason)
         ) from exc
-    return f"{directory.resolve()} is writable"
+    return t.plain("doctor.dir_ok", path=directory.resolve())
 
 
 def _missing_sqlite_file(url: str) -> str | None:
@@ -269,11 +263,12 @@ def _first_line(exc: BaseException) -> str:
     return text_.splitlines()[0]
 
 
-def report(checks: list[Check]) -> int:
+def report(checks: list[Check], t: Translator | None = None) -> int:
+    t = t or translator(operator_locale())
     for check in checks:
-        print(check.line)
+        print(check.line(t))
     failed = [c for c in checks if c.status == FAIL]
-    print(f"{len(failed)} check(s) failed" if failed else "all checks passed")
+    print(t.n("doctor.failed_n", len(failed)) if failed else t.plain("doctor.all_passed"))
     return 1 if failed else 0
 
 
@@ -285,6 +280,16 @@ def main(load: Callable[[], Settings]) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug in the doctor itself still ends in one line
-        print(f"FAIL doctor: unexpected {type(exc).__name__}: {_first_line(exc)}", file=sys.stderr)
+        t = translator(operator_locale())
+        unexpected = t.plain("doctor.unexpected", name=type(exc).__name__, reason=_first_line(exc))
+        print(Check("doctor", FAIL, unexpected).line(t), file=sys.stderr)
         return 1
-    return report(checks)
+    return report(checks, translator(_locale(load)))
+
+
+def _locale(load: Callable[[], Settings]) -> str:
+    """The report speaks the language its checks were written in: LOCALE, from .env too when it reads."""
+    try:
+        return load().default_locale
+    except Exception:
+        return operator_locale()

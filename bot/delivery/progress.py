@@ -15,6 +15,7 @@ from bot.domain import OutboxState
 from bot.domain.clock import Clock
 from bot.services.intents import BatchProgress, DeliveryReport, Recipient, Undelivered
 from bot.services.ports import MessageRenderer
+from bot.texts.titles import short_title
 from storage.models import DeliveryBatch
 from storage.repositories import Repositories
 
@@ -62,7 +63,7 @@ class DeliveryProgress:
         title = ""
         if batch.resolution_id is not None:
             resolution = await repo.resolutions.get(batch.resolution_id)
-            title = resolution.title if resolution else ""
+            title = short_title(resolution.title, resolution.adopted_on) if resolution else ""
         unreachable = (
             await repo.outbox.unreachable_recipients(batch.name) if counts.get(OutboxState.UNREACHABLE) else 0
         )

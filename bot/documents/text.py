@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.documents.figures import Changes, DigestFigures, OrgFigure, Tally
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten, split_lines
+from bot.texts.titles import normalize_title
 
 LEAST_PROGRESS = 10
 LISTED_ORGS = 30
@@ -32,7 +33,7 @@ def _org_line(t: Translator, key: str, org: OrgFigure) -> Html:
 def _overview(t: Translator, figures: DigestFigures, changes: Changes | None) -> list[str]:
     lines: list[str] = [t("digest.title", date=figures.today.strftime("%d.%m.%Y"))]
     for _, title in figures.resolutions:
-        lines.append(t("digest.resolution", title=shorten(title, 150)))
+        lines.append(t("digest.resolution", title=shorten(normalize_title(title), 150)))
     if figures.municipality:
         lines.append(t("digest.only_municipality", name=figures.municipality))
     overall = figures.overall

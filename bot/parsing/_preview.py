@@ -23,7 +23,7 @@ def render_preview(parsed: ParsedResolution) -> str:
 def _render_group(number: int, group: ParsedGroup) -> list[str]:
     lines = [
         f"{number}. {group.heading}",
-        f"   Категория: {category_label(group.category)}",
+        f"   Вид: {category_label(group.category)}",
     ]
     lines.extend(f"   {index}) {text}" for index, text in enumerate(group.recommendations, start=1))
     return lines

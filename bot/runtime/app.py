@@ -29,7 +29,7 @@ from bot.services.roles import effective_role
 from bot.telegram.evidence_store import EvidenceStore
 from bot.telegram.menus import set_default_menu, set_menu
 from bot.telegram.middlewares import JournalFetchedUpdates
-from bot.texts.i18n import translator
+from bot.texts.i18n import Translator, translator
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
 from storage.db import DatabaseUrlError, create_engine, create_session_factory
@@ -90,17 +90,22 @@ class Runtime:
         await self.stop_workers()
         await self._stack.aclose()
 
+    @property
+    def _t(self) -> Translator:
+        # Start-up problems are read by the operator, in the department's language.
+        return translator(self.settings.default_locale)
+
     async def _open(self) -> None:
         token = self.settings.require_token()
         try:
             self.engine = create_engine(self.settings.database_url)
         except DatabaseUrlError as exc:
-            raise ConfigError(str(exc)) from exc
+            raise ConfigError(self._t.plain(exc.key, **exc.params)) from exc
         self._stack.push_async_callback(self.engine.dispose)
         try:
             await upgrade(self.engine)
         except (SQLAlchemyError, OSError) as exc:
-            raise ConfigError(f"cannot open the database at DATABASE_URL: {_first_line(exc)}") from exc
+            raise ConfigError(self._t.plain("cli.database_failed", reason=_first_line(exc))) from exc
         self.session_factory = create_session_factory(self.engine)
         # One limiter for everything this process sends: direct answers, the pump, the progress message.
         self.limiter = SendLimiter(self.settings.send_rate, self.settings.per_chat_interval)
@@ -111,12 +116,11 @@ class Runtime:
         try:
             self.me = await self.bot.me()
         except TelegramUnauthorizedError as exc:
-            raise ConfigError("Telegram rejected BOT_TOKEN: check the token from @BotFather") from exc
+            raise ConfigError(self._t.plain("startup.token_rejected")) from exc
         except TelegramNetworkError as exc:
-            raise ConfigError(
-                f"cannot reach the Bot API at TELEGRAM_API_URL={self.settings.telegram_api_url}: "
-                f"{_first_line(exc)}"
-            ) from exc
+            reason = _first_line(exc)
+            url = self.settings.telegram_api_url
+            raise ConfigError(self._t.plain("startup.api_unreachable", url=url, reason=reason)) from exc
         self.sender = create_bot(self.settings, token, retry=False)
         self._stack.push_async_callback(self.sender.session.close)
         self.pump = OutboxPump(self.sender, self.session_factory, self.settings, self.clock, self.limiter)

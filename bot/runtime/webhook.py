@@ -30,6 +30,7 @@ from sqlalchemy import text
 from bot.config import ConfigError, Settings
 from bot.delivery.update_journal import JOURNALED, UpdateJournal
 from bot.runtime.logs import log_context
+from bot.texts.i18n import translator
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -50,23 +51,23 @@ CHECK_TIMEOUT = 3.0
 def webhook_secret(settings: Settings) -> str:
     """The secret Telegram must echo in X-Telegram-Bot-Api-Secret-Token; without it anyone who finds the
     URL could post forged updates, so webhook mode refuses to start without one."""
+    t = translator(settings.default_locale)
     secret = settings.webhook_secret.get_secret_value().strip() if settings.webhook_secret else ""
     if not secret:
-        raise ConfigError(
-            "WEBHOOK_SECRET is not set: webhook mode needs one, e.g. the output of `openssl rand -hex 32`"
-        )
+        raise ConfigError(t.plain("webhook.secret_missing"))
     if not _SECRET_RE.fullmatch(secret):
-        raise ConfigError("WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (at most 256 characters)")
+        raise ConfigError(t.plain("webhook.secret_bad"))
     return secret
 
 
 def check_webhook_settings(settings: Settings) -> None:
     """Raises ConfigError before anything is opened, so a mistake costs one line and no traceback."""
     webhook_secret(settings)
+    t = translator(settings.default_locale)
     if not (settings.webhook_url or "").startswith(("http://", "https://")):
-        raise ConfigError("WEBHOOK_URL must start with https:// (the public address Telegram posts to)")
+        raise ConfigError(t.plain("webhook.url_bad"))
     if not settings.webhook_path.startswith("/"):
-        raise ConfigError("WEBHOOK_PATH must start with /, e.g. /telegram/webhook")
+        raise ConfigError(t.plain("webhook.path_bad"))
 
 
 def webhook_target(base_url: str, path: str) -> str:
@@ -143,6 +144,8 @@ class WebhookServer:
         self.requested_port = port if port is not None else settings.webhook_port
         self.path = settings.webhook_path
         self.secret = webhook_secret(settings)
+        # What goes wrong while starting is read by the operator, in the department's language.
+        self._t = translator(settings.default_locale)
         self.handler_grace = handler_grace
         self.handler = UpdateHandler(
             runtime.dp, runtime.bot, runtime.journal, handle_in_background=True, secret_token=self.secret
@@ -169,10 +172,9 @@ class WebhookServer:
             await site.start()
         except OSError as exc:
             await runner.cleanup()
-            raise ConfigError(
-                f"cannot listen on WEBHOOK_HOST:WEBHOOK_PORT={self.host}:{self.requested_port}: "
-                f"{exc.strerror or exc}"
-            ) from exc
+            address = f"{self.host}:{self.requested_port}"
+            reason = exc.strerror or str(exc)
+            raise ConfigError(self._t.plain("webhook.listen_failed", address=address, reason=reason)) from exc
         self._runner = runner
         self.port = int(runner.addresses[0][1])
         log.info("webhook: listening on %s:%d%s", self.host, self.port, self.path)
@@ -195,9 +197,7 @@ class WebhookServer:
                 drop_pending_updates=False,
             )
         except TelegramBadRequest as exc:
-            raise ConfigError(
-                f"Telegram refused the webhook {url}: {exc.message}; check WEBHOOK_URL"
-            ) from exc
+            raise ConfigError(self._t.plain("webhook.refused", url=url, reason=exc.message)) from exc
         log.info("webhook: registered %s", url)
         return url
 

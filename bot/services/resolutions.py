@@ -9,6 +9,7 @@ from bot.domain import OrgKind, ResolutionStatus
 from bot.domain.errors import DomainError
 from bot.parsing import ResolutionParseError, parse_resolution
 from bot.services.publication import batch_name
+from bot.texts.titles import normalize_title
 from storage.models import AddresseeGroup, Resolution
 from storage.repositories import Repositories
 
@@ -55,7 +56,7 @@ class ResolutionService:
         except ResolutionParseError as exc:
             raise DomainError("res.parse_failed", reason=str(exc)) from exc
         resolution = await self.repo.resolutions.add(
-            title=parsed.title,
+            title=normalize_title(parsed.title),
             adopted_on=parsed.date,
             place=parsed.place,
             source_name=filename,

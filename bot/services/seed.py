@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.domain import OrgKind, Role
 from bot.parsing import parse_resolution
 from bot.services.organizations import dedup_key
+from bot.texts.titles import normalize_title
 from storage.models import Organization, Person, Resolution
 from storage.repositories import Repositories
 
@@ -63,7 +64,7 @@ async def seed_many(
 async def seed_resolution(repo: Repositories, data: bytes, filename: str, created_by: int = 0) -> Resolution:
     parsed = parse_resolution(data, filename)
     resolution = await repo.resolutions.add(
-        parsed.title,
+        normalize_title(parsed.title),
         parsed.date,
         parsed.place,
         filename,

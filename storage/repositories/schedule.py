@@ -24,6 +24,7 @@ class OpenItem:
     text: str
     deadline: dt.date | None
     published_at: dt.datetime | None
+    resolution_adopted_on: dt.date | None = None
 
 
 class ScheduleRepo(Repository):
@@ -77,6 +78,7 @@ class ScheduleRepo(Repository):
                 Recommendation.text,
                 func.coalesce(Recommendation.deadline, Resolution.deadline),
                 Resolution.published_at,
+                Resolution.adopted_on,
             )
             .select_from(Recommendation)
             .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
@@ -107,8 +109,21 @@ class ScheduleRepo(Repository):
                 text,
                 _as_date(deadline),
                 published,
+                _as_date(adopted),
             )
-            for org_id, org_name, res_id, title, rec_id, g_pos, r_pos, text, deadline, published in rows
+            for (
+                org_id,
+                org_name,
+                res_id,
+                title,
+                rec_id,
+                g_pos,
+                r_pos,
+                text,
+                deadline,
+                published,
+                adopted,
+            ) in rows
         ]
 
     async def last_activity(self, org_id: int, resolution_id: int) -> dt.datetime | None:

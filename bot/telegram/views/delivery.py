@@ -12,6 +12,7 @@ from bot.services.intents import BatchProgress, DeliveryReport, Reminder, Remind
 from bot.telegram.callbacks import ExtensionAsk, ReportOpen
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
+from bot.texts.titles import normalize_title, short_title
 from storage.models import AddresseeGroup, Recommendation, Resolution
 
 if TYPE_CHECKING:
@@ -19,11 +20,9 @@ if TYPE_CHECKING:
 
 REMINDER_ITEMS = 20
 REMINDER_BUTTONS = 8
-REMINDER_TEXT = {
-    ReminderKind.DEADLINE: "remind.deadline",
-    ReminderKind.NUDGE: "remind.nudge",
-    ReminderKind.MANUAL: "remind.manual",
-}
+# Deadline and nudge reminders count days, so their texts agree with the number («1 день», «5 дней»).
+REMINDER_TEXT = {ReminderKind.MANUAL: "remind.manual"}
+REMINDER_TEXT_N = {ReminderKind.DEADLINE: "remind.deadline_n", ReminderKind.NUDGE: "remind.nudge_n"}
 REASONS = {OutboxState.UNREACHABLE: "delivery.reason_blocked", OutboxState.FAILED: "delivery.reason_failed"}
 
 
@@ -36,9 +35,16 @@ def recommendation_number(group: AddresseeGroup, rec: Recommendation) -> str:
 
 
 def resolution_label(t: Translator, resolution: Resolution) -> Html:
+    """The full title with its date, for the introduction that opens a publication."""
+    title = normalize_title(resolution.title)
     if resolution.adopted_on:
-        return t("delivery.resolution_dated", title=resolution.title, date=format_day(resolution.adopted_on))
-    return t("delivery.resolution", title=resolution.title)
+        return t("delivery.resolution_dated", title=title, date=format_day(resolution.adopted_on))
+    return t("delivery.resolution", title=title)
+
+
+def resolution_source(t: Translator, resolution: Resolution) -> Html:
+    """The short title under each recommendation: the introduction above already gave the full one."""
+    return t("delivery.resolution", title=short_title(resolution.title, resolution.adopted_on))
 
 
 def deadline_of(resolution: Resolution, rec: Recommendation) -> dt.date | None:
@@ -83,7 +89,7 @@ def recommendation_text(
     lines = [
         t("delivery.rec_title", number=recommendation_number(group, rec)),
         t("delivery.rec_body", text=rec.text),
-        t("delivery.rec_source", resolution=resolution_label(t, resolution)),
+        t("delivery.rec_source", resolution=resolution_source(t, resolution)),
     ]
     if repeat is not None:
         lines.append(t("documents.member_repeat", year=repeat.year or "—", number=repeat.number))
@@ -141,16 +147,18 @@ def delivery_report_lines(t: Translator, report: DeliveryReport) -> list[str]:
 
 def reminder_text(t: Translator, reminder: Reminder) -> Html:
     items = reminder.items
+    first = items[0]
     # Every kind gets every value; each text uses the ones it needs.
-    lines = [
-        t(
-            REMINDER_TEXT[reminder.kind],
-            org=items[0].org_name,
-            resolution=items[0].resolution_title,
-            date=format_day(reminder.deadline),
-            days=reminder.days if reminder.days is not None else 0,
-        )
-    ]
+    values = {
+        "org": first.org_name,
+        "resolution": short_title(first.resolution_title, first.resolution_adopted_on),
+        "date": format_day(reminder.deadline),
+    }
+    if reminder.kind in REMINDER_TEXT_N:
+        days = reminder.days if reminder.days is not None else 0
+        lines = [t.n(REMINDER_TEXT_N[reminder.kind], days, **values)]
+    else:
+        lines = [t(REMINDER_TEXT[reminder.kind], **values)]
     lines += [t("remind.line", number=i.number, text=shorten(i.text, 120)) for i in items[:REMINDER_ITEMS]]
     if len(items) > REMINDER_ITEMS:
         lines.append(t("remind.more", count=len(items) - REMINDER_ITEMS))

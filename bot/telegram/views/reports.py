@@ -22,6 +22,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.views.delivery import deadline_of, format_day, recommendation_number
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
+from bot.texts.titles import short_title
 from storage.models import Evidence, Recommendation, Report
 
 STATUS_ICONS = {
@@ -229,7 +230,9 @@ def report_list_view(t: Translator, overview: Overview, page: int) -> tuple[Html
         if resolution.id != current_resolution:
             current_resolution = resolution.id
             lines.append("")
-            lines.append(t("report.list_resolution", title=shorten(resolution.title, 120)))
+            lines.append(
+                t("report.list_resolution", title=short_title(resolution.title, resolution.adopted_on))
+            )
         lines.append(_list_line(t, overview, rec, report))
         number = recommendation_number(rec.group, rec)
         icon = STATUS_ICONS[report.status] if report else NO_REPORT_ICON

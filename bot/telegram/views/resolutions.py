@@ -20,6 +20,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.views.delivery import format_day, repeat_label
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
+from bot.texts.titles import normalize_title, short_title
 from storage.models import AddresseeGroup, Resolution
 
 # Confirm/unlink buttons shown at most; the rest of the repeats are listed in the text all the same.
@@ -35,7 +36,7 @@ def short_kind(t: Translator, kind: OrgKind) -> str:
 
 
 def resolution_header(t: Translator, resolution: Resolution) -> list[str]:
-    lines = [t("res.title", title=resolution.title)]
+    lines = [t("res.title", title=normalize_title(resolution.title))]
     details = [format_day(resolution.adopted_on)] if resolution.adopted_on else []
     if resolution.place:
         details.append(resolution.place)
@@ -51,7 +52,11 @@ def _group_lines(t: Translator, group: AddresseeGroup) -> list[str]:
     lines = [
         "",
         t("res.group_line", number=group.position, heading=shorten(group.heading, 200)),
-        t("res.group_meta", kind=t.plain(f"kind.{group.kind.value}"), count=len(group.recommendations)),
+        t(
+            "res.group_meta",
+            kind=t.plain(f"kind_dative.{group.kind.value}"),
+            count=len(group.recommendations),
+        ),
     ]
     for rec in group.recommendations[:2]:
         lines.append(
@@ -178,7 +183,8 @@ def listing_view(t: Translator, resolutions: list[Resolution]) -> tuple[Html, In
     rows = []
     for resolution in resolutions:
         status = t.plain(f"res.status_short.{resolution.status.value}")
-        label = f"{status} · {format_day(resolution.adopted_on) or '—'} · {resolution.title}"
+        title = short_title(resolution.title, resolution.adopted_on)
+        label = f"{status} · {format_day(resolution.adopted_on) or '—'} · {title}"
         rows.append([_button(shorten(label, 60), ResolutionOpen(res_id=resolution.id))])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -191,7 +197,7 @@ def group_kind_view(t: Translator, group: AddresseeGroup) -> tuple[Html, InlineK
 def publish_confirm_view(t: Translator, estimate: PublishResult) -> tuple[Html, InlineKeyboardMarkup]:
     text = t(
         "res.publish_confirm",
-        title=estimate.resolution.title,
+        title=normalize_title(estimate.resolution.title),
         recipients=estimate.recipients,
         messages=estimate.messages,
         unstaffed=estimate.organizations_without_people,
@@ -203,7 +209,7 @@ def progress_text(t: Translator, result: PublishResult) -> Html:
     """The first state of the publication progress message; the outbox pump keeps it current."""
     return t(
         "delivery.progress",
-        title=result.resolution.title,
+        title=short_title(result.resolution.title, result.resolution.adopted_on),
         sent=0,
         total=result.messages,
         queued=result.messages,
@@ -213,7 +219,9 @@ def progress_text(t: Translator, result: PublishResult) -> Html:
 
 
 def remind_choice_markup(published: list[Resolution]) -> InlineKeyboardMarkup:
-    rows = [[_button(shorten(r.title, 60), RemindNow(res_id=r.id))] for r in published]
+    rows = [
+        [_button(shorten(short_title(r.title, r.adopted_on), 60), RemindNow(res_id=r.id))] for r in published
+    ]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -194,7 +194,7 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
     number = recommendation_number(card.rec.group, card.rec)
     lines = [t("status.history_title", name=card.org.name, number=number)]
     if len(card.revisions) > HISTORY_SHOWN:
-        lines.append(t("status.history_earlier", count=len(card.revisions) - HISTORY_SHOWN))
+        lines.append(t.n("status.history_earlier_n", len(card.revisions) - HISTORY_SHOWN))
     for revision in card.revisions[-HISTORY_SHOWN:]:
         lines.append("")
         lines.append(revision_line(t, card, revision, tz))

@@ -19,7 +19,7 @@ from bot.telegram.callbacks import (
     StatusLevel,
     StatusNav,
 )
-from bot.telegram.views.delivery import format_day, recommendation_number
+from bot.telegram.views.delivery import recommendation_number
 from bot.telegram.views.organizations import format_date
 from bot.telegram.views.reports import (
     NO_REPORT_ICON,
@@ -31,6 +31,7 @@ from bot.telegram.views.reports import (
 from bot.telegram.views.review import revision_line
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
+from bot.texts.titles import normalize_title, short_title
 from storage.models import Organization, Recommendation, Report, Resolution
 
 PAGE = 10
@@ -54,7 +55,7 @@ def resolutions_screen(t: Translator, resolutions: list[Resolution]) -> Screen:
     if not resolutions:
         return t("status.no_resolutions"), InlineKeyboardMarkup(inline_keyboard=[])
     rows = [
-        [_b(f"{format_day(r.adopted_on) or '—'} · {shorten(r.title, 50)}", level=StatusLevel.RES, res=r.id)]
+        [_b(shorten(short_title(r.title, r.adopted_on), 60), level=StatusLevel.RES, res=r.id)]
         for r in resolutions
     ]
     return t("status.choose_resolution"), InlineKeyboardMarkup(inline_keyboard=rows)
@@ -81,7 +82,7 @@ def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgP
     answered = sum(p.answered for p in progress)
     silent = sum(1 for p in progress if p.answered == 0)
     lines = [
-        t("res.title", title=resolution.title),
+        t("res.title", title=normalize_title(resolution.title)),
         *review_lines(t, progress),
         t(
             "status.overall",
@@ -151,7 +152,7 @@ def municipalities_screen(t: Translator, resolution: Resolution, progress: list[
     by_muni: dict[str, list[OrgProgress]] = {}
     for item in progress:
         by_muni.setdefault(item.municipality, []).append(item)
-    lines = [t("res.title", title=resolution.title), t("status.by_municipality")]
+    lines = [t("res.title", title=normalize_title(resolution.title)), t("status.by_municipality")]
     rows = []
     for name in sorted(by_muni):
         items = by_muni[name]
@@ -249,7 +250,7 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
         t("status.history_title", name=card.org.name, number=recommendation_number(card.rec.group, card.rec))
     ]
     if len(card.revisions) > HISTORY_SHOWN:
-        lines.append(t("status.history_earlier", count=len(card.revisions) - HISTORY_SHOWN))
+        lines.append(t.n("status.history_earlier_n", len(card.revisions) - HISTORY_SHOWN))
     for revision in card.revisions[-HISTORY_SHOWN:]:
         author = card.authors.get(revision.author_id or 0)
         lines.append("")
@@ -301,7 +302,10 @@ def _digest_button(text: str, data: DigestPick) -> list[InlineKeyboardButton]:
 def digest_menu_markup(t: Translator, published: list[Resolution]) -> InlineKeyboardMarkup:
     rows = [_digest_button(t.plain("btn.digest_all"), DigestPick())]
     if len(published) > 1:
-        rows += [_digest_button(f"📜 {shorten(r.title, 55)}", DigestPick(res=r.id)) for r in published]
+        rows += [
+            _digest_button(f"📜 {shorten(short_title(r.title, r.adopted_on), 55)}", DigestPick(res=r.id))
+            for r in published
+        ]
     rows.append(_digest_button(t.plain("btn.digest_municipality"), DigestPick(muni="?")))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
