@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.domain.clock import Clock
+    from bot.services.dashboard import DashboardService
     from bot.services.digests import DigestDelivery
     from bot.services.invitations import InvitationService
     from bot.services.organizations import OrganizationService
@@ -91,3 +92,10 @@ class Services:
         from bot.services.digests import DigestDelivery
 
         return DigestDelivery(self.settings, self.renderer)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        from bot.services.dashboard import DashboardService, Thresholds
+
+        thresholds = Thresholds(self.settings.dashboard_green_percent, self.settings.dashboard_yellow_percent)
+        return DashboardService(self.repo, self.settings.admin_ids, thresholds)

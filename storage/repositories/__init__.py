@@ -7,6 +7,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.dashboard import DashboardRepo
 from storage.repositories.invitations import InvitationRepo
 from storage.repositories.journal import UpdateJournalRepo
 from storage.repositories.organizations import OrganizationRepo
@@ -58,6 +59,10 @@ class Repositories:
     @cached_property
     def progress(self) -> ProgressRepo:
         return ProgressRepo(self.session)
+
+    @cached_property
+    def dashboard(self) -> DashboardRepo:
+        return DashboardRepo(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()
