@@ -53,6 +53,7 @@
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
       if (k === "onclick" || k === "onchange" || k === "oninput") node[k] = v;
+      else if (k === "width") node.style.width = v;  // through the CSSOM: the page's CSP refuses style=""
       else if (k === "text") node.textContent = v;
       else node.setAttribute(k, v === true ? "" : v);
     }
@@ -62,7 +63,10 @@
     }
     return node;
   }
-  function show(...nodes) { main.replaceChildren(...nodes); window.scrollTo(0, 0); }
+  function show(...nodes) {
+    main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
+    window.scrollTo(0, 0);
+  }
   function showError(text) { show(el("div", { class: "card error", id: "error", role: "alert", text })); }
   function formatDate(iso) {
     if (!iso) return "";
@@ -91,7 +95,7 @@
   function tallyBar(tally) {
     const total = tally.total || 1;
     return el("div", { class: "bar-track" },
-      STATUSES.map((s) => el("span", { class: "seg-" + s, style: "width:" + (100 * tally[s] / total) + "%" })));
+      STATUSES.map((s) => el("span", { class: "seg-" + s, width: (100 * tally[s] / total) + "%" })));
   }
   function badge(status, review) {
     return [el("span", { class: "badge badge-" + status, text: t("web.status." + status) }),
@@ -99,7 +103,12 @@
   }
   function legend() {
     return el("div", { class: "legend" }, [...STATUSES, "no_answer"].map((s) =>
-      el("span", {}, el("span", { class: "cell cell-" + s }), t("web.status." + s))));
+      el("span", {}, el("span", { class: "cell cell-" + s }), t("web.status." + s))),
+      ["pending", "returned"].map((r) =>
+        el("span", {}, el("span", { class: "cell cell-no_answer review-" + r }), t("web.review." + r))));
+  }
+  function percent(value) {
+    return value.toLocaleString(state.locale === "en" ? "en-GB" : "ru-RU", { maximumFractionDigits: 1 }) + "%";
   }
   function setTab(view) {
     state.view = view;
@@ -117,7 +126,7 @@
     show(
       el("section", { class: "card", id: "overall" },
         el("div", { class: "muted", text: t("web.overall") }),
-        el("div", { class: "big", id: "overall-percent", text: o.percent.toLocaleString(state.locale) + "%" }),
+        el("div", { class: "big", id: "overall-percent", text: percent(o.percent) }),
         tallyBar(o),
         el("div", { id: "overall-done", text: t("web.done_of", { done: o.done, applicable: o.total - o.not_applicable }) }),
         el("div", { class: "muted", id: "overall-answered", text: t("web.answered_of", { answered: o.total - o.no_answer, total: o.total }) })),
@@ -129,7 +138,7 @@
           el("h2", { text: t("web.by_group") }),
           el("ul", { class: "rows card", id: "groups" }, data.groups.map((g) =>
             el("li", { onclick: () => { state.filters = { group: g.id }; state.page = 0; matrix(); } },
-              el("div", { class: "row-head" }, el("span", { text: g.heading }), el("b", { text: g.percent + "%" })),
+              el("div", { class: "row-head" }, el("span", { text: g.heading }), el("b", { text: percent(g.percent) })),
               tallyBar(g)))),
           el("h2", { text: t("web.overdue") }),
           el("div", { class: "card", id: "overdue" },
@@ -145,7 +154,7 @@
             el("li", { "data-light": m.light, onclick: () => { state.filters = { municipality: m.name }; state.page = 0; matrix(); } },
               el("div", { class: "row-head" },
                 el("span", {}, el("span", { class: "light light-" + m.light }), m.name || "—"),
-                el("b", { text: m.percent + "%" })),
+                el("b", { text: percent(m.percent) })),
               tallyBar(m)))))));
   }
 
