@@ -146,7 +146,7 @@ def test_overview_shows_the_databases_numbers(
     assert text_of(browser, "#review-returned").startswith("Возвращено на доработку")
     lights = browser.find_elements(By.CSS_SELECTOR, "#municipalities li")
     assert [li.get_attribute("data-light") for li in lights] == ["red", "red"]
-    assert "Просроченных пунктов: 10" in text_of(browser, "#overdue")
+    assert "Просроченных позиций: 10" in text_of(browser, "#overdue")
     assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE_WIDTH
     screenshot(browser, "dashboard-overview.png", tmp_path)
 
@@ -162,7 +162,7 @@ def test_matrix_filters_and_search(browser: WebDriver, site: DashboardSite, tmp_
     assert matrix_names(browser) == ["Школа № 2"]
     Select(browser.find_element(By.ID, "f-review")).select_by_value("")
     wait_rows(browser, 6)
-    Select(browser.find_element(By.ID, "f-status")).select_by_visible_text("Нет ответа")
+    Select(browser.find_element(By.ID, "f-status")).select_by_visible_text("Нет отчёта")
     wait_rows(browser, 2)
     Select(browser.find_element(By.ID, "f-status")).select_by_value("")
     wait_rows(browser, 6)
