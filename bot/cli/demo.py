@@ -18,12 +18,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from bot.cli.files import prepare_output
 from bot.config import Settings
 from bot.domain.errors import DomainError
+from bot.runtime.app import Runtime
 from bot.runtime.harness import running_bot
 from bot.texts.i18n import translator
+from bot.web.app import DashboardServer
+from bot.web.init_data import sign as sign_init_data
 from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 TOKEN = "100200300:DEMO_offline_token_not_for_telegram"
@@ -201,7 +205,9 @@ async def run_demo(
     step: bool = False,
     out: TextIO = sys.stdout,
     pause: Callable[[], Awaitable[None]] | None = None,
+    web_port: int | None = None,
 ) -> DemoResult:
+    """The tour; with `web_port`, then the dashboard over the tour's data until interrupted."""
     tour = Tour(out, step, pause)
     with tempfile.TemporaryDirectory(prefix="forum-bot-demo-") as tmp:
         workdir = Path(tmp)
@@ -209,13 +215,36 @@ async def run_demo(
         output.mkdir(parents=True, exist_ok=True)
         async with (
             BotAPIEmulator(token=TOKEN, bot_username=BOT_USERNAME, rate_limit=30) as emulator,
-            running_bot(demo_settings(workdir, emulator.base_url)),
+            running_bot(demo_settings(workdir, emulator.base_url)) as runtime,
         ):
             result = await tour_of(tour, emulator, output)
-    print(f"\nГотово. Файлы сводки: {output}", file=out)
-    for path in result.files:
-        print(f"  {path}", file=out)
+            print(f"\nГотово. Файлы сводки: {output}", file=out)
+            for path in result.files:
+                print(f"  {path}", file=out)
+            if web_port is not None:
+                await serve_dashboard(runtime, web_port, out, asyncio.Event())
     return result
+
+
+async def serve_dashboard(runtime: Runtime, port: int, out: TextIO, stop: asyncio.Event) -> None:
+    """The dashboard over the demo's database on 127.0.0.1 until `stop` is set (or Ctrl+C), with a link
+    that carries initData signed by the demo's token for the department official of the tour."""
+    server = DashboardServer(runtime.web_context(), "127.0.0.1", port)
+    await server.start()
+    try:
+        user = {"id": OFFICIAL[0], "first_name": OFFICIAL[1], "last_name": OFFICIAL[2], "language_code": "ru"}
+        signed = sign_init_data(runtime.settings.require_token(), user, runtime.clock.now())
+        # In the fragment, as Telegram passes it: a browser never sends the fragment to a server.
+        link = f"{server.local_url}#tgWebAppData={quote(signed, safe='')}"
+        print(
+            f"\nПанель исполнения для сотрудника департамента ({OFFICIAL[1]} {OFFICIAL[2]}) "
+            f"открыта по адресу:\n{link}\nСсылка действует сутки. Остановить — Ctrl+C.",
+            file=out,
+            flush=True,
+        )
+        await stop.wait()
+    finally:
+        await server.stop()
 
 
 async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoResult:
@@ -335,7 +364,7 @@ async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoRes
     return result
 
 
-def main(output: Path, *, step: bool = False) -> int:
+def main(output: Path, *, step: bool = False, web_port: int | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     output = output.resolve()
     try:
@@ -346,9 +375,10 @@ def main(output: Path, *, step: bool = False) -> int:
         return 2
     print("Демонстрация без Telegram: локальный эмулятор Bot API и настоящий бот в одном процессе.\n")
     try:
-        asyncio.run(run_demo(output, step=step))
+        asyncio.run(run_demo(output, step=step, web_port=web_port))
     except KeyboardInterrupt:
-        return 130
+        # With --web, Ctrl+C is how the dashboard is closed: the normal end.
+        return 0 if web_port is not None else 130
     except AssertionError as exc:
         # The tour expects the bot's answers; a missing one is a bug worth a readable report, not a traceback.
         print(f"\nДемонстрация прервалась: бот ответил не так, как ожидалось.\n{exc}", file=sys.stderr)
