@@ -183,9 +183,9 @@ class DashboardSite:
         self.settings = settings
         self.seeded = Seeded()
         self.url = ""
-        self._loop = asyncio.new_event_loop()
+        self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     def __enter__(self) -> DashboardSite:
         self._thread.start()
@@ -195,12 +195,12 @@ class DashboardSite:
 
     def __exit__(self, *exc: object) -> None:
         self._call(self._close())
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
-        self._loop.close()
+        self.loop.close()
 
     def _call(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(60)
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(60)
 
     async def _open(self) -> tuple[Seeded, DashboardServer, Any]:
         seeded = await seed(self.settings)

@@ -12,7 +12,10 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from tests.conftest import ADMIN_ID, make_settings
+from bot.domain import ReportStatus
+from storage.db import create_engine, create_session_factory
+from storage.models import Report
+from tests.conftest import ADMIN_ID, START, make_settings
 from tests.dashboard_data import (
     EVIDENCE_BYTES,
     MEMBER_ID,
@@ -197,3 +200,30 @@ async def test_page_and_texts_need_no_secret_in_the_url(site: DashboardSite) -> 
             body = await texts.json()
     assert body["locale"] == "ru"
     assert body["texts"]["web.tab_matrix"] == "Матрица"
+
+
+async def test_overview_follows_new_reports(site: DashboardSite) -> None:
+    auth = init_data(OFFICIAL_ID)
+    _, before = await get(site, "overview", auth)
+    lyceum = site.seeded.org_ids["Лицей № 4"]
+    await _report_done(site, lyceum)
+    _, after = await get(site, "overview", auth)
+    assert after["overall"]["done"] == before["overall"]["done"] + 1
+    assert after["review"]["pending"] == before["review"]["pending"] + 1
+
+
+async def _report_done(site: DashboardSite, org_id: int) -> None:
+    engine = create_engine(site.settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            session.add(
+                Report(
+                    organization_id=org_id,
+                    recommendation_id=site.seeded.rec_ids[2],
+                    status=ReportStatus.DONE,
+                    updated_at=START,
+                )
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()

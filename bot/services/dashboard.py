@@ -7,6 +7,9 @@ Results are plain JSON-able dicts: the web layer only serialises them.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -39,6 +42,34 @@ class Thresholds:
         return "yellow" if percent >= self.yellow else "red"
 
 
+class OverviewCache:
+    """Overviews already computed, by scope and data version. Counting 600,000 cells takes about a second;
+    the key changes with any new report, revision or organization, and `ttl` bounds what it cannot see
+    (a status changed in place) to a minute."""
+
+    def __init__(self, ttl: float = 60.0, size: int = 64) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[float, dict[str, Any]]] = OrderedDict()
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        found = self._items.get(key)
+        if found is None or time.monotonic() - found[0] > self.ttl:
+            return None
+        self._items.move_to_end(key)
+        return found[1]
+
+    def put(self, key: Hashable, value: dict[str, Any]) -> None:
+        self._items[key] = (time.monotonic(), value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+# One per process: every request's service shares it.
+OVERVIEWS = OverviewCache()
+
+
 @dataclass(frozen=True)
 class MatrixFilters:
     resolution_id: int | None = None
@@ -59,11 +90,18 @@ class Viewing:
 
 
 class DashboardService:
-    def __init__(self, repo: Repositories, admin_ids: frozenset[int], thresholds: Thresholds) -> None:
+    def __init__(
+        self,
+        repo: Repositories,
+        admin_ids: frozenset[int],
+        thresholds: Thresholds,
+        cache: OverviewCache | None = None,
+    ) -> None:
         self.repo = repo
         self.admin_ids = admin_ids
         self.thresholds = thresholds
         self.digest = DigestRepo(repo.session)
+        self.cache = cache if cache is not None else OVERVIEWS
 
     async def viewing(self, telegram_id: int) -> Viewing:
         """Resolved on every request, so a revoked role stops working at once."""
@@ -88,6 +126,22 @@ class DashboardService:
 
     async def overview(self, scope: ViewScope, resolution_id: int | None, today: dt.date) -> dict[str, Any]:
         digest_scope = await self._scope(scope, resolution_id)
+        key = (
+            str(self.repo.session.get_bind().url),
+            scope.municipality,
+            digest_scope.resolution_ids,
+            today,
+            await self.repo.dashboard.data_version(),
+        )
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = await self._overview(scope, resolution_id, today, digest_scope)
+            self.cache.put(key, cached)
+        return cached
+
+    async def _overview(
+        self, scope: ViewScope, resolution_id: int | None, today: dt.date, digest_scope: Scope
+    ) -> dict[str, Any]:
         figures = await build_figures(self.digest, resolution_id, scope.municipality, today)
         recs = [rec.rec_id for rec, _ in figures.recommendations]
         reviews = await self.repo.dashboard.review_counts(recs, scope.municipality)

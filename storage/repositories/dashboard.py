@@ -110,14 +110,34 @@ class DashboardRepo(Repository):
         ).first()
         return Viewer(*row) if row is not None else None
 
+    async def data_version(self) -> tuple[Any, ...]:
+        """Changes whenever a report, a revision or an organization is added or (de)activated: a few
+        index lookups, for telling whether figures computed earlier still hold."""
+        row = (
+            await self.session.execute(
+                select(
+                    select(func.max(Report.id)).scalar_subquery(),
+                    select(func.max(ReportRevision.id)).scalar_subquery(),
+                    select(func.max(Organization.id)).scalar_subquery(),
+                    select(func.count()).where(Organization.is_active.is_(True)).scalar_subquery(),
+                )
+            )
+        ).one()
+        return tuple(row)
+
     async def review_counts(self, rec_ids: Sequence[int], municipality: str | None) -> dict[str, int]:
         """Reports on these recommendations by review state, of active organizations in scope."""
         if not rec_ids:
             return {}
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        # On SQLite, as in the digest (storage/repositories/digest.py): columns no index can serve make a
+        # sequential scan, 4 times faster than a lookup per report (measured at 480,000 reports).
+        org_id = Report.organization_id + 0 if sqlite else Report.organization_id
+        rec_id = Report.recommendation_id + 0 if sqlite else Report.recommendation_id
         stmt = (
             select(_kind(Report.review_state), func.count())
-            .join(Organization, Report.organization_id == Organization.id)
-            .where(Report.recommendation_id.in_(rec_ids), Organization.is_active.is_(True))
+            .join(Organization, org_id == Organization.id)
+            .where(rec_id.in_(rec_ids), Organization.is_active.is_(True))
             .group_by(_kind(Report.review_state))
         )
         if municipality is not None:
