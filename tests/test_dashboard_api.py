@@ -178,6 +178,9 @@ async def test_organization_and_recommendation_pages(site: DashboardSite) -> Non
     assert [a["status"] for a in rec["answers"]] == ["done", "not_started", "done", "no_answer"]
     status, body = await get(site, "organizations/999999", auth)
     assert status == 404 and body["code"] == "web.not_found"
+    for path in ("organizations/abc", "recommendations/-1", "evidence/1e3"):
+        status, body = await get(site, path, auth)
+        assert status == 400 and body["error"].startswith("Запрос не понят")
 
 
 async def test_evidence_download_is_authorized_per_file(site: DashboardSite) -> None:

@@ -137,7 +137,10 @@ async def matrix(request: web.Request) -> web.Response:
 
 
 async def organization(request: web.Request) -> web.Response:
-    org_id = _int(request, "org_id", source="path") or 0
+    try:
+        org_id = _int(request, "org_id", source="path") or 0
+    except DomainError:
+        return _bad_request(request)
 
     async def call(dashboard: DashboardService, viewing: Viewing) -> Any:
         return await dashboard.organization(viewing.scope, org_id)
@@ -146,7 +149,10 @@ async def organization(request: web.Request) -> web.Response:
 
 
 async def recommendation(request: web.Request) -> web.Response:
-    rec_id = _int(request, "rec_id", source="path") or 0
+    try:
+        rec_id = _int(request, "rec_id", source="path") or 0
+    except DomainError:
+        return _bad_request(request)
 
     async def call(dashboard: DashboardService, viewing: Viewing) -> Any:
         return await dashboard.recommendation(viewing.scope, rec_id)
@@ -157,7 +163,10 @@ async def recommendation(request: web.Request) -> web.Response:
 async def evidence(request: web.Request) -> web.StreamResponse:
     """One evidence file, to a caller whose scope covers its organization (checked per file)."""
     ctx: WebContext = request.app[CONTEXT]
-    evidence_id = _int(request, "evidence_id", source="path") or 0
+    try:
+        evidence_id = _int(request, "evidence_id", source="path") or 0
+    except DomainError:
+        return _bad_request(request)
     found: list[Path] = []
     names: list[str] = []
 
