@@ -14,7 +14,16 @@ from bot.runtime.webhook import running_webhook
 from bot.services.intents import DigestFiles, DigestParts, Recipient
 from bot.telegram.outgoing import TelegramRenderer
 from tests.conftest import ADMIN_ID, START, make_settings
-from tests.dashboard_data import MEMBER_ID, NORTH, NORTH_AUTHORITY_ID, OFFICIAL_ID, init_data, seed
+from tests.dashboard_data import (
+    MEMBER_ID,
+    NORTH,
+    NORTH_AUTHORITY_ID,
+    OFFICIAL_ID,
+    STRANGER_ID,
+    init_data,
+    seed,
+)
+from tests.helpers import admin
 from tg_emulator import BotAPIEmulator
 
 WEBAPP_URL = "https://dashboard.example.org/app"
@@ -82,3 +91,16 @@ def test_a_digest_ends_with_a_button_that_opens_the_dashboard_at_its_resolution(
     assert button == {"text": "Открыть панель исполнения", "web_app": {"url": WEBAPP_URL + "/?resolution=7"}}
     plain = TelegramRenderer("ru", None).rows([intent])
     assert all("reply_markup" not in row["payload"] for row in plain)
+
+
+async def test_start_gives_an_official_the_dashboard_button(
+    tmp_path: Path, emulator: BotAPIEmulator, database_url: str
+) -> None:
+    settings = make_settings(tmp_path, emulator.base_url, database_url, webapp_url=WEBAPP_URL, web_port=0)
+    async with running_bot(settings, FrozenClock(START)):
+        anna = await admin(emulator)
+        assert emulator.engine.bot_settings[("menu_button", anna.user_id)]["type"] == "web_app"
+        stranger = emulator.add_user(STRANGER_ID, "Гость")
+        await stranger.send("/start")
+        await stranger.expect(contains=str(STRANGER_ID))
+        assert ("menu_button", STRANGER_ID) not in emulator.engine.bot_settings
