@@ -34,8 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.domain import OrgKind, OutboxState
+from bot.runtime.app import Runtime
 from bot.runtime.harness import running_bot
-from bot.services.publication import PublicationService, batch_name
+from bot.services.publication import PublicationService, PublishResult, batch_name
 from bot.services.seed import seed_many, seed_resolution
 from storage.repositories import Repositories
 from tg_emulator import BotAPIEmulator
@@ -151,23 +152,13 @@ async def run_broadcast(
             emulator.add_user(ADMIN_ID, "Анна", started=True)
             settings = bench_settings(emulator.base_url, url, workdir, rate, interval)
             async with running_bot(settings) as runtime:
-                async with runtime.session_factory() as session:
-                    repo = Repositories(session)
-                    ids = await seed_many(
-                        repo, recipients, OrgKind.INSTITUTION, FIRST_RECIPIENT_ID, ["Смоленск"]
-                    )
-                    resolution = await seed_resolution(repo, document, "bench.md", ADMIN_ID)
-                    await session.commit()
+                ids, resolution_id = await _seed(runtime, recipients, document)
                 for telegram_id in ids:
                     emulator.add_user(telegram_id, f"Руководитель {telegram_id}", started=True)
-                async with runtime.session_factory() as session:
-                    result = await PublicationService(Repositories(session), runtime.renderer).publish(
-                        resolution.id, ADMIN_ID, dt.datetime.now(dt.UTC)
-                    )
-                    await session.commit()
+                result = await _publish(runtime, resolution_id)
                 started = time.monotonic()
                 runtime.pump.poke()
-                batch = batch_name(resolution.id)
+                batch = batch_name(resolution_id)
                 limit = give_up_after if give_up_after is not None else 2 * result.messages / rate + 30
                 counts = await _wait_sent(runtime.session_factory, batch, time.monotonic() + limit)
                 elapsed = time.monotonic() - started
@@ -188,6 +179,25 @@ async def run_broadcast(
             chat_refusals=emulator.engine.limiter.chat_refusals,
             global_refusals=emulator.engine.limiter.global_refusals,
         )
+
+
+async def _seed(runtime: Runtime, recipients: int, document: bytes) -> tuple[list[int], int]:
+    """`recipients` institutions with one started head each, and the resolution to publish to them."""
+    async with runtime.session_factory() as session:
+        repo = Repositories(session)
+        ids = await seed_many(repo, recipients, OrgKind.INSTITUTION, FIRST_RECIPIENT_ID, ["Смоленск"])
+        resolution = await seed_resolution(repo, document, "bench.md", ADMIN_ID)
+        await session.commit()
+    return ids, resolution.id
+
+
+async def _publish(runtime: Runtime, resolution_id: int) -> PublishResult:
+    async with runtime.session_factory() as session:
+        result = await PublicationService(Repositories(session), runtime.renderer).publish(
+            resolution_id, ADMIN_ID, dt.datetime.now(dt.UTC)
+        )
+        await session.commit()
+    return result
 
 
 async def _wait_sent(

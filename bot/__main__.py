@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--output", type=Path, default=Path("demo-output"), help="where to write the digest files"
     )
+    demo.add_argument(
+        "--web",
+        action="store_true",
+        help="after the tour, serve the dashboard over its data and print a local link (Ctrl+C stops)",
+    )
+    demo.add_argument("--web-port", type=int, default=8081, help="the dashboard's local port (with --web)")
     return parser
 
 
@@ -70,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The demo brings its own emulator, token and database: no settings are read.
         from bot.cli.demo import main as demo_main
 
-        return demo_main(args.output, step=args.step)
+        return demo_main(args.output, step=args.step, web_port=args.web_port if args.web else None)
     if command == "parse":
         # Parsing needs no settings, database or token: it must work on any machine.
         from bot.cli.parse import parse_document

@@ -53,7 +53,7 @@ def create_bot(
 
 def create_renderer(settings: Settings) -> TelegramRenderer:
     """Renders the services' message intents; people who never chose a language read LOCALE."""
-    return TelegramRenderer(settings.locale)
+    return TelegramRenderer(settings.locale, settings.webapp_url)
 
 
 def create_fsm_storage(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PUBLIC_API_URL = "https://api.telegram.org"
@@ -79,6 +79,17 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     webhook_path: str = "/telegram/webhook"
 
+    # The dashboard (Mini App): its public HTTPS address; unset, no dashboard button and no web server in
+    # polling mode. Polling mode serves it on WEB_HOST:WEB_PORT, webhook mode on the webhook's server.
+    webapp_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8081, ge=0, le=65535)
+    # Telegram signs initData once, when the Mini App opens: older data is refused as a replay.
+    webapp_init_max_age: int = Field(default=24 * 3600, ge=60, description="seconds")
+    # Municipalities' traffic lights on the dashboard: green from this share done, yellow from the next.
+    dashboard_green_percent: float = Field(default=80.0, ge=0, le=100)
+    dashboard_yellow_percent: float = Field(default=50.0, ge=0, le=100)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
@@ -132,6 +143,27 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise SettingError("settings.api_url")
         return value.rstrip("/")
+
+    @field_validator("webapp_url")
+    @classmethod
+    def _check_webapp_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        local = value.startswith(("http://127.0.0.1", "http://localhost"))
+        if not value.startswith("https://") and not local:
+            raise ValueError(
+                "WEBAPP_URL must be an https:// address: Telegram opens Mini Apps only over HTTPS"
+            )
+        return value
+
+    @field_validator("dashboard_yellow_percent")
+    @classmethod
+    def _yellow_below_green(cls, value: float, info: ValidationInfo) -> float:
+        green = info.data.get("dashboard_green_percent")
+        if green is not None and value > green:
+            raise ValueError("DASHBOARD_YELLOW_PERCENT must not exceed DASHBOARD_GREEN_PERCENT")
+        return value
 
     @property
     def forced_locale(self) -> str | None:

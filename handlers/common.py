@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.services.invitations import Invitee, RedeemOutcome, RedeemResult
 from bot.telegram.answers import edit_or_answer
 from bot.telegram.callbacks import Cancel
-from bot.telegram.menus import set_menu
+from bot.telegram.menus import set_dashboard_button, set_menu
 from bot.texts.i18n import Translator
 
 
@@ -53,14 +53,20 @@ async def start_with_code(
     await state.clear()
     role = Role.MEMBER if result.outcome is RedeemOutcome.JOINED else Role.OFFICIAL
     await set_menu(bot, user.id, role, t)
+    if role is Role.OFFICIAL and settings.webapp_url:
+        await set_dashboard_button(bot, user.id, settings.webapp_url, t)
     await message.answer(text)
 
 
-async def start(message: Message, bot: Bot, services: Services, t: Translator, role: Role | None) -> None:
+async def start(
+    message: Message, bot: Bot, services: Services, settings: Settings, t: Translator, role: Role | None
+) -> None:
     user = message.from_user
     assert user is not None
     person = await services.roles.remember(user.id, user.full_name, user.username, t.locale)
     await set_menu(bot, user.id, role, t)
+    if role in (Role.ADMIN, Role.OFFICIAL) and settings.webapp_url:
+        await set_dashboard_button(bot, user.id, settings.webapp_url, t)
     if role is None:
         await message.answer(t("start.stranger", telegram_id=user.id))
     else:

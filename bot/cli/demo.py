@@ -18,12 +18,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from bot.cli.files import prepare_output
 from bot.config import Settings
 from bot.domain.errors import DomainError
+from bot.runtime.app import Runtime
 from bot.runtime.harness import running_bot
 from bot.texts.i18n import translator
+from bot.web.app import DashboardServer
+from bot.web.init_data import sign as sign_init_data
 from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 TOKEN = "100200300:DEMO_offline_token_not_for_telegram"
@@ -221,7 +225,9 @@ async def run_demo(
     step: bool = False,
     out: TextIO = sys.stdout,
     pause: Callable[[], Awaitable[None]] | None = None,
+    web_port: int | None = None,
 ) -> DemoResult:
+    """The tour; with `web_port`, then the dashboard over the tour's data until interrupted."""
     tour = Tour(out, step, pause)
     with tempfile.TemporaryDirectory(prefix="forum-bot-demo-") as tmp:
         workdir = Path(tmp)
@@ -229,41 +235,78 @@ async def run_demo(
         output.mkdir(parents=True, exist_ok=True)
         async with (
             BotAPIEmulator(token=TOKEN, bot_username=BOT_USERNAME, rate_limit=30) as emulator,
-            running_bot(demo_settings(workdir, emulator.base_url)),
+            running_bot(demo_settings(workdir, emulator.base_url)) as runtime,
         ):
             result = await tour_of(tour, emulator, output)
-    print(f"\nГотово. Файлы сводки: {output}", file=out)
-    for path in result.files:
-        print(f"  {path}", file=out)
+            print(f"\nГотово. Файлы сводки: {output}", file=out)
+            for path in result.files:
+                print(f"  {path}", file=out)
+            if web_port is not None:
+                await serve_dashboard(runtime, web_port, out, asyncio.Event())
     return result
 
 
-async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoResult:
-    anna = emulator.add_user(
-        ADMIN[0], ADMIN[1], last_name=ADMIN[2], username="anna_admin", language_code="ru"
-    )
-    oleg = emulator.add_user(OFFICIAL[0], OFFICIAL[1], last_name=OFFICIAL[2], language_code="ru")
-    heads = {
-        key: emulator.add_user(h.user_id, h.first_name, last_name=h.last_name, language_code="ru")
-        for key, h in HEADS.items()
-    }
+async def serve_dashboard(runtime: Runtime, port: int, out: TextIO, stop: asyncio.Event) -> None:
+    """The dashboard over the demo's database on 127.0.0.1 until `stop` is set (or Ctrl+C), with a link
+    that carries initData signed by the demo's token for the department official of the tour."""
+    server = DashboardServer(runtime.web_context(), "127.0.0.1", port)
+    await server.start()
+    try:
+        user = {"id": OFFICIAL[0], "first_name": OFFICIAL[1], "last_name": OFFICIAL[2], "language_code": "ru"}
+        signed = sign_init_data(runtime.settings.require_token(), user, runtime.clock.now())
+        # In the fragment, as Telegram passes it: a browser never sends the fragment to a server.
+        link = f"{server.local_url}#tgWebAppData={quote(signed, safe='')}"
+        print(
+            f"\nПанель исполнения для сотрудника департамента ({OFFICIAL[1]} {OFFICIAL[2]}) "
+            f"открыта по адресу:\n{link}\nСсылка действует сутки. Остановить — Ctrl+C.",
+            file=out,
+            flush=True,
+        )
+        await stop.wait()
+    finally:
+        await server.stop()
 
+
+@dataclass
+class Cast:
+    """The demo's people: the admin, the official and the heads of organizations, as emulator personas."""
+
+    anna: Persona
+    oleg: Persona
+    heads: dict[str, Persona]
+
+    @classmethod
+    def of(cls, emulator: BotAPIEmulator) -> Cast:
+        anna = emulator.add_user(
+            ADMIN[0], ADMIN[1], last_name=ADMIN[2], username="anna_admin", language_code="ru"
+        )
+        oleg = emulator.add_user(OFFICIAL[0], OFFICIAL[1], last_name=OFFICIAL[2], language_code="ru")
+        heads = {
+            key: emulator.add_user(h.user_id, h.first_name, last_name=h.last_name, language_code="ru")
+            for key, h in HEADS.items()
+        }
+        return cls(anna, oleg, heads)
+
+
+async def register_and_join(tour: Tour, cast: Cast) -> None:
     tour.stage("Администратор регистрирует организации из файла")
-    await tour.send(anna, "/start", "администратор")
+    await tour.send(cast.anna, "/start", "администратор")
     orgs_csv = SAMPLES.joinpath("organizations.csv").read_bytes()
-    await tour.upload(anna, "организации.csv", orgs_csv, "Загрузка организаций", mime_type="text/csv")
+    await tour.upload(cast.anna, "организации.csv", orgs_csv, "Загрузка организаций", mime_type="text/csv")
 
     tour.stage("Руководители и сотрудник департамента присоединяются по приглашениям")
     for key, head in HEADS.items():
-        code = await invite_link(tour, anna, head.municipality, head.org)
-        await tour.send(heads[key], f"/start {code}", "Готово")
-    official = await tour.send(anna, "/invite_official", "t.me/")
+        code = await invite_link(tour, cast.anna, head.municipality, head.org)
+        await tour.send(cast.heads[key], f"/start {code}", "Готово")
+    official = await tour.send(cast.anna, "/invite_official", "t.me/")
     await tour.send(
-        oleg, f"/start {(official.text or '').split('start=')[1].split()[0]}", "сотрудник департамента"
+        cast.oleg, f"/start {(official.text or '').split('start=')[1].split()[0]}", "сотрудник департамента"
     )
-    heads["elena"].block()
+    cast.heads["elena"].block()
     print("   Елена Соколова заблокировала бота — рассылка покажет её как недоступную", file=tour.out)
 
+
+async def publish(tour: Tour, anna: Persona) -> None:
     tour.stage("Администратор загружает резолюцию 2021 года, задаёт срок и публикует")
     resolution = SAMPLES.joinpath("smolensk-2021-forum.md").read_bytes()
     preview = await tour.upload(anna, "Резолюция форума 2021.md", resolution, "групп")
@@ -275,32 +318,20 @@ async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoRes
     await tour.said(anna, await anna.expect(contains="завершена", timeout=60))
     await tour.said(anna, await anna.expect(contains="Не доставлено", timeout=30))
 
+
+async def institutions_report(tour: Tour, heads: dict[str, Persona]) -> None:
     tour.stage("Руководители учреждений отчитываются")
     for key in ("irina", "sergey", "maria"):
         await heads[key].expect(contains="Рекомендация 4.4", timeout=30)
+    order = [("document", ("приказ_об_открытии.pdf", sample_pdf("Order 42"))), ("photo", sample_photo())]
     await report(
-        tour,
-        heads["irina"],
-        "4.1",
-        "Выполнено",
-        "Открыли три новых объединения, охват вырос на 12%",
-        [("document", ("приказ_об_открытии.pdf", sample_pdf("Order 42"))), ("photo", sample_photo())],
+        tour, heads["irina"], "4.1", "Выполнено", "Открыли три новых объединения, охват вырос на 12%", order
     )
+    news = [("link", "Новость на сайте: https://ddt-vyazma.example.ru/news/2021-09")]
+    await report(tour, heads["irina"], "4.2", "В работе", "Обновляем программы к новому учебному году", news)
+    agreements = [("document", ("договоры.pdf", sample_pdf("Agreements")))]
     await report(
-        tour,
-        heads["irina"],
-        "4.2",
-        "В работе",
-        "Обновляем программы к новому учебному году",
-        [("link", "Новость на сайте: https://ddt-vyazma.example.ru/news/2021-09")],
-    )
-    await report(
-        tour,
-        heads["sergey"],
-        "4.3",
-        "Выполнено",
-        "Заключены договоры с тремя школами и музеем",
-        [("document", ("договоры.pdf", sample_pdf("Agreements")))],
+        tour, heads["sergey"], "4.3", "Выполнено", "Заключены договоры с тремя школами и музеем", agreements
     )
     await report(
         tour,
@@ -312,24 +343,21 @@ async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoRes
         reason="Кадровый состав полностью обновлён в прошлом году",
     )
 
+
+async def municipality_reports(tour: Tour, dmitry: Persona) -> None:
     tour.stage("Муниципальный орган отчитывается")
-    await heads["dmitry"].expect(contains="Рекомендация 2.4", timeout=30)
+    await dmitry.expect(contains="Рекомендация 2.4", timeout=30)
+    decree = [("document", ("постановление.pdf", sample_pdf("Resolution 7")))]
     await report(
-        tour,
-        heads["dmitry"],
-        "2.1",
-        "Выполнено",
-        "Утверждена муниципальная модель выравнивания доступности",
-        [("document", ("постановление.pdf", sample_pdf("Resolution 7")))],
+        tour, dmitry, "2.1", "Выполнено", "Утверждена муниципальная модель выравнивания доступности", decree
     )
 
-    tour.stage("Департамент проверяет: возвращает отчёт на доработку, руководитель дорабатывает")
-    await review_round(tour, oleg, heads["irina"])
 
+async def digest_files(tour: Tour, emulator: BotAPIEmulator, oleg: Persona, output: Path) -> DemoResult:
     tour.stage("Сотрудник департамента запрашивает сводку /digest")
     menu = await tour.send(oleg, "/digest", "Сводка о ходе выполнения")
     await tour.click(oleg, menu, "По всем резолюциям", "Сводка составляется")
-    summary = await tour.said(oleg, await oleg.expect(contains="Сводка", timeout=30))
+    await tour.said(oleg, await oleg.expect(contains="Сводка", timeout=30))
     xlsx_message = await oleg.expect(predicate=lambda m: m.document is not None, timeout=30)
     chart_message = await oleg.expect(predicate=lambda m: bool(m.photo), timeout=30)
 
@@ -341,21 +369,35 @@ async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoRes
     png_path = output / "progress.png"
     png_path.write_bytes(emulator.file_bytes(photo["file_id"]))
     result.files = [xlsx_path, png_path]
-    assert summary is not None
+    return result
 
+
+def print_transcripts(tour: Tour, cast: Cast, result: DemoResult) -> None:
     personas = {
-        "Анна (администратор)": anna,
-        "Олег (департамент)": oleg,
-        **{f"{h.first_name} ({h.org})": heads[k] for k, h in HEADS.items()},
+        "Анна (администратор)": cast.anna,
+        "Олег (департамент)": cast.oleg,
+        **{f"{h.first_name} ({h.org})": cast.heads[k] for k, h in HEADS.items()},
     }
     for title, persona in personas.items():
         transcript = persona.transcript()
         result.transcripts[title] = transcript
         print(f"\n{'═' * 100}\n{title}\n{'═' * 100}\n{transcript}", file=tour.out)
+
+
+async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoResult:
+    cast = Cast.of(emulator)
+    await register_and_join(tour, cast)
+    await publish(tour, cast.anna)
+    await institutions_report(tour, cast.heads)
+    await municipality_reports(tour, cast.heads["dmitry"])
+    tour.stage("Департамент проверяет: возвращает отчёт на доработку, руководитель дорабатывает")
+    await review_round(tour, cast.oleg, cast.heads["irina"])
+    result = await digest_files(tour, emulator, cast.oleg, output)
+    print_transcripts(tour, cast, result)
     return result
 
 
-def main(output: Path, *, step: bool = False) -> int:
+def main(output: Path, *, step: bool = False, web_port: int | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     output = output.resolve()
     try:
@@ -366,9 +408,10 @@ def main(output: Path, *, step: bool = False) -> int:
         return 2
     print("Демонстрация без Telegram: локальный эмулятор Bot API и настоящий бот в одном процессе.\n")
     try:
-        asyncio.run(run_demo(output, step=step))
+        asyncio.run(run_demo(output, step=step, web_port=web_port))
     except KeyboardInterrupt:
-        return 130
+        # With --web, Ctrl+C is how the dashboard is closed: the normal end.
+        return 0 if web_port is not None else 130
     except AssertionError as exc:
         # The tour expects the bot's answers; a missing one is a bug worth a readable report, not a traceback.
         print(f"\nДемонстрация прервалась: бот ответил не так, как ожидалось.\n{exc}", file=sys.stderr)

@@ -24,12 +24,15 @@ from bot.delivery.rate_limit import SendLimiter
 from bot.delivery.update_journal import JOURNALED, UpdateJournal
 from bot.domain import Role
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.scope import view_scope
 from bot.services.digests import DigestDelivery
 from bot.services.roles import effective_role
 from bot.telegram.evidence_store import EvidenceStore
-from bot.telegram.menus import set_default_menu, set_menu
+from bot.telegram.menus import set_dashboard_button, set_default_menu, set_menu
 from bot.telegram.middlewares import JournalFetchedUpdates
 from bot.texts.i18n import Translator, translator
+from bot.web.app import DashboardServer
+from bot.web.context import WebContext
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
 from storage.db import DatabaseUrlError, create_engine, create_session_factory
@@ -59,6 +62,8 @@ class Runtime:
         self.lease_renew_every = lease_renew_every or self.lease_ttl / 3
         self.lease: leases.LeaseKeeper | None = None
         self._pump_task: asyncio.Task[None] | None = None
+        # Polling mode's dashboard server, while it runs (WEBAPP_URL set).
+        self.dashboard: DashboardServer | None = None
         self._background_runs = 0
         # Set by the dispatcher's start-up: what an earlier run left in the journal has been handled and
         # updates are being received (polling, or the webhook server).
@@ -220,13 +225,23 @@ class Runtime:
         await set_default_menu(self.bot, t)
         async with self.session_factory() as session:
             people = await Repositories(session).people.everyone()
+            orgs = {o.id: o for o in await Repositories(session).orgs.all_active()}
         known = {p.telegram_id for p in people}
+        webapp_url = self.settings.webapp_url
         for person in people:
             role = effective_role(person, person.telegram_id, self.settings.admin_ids)
             if role is not None:
                 await set_menu(self.bot, person.telegram_id, role, translator(person.language))
+            org = orgs.get(person.organization_id or 0)
+            kind, place = (org.kind, org.municipality) if org else (None, None)
+            if webapp_url and view_scope(role, kind, place) is not None:
+                await set_dashboard_button(
+                    self.bot, person.telegram_id, webapp_url, translator(person.language)
+                )
         for admin_id in self.settings.admin_ids - known:
             await set_menu(self.bot, admin_id, Role.ADMIN, t)
+            if webapp_url:
+                await set_dashboard_button(self.bot, admin_id, webapp_url, t)
 
     async def run_webhook(self, *, handle_signals: bool = True) -> None:
         """Webhook mode (WEBHOOK_URL set): serves until SIGTERM/SIGINT, then stops gracefully."""
@@ -240,13 +255,30 @@ class Runtime:
         await self.sync_menus()
         await self.journal.replay(self.dp, self.bot)
         self.start_background()
-        await self.dp.start_polling(
-            self.bot,
-            handle_signals=handle_signals,
-            allowed_updates=self.dp.resolve_used_update_types(),
-            close_bot_session=False,
-            **{JOURNALED: True},
-        )
+        self.dashboard = await self.start_dashboard()
+        try:
+            await self.dp.start_polling(
+                self.bot,
+                handle_signals=handle_signals,
+                allowed_updates=self.dp.resolve_used_update_types(),
+                close_bot_session=False,
+                **{JOURNALED: True},
+            )
+        finally:
+            if self.dashboard is not None:
+                await self.dashboard.stop()
+                self.dashboard = None
+
+    def web_context(self) -> WebContext:
+        return WebContext(self.settings, self.session_factory, self.clock, self.renderer)
+
+    async def start_dashboard(self) -> DashboardServer | None:
+        """Polling mode's dashboard server on WEB_HOST:WEB_PORT, only when WEBAPP_URL is set."""
+        if not self.settings.webapp_url:
+            return None
+        server = DashboardServer(self.web_context(), self.settings.web_host, self.settings.web_port)
+        await server.start()
+        return server
 
 
 def _first_line(exc: BaseException) -> str:

@@ -31,6 +31,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery.update_journal import JOURNALED, UpdateJournal
 from bot.runtime.logs import log_context
 from bot.texts.i18n import translator
+from bot.web.app import add_dashboard_routes
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -162,6 +163,8 @@ class WebhookServer:
         app.router.add_post(self.path, self.handler.handle)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
+        if self.runtime.settings.webapp_url:
+            add_dashboard_routes(app, self.runtime.web_context())
         return app
 
     async def start(self) -> None:

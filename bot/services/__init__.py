@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.domain.clock import Clock
+    from bot.services.dashboard import DashboardService
     from bot.services.digests import DigestDelivery
     from bot.services.execution_report import ExecutionReportService
     from bot.services.extensions import ExtensionService
@@ -131,3 +132,10 @@ class Services:
         from bot.services.digests import DigestDelivery
 
         return DigestDelivery(self.settings, self.renderer)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        from bot.services.dashboard import DashboardService, Thresholds
+
+        thresholds = Thresholds(self.settings.dashboard_green_percent, self.settings.dashboard_yellow_percent)
+        return DashboardService(self.repo, self.settings.admin_ids, thresholds)

@@ -75,7 +75,13 @@ class DigestDelivery:
         return DigestFiles(xlsx, png, day)
 
     async def _intents(
-        self, data: DigestData, people: Iterable[Person], folder_key: str, key: str, day: dt.date
+        self,
+        data: DigestData,
+        people: Iterable[Person],
+        folder_key: str,
+        key: str,
+        day: dt.date,
+        resolution_id: int | None = None,
     ) -> list[DigestParts]:
         """Each locale's documents are made once, however many people read them."""
         by_locale: dict[str, list[Person]] = defaultdict(list)
@@ -86,7 +92,10 @@ class DigestDelivery:
             digest = await render_digest(data, translator(locale))
             files = self._files(folder_key, locale, digest, day)
             parts = tuple(digest.text_parts)
-            intents += [DigestParts(Recipient.of(p, locale), f"{key}:p{p.id}", parts, files) for p in readers]
+            intents += [
+                DigestParts(Recipient.of(p, locale), f"{key}:p{p.id}", parts, files, resolution_id)
+                for p in readers
+            ]
         return intents
 
     async def on_demand(
@@ -94,7 +103,9 @@ class DigestDelivery:
     ) -> int:
         data = await self._collect(repo, request, request.scope(person.id), now)
         day = now.astimezone(self.settings.tz).date()
-        intents = await self._intents(data, [person], f"ondemand-{key}", f"digest:{key}", day)
+        intents = await self._intents(
+            data, [person], f"ondemand-{key}", f"digest:{key}", day, request.resolution_id
+        )
         return await repo.outbox.enqueue(self.renderer.rows(intents))
 
     async def scheduled(self, repo: Repositories, now: dt.datetime, horizon: dt.datetime) -> int:

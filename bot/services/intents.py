@@ -94,6 +94,8 @@ class DigestParts:
     dedup_key: str
     text_parts: tuple[str, ...]
     files: DigestFiles
+    # The resolution the digest is about (None: all published), for the button that opens the dashboard.
+    resolution_id: int | None = None
 
 
 @dataclass(frozen=True)

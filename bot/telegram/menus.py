@@ -6,9 +6,10 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, MenuButtonDefault
 
 from bot.domain import Role
+from bot.telegram.views.dashboard import dashboard_menu_button
 from bot.texts.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -59,3 +60,13 @@ async def set_menu(bot: Bot, chat_id: int, role: Role | None, t: Translator) -> 
             await bot.set_my_commands(commands_for(role, t), scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramAPIError as exc:
         log.warning("could not set the menu of chat %s: %s", chat_id, exc)
+
+
+async def set_dashboard_button(bot: Bot, chat_id: int, webapp_url: str | None, t: Translator) -> None:
+    """The chat's menu button opens the dashboard (WEBAPP_URL), or is Telegram's default when None.
+    Like the menus, a convenience: a failure is logged, never fatal."""
+    button = dashboard_menu_button(t, webapp_url) if webapp_url else MenuButtonDefault()
+    try:
+        await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
+    except TelegramAPIError as exc:
+        log.warning("could not set the menu button of chat %s: %s", chat_id, exc)

@@ -22,6 +22,7 @@ from bot.services.intents import (
     ReviewQueueNotice,
 )
 from bot.services.ports import OutboxRow
+from bot.telegram.views.dashboard import dashboard_markup
 from bot.telegram.views.delivery import (
     delivery_report_lines,
     intro_text,
@@ -40,8 +41,10 @@ from bot.texts.text_split import split_lines
 class TelegramRenderer:
     """Renders intents for Telegram; `default_locale` speaks to people who never chose a language."""
 
-    def __init__(self, default_locale: str) -> None:
+    def __init__(self, default_locale: str, webapp_url: str | None = None) -> None:
         self.default_locale = default_locale
+        # WEBAPP_URL: digests carry a button that opens the dashboard; None, no button.
+        self.webapp_url = webapp_url
         self._render: dict[type, Callable[[Any], list[Outgoing]]] = {
             PublicationIntro: self._intro,
             RecommendationIntent: self._recommendation,
@@ -88,8 +91,12 @@ class TelegramRenderer:
     def _digest(self, intent: DigestParts) -> list[Outgoing]:
         t, to, key, files = self.translator(intent.to.locale), intent.to, intent.dedup_key, intent.files
         common: dict[str, Any] = {"chat_id": to.chat_id, "person_id": to.person_id}
+        last = len(intent.text_parts) - 1
+        button = dashboard_markup(t, self.webapp_url, intent.resolution_id) if self.webapp_url else None
         messages = [
-            Outgoing(dedup_key=f"{key}:text{i}", text=part, **common)
+            Outgoing(
+                dedup_key=f"{key}:text{i}", text=part, reply_markup=button if i == last else None, **common
+            )
             for i, part in enumerate(intent.text_parts)
         ]
         messages.append(

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.dashboard import DashboardRepo
 from storage.repositories.documents import DocumentsRepo
 from storage.repositories.extensions import ExtensionRepo
 from storage.repositories.invitations import InvitationRepo
@@ -68,6 +69,10 @@ class Repositories:
     @cached_property
     def documents(self) -> DocumentsRepo:
         return DocumentsRepo(self.session)
+
+    @cached_property
+    def dashboard(self) -> DashboardRepo:
+        return DashboardRepo(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -98,33 +98,7 @@ class ScheduleRepo(Repository):
         if resolution_id is not None:
             stmt = stmt.where(Resolution.id == resolution_id)
         rows = await self.session.execute(stmt)
-        return [
-            OpenItem(
-                org_id,
-                org_name,
-                res_id,
-                title,
-                rec_id,
-                f"{g_pos}.{r_pos}",
-                text,
-                _as_date(deadline),
-                published,
-                _as_date(adopted),
-            )
-            for (
-                org_id,
-                org_name,
-                res_id,
-                title,
-                rec_id,
-                g_pos,
-                r_pos,
-                text,
-                deadline,
-                published,
-                adopted,
-            ) in rows
-        ]
+        return [_open_item(*row) for row in rows]
 
     async def last_activity(self, org_id: int, resolution_id: int) -> dt.datetime | None:
         return await self.session.scalar(
@@ -139,3 +113,31 @@ def _as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value  # type: ignore[return-value]
     return dt.date.fromisoformat(str(value))
+
+
+def _open_item(
+    org_id: int,
+    org_name: str,
+    res_id: int,
+    title: str,
+    rec_id: int,
+    group_position: int,
+    rec_position: int,
+    text: str,
+    deadline: object,
+    published: dt.datetime | None,
+    adopted: object,
+) -> OpenItem:
+    number = f"{group_position}.{rec_position}"
+    return OpenItem(
+        org_id,
+        org_name,
+        res_id,
+        title,
+        rec_id,
+        number,
+        text,
+        _as_date(deadline),
+        published,
+        _as_date(adopted),
+    )

@@ -1,0 +1,366 @@
+"""The officials' dashboard: who may look, and the read-only figures and lists they see.
+
+Every method takes the caller's scope (bot.domain.scope) and never returns anything outside it.
+Results are plain JSON-able dicts: the web layer only serialises them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.documents.figures import DigestFigures, build_figures
+from bot.domain import OrgKind, ReportStatus, ReviewState, Role
+from bot.domain.errors import DomainError
+from bot.domain.scope import ViewScope, view_scope
+from storage.repositories import Repositories
+from storage.repositories.dashboard import EvidenceFile, MatrixQuery, OrgRow, ReportRow
+from storage.repositories.digest import DigestRepo, GroupInfo, RecInfo, Scope
+
+PAGE_SIZE = 50
+OVERDUE_LISTED = 20
+NO_ANSWER = "no_answer"
+NOT_ADDRESSED = "-"
+STATUS_FILTERS = frozenset({*(s.value for s in ReportStatus), NO_ANSWER})
+REVIEW_FILTERS = frozenset(s.value for s in ReviewState)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Traffic lights of the municipalities: green from `green` percent done, yellow from `yellow`."""
+
+    green: float
+    yellow: float
+
+    def light(self, percent: float) -> str:
+        if percent >= self.green:
+            return "green"
+        return "yellow" if percent >= self.yellow else "red"
+
+
+class OverviewCache:
+    """Overviews already computed, by scope and data version. Counting 600,000 cells takes about a second;
+    the key changes with any new report, revision or organization, and `ttl` bounds what it cannot see
+    (a status changed in place) to a minute."""
+
+    def __init__(self, ttl: float = 60.0, size: int = 64) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[float, dict[str, Any]]] = OrderedDict()
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        found = self._items.get(key)
+        if found is None or time.monotonic() - found[0] > self.ttl:
+            return None
+        self._items.move_to_end(key)
+        return found[1]
+
+    def put(self, key: Hashable, value: dict[str, Any]) -> None:
+        self._items[key] = (time.monotonic(), value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+# One per process: every request's service shares it.
+OVERVIEWS = OverviewCache()
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    resolution_id: int | None = None
+    group_id: int | None = None
+    municipality: str | None = None
+    status: str | None = None
+    review: str | None = None
+    search: str = ""
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """The caller: their scope and the language their pages are in."""
+
+    scope: ViewScope
+    locale: str | None
+
+
+class DashboardService:
+    def __init__(
+        self,
+        repo: Repositories,
+        admin_ids: frozenset[int],
+        thresholds: Thresholds,
+        cache: OverviewCache | None = None,
+    ) -> None:
+        self.repo = repo
+        self.admin_ids = admin_ids
+        self.thresholds = thresholds
+        self.digest = DigestRepo(repo.session)
+        self.cache = cache if cache is not None else OVERVIEWS
+
+    async def viewing(self, telegram_id: int) -> Viewing:
+        """Resolved on every request, so a revoked role stops working at once."""
+        viewer = await self.repo.dashboard.viewer(telegram_id)
+        if telegram_id in self.admin_ids:
+            return Viewing(
+                view_scope(Role.ADMIN, None, None) or ViewScope(), viewer.language if viewer else None
+            )
+        if viewer is None:
+            raise DomainError("web.forbidden")
+        kind = OrgKind(viewer.org_kind) if viewer.org_kind else None
+        scope = view_scope(Role(viewer.role), kind, viewer.municipality)
+        if scope is None:
+            raise DomainError("web.forbidden")
+        return Viewing(scope, viewer.language)
+
+    async def _scope(self, scope: ViewScope, resolution_id: int | None) -> Scope:
+        ids = await self.digest.published_ids(resolution_id)
+        if resolution_id is not None and not ids:
+            raise DomainError("web.not_found")
+        return Scope(ids, scope.municipality)
+
+    async def overview(self, scope: ViewScope, resolution_id: int | None, today: dt.date) -> dict[str, Any]:
+        digest_scope = await self._scope(scope, resolution_id)
+        key = (
+            str(self.repo.session.get_bind().url),
+            scope.municipality,
+            digest_scope.resolution_ids,
+            today,
+            await self.repo.dashboard.data_version(),
+        )
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = await self._overview(scope, resolution_id, today, digest_scope)
+            self.cache.put(key, cached)
+        return cached
+
+    async def _overview(
+        self, scope: ViewScope, resolution_id: int | None, today: dt.date, digest_scope: Scope
+    ) -> dict[str, Any]:
+        figures = await build_figures(self.digest, resolution_id, scope.municipality, today)
+        recs = [rec.rec_id for rec, _ in figures.recommendations]
+        reviews = await self.repo.dashboard.review_counts(recs, scope.municipality)
+        return {
+            "municipality": scope.municipality,
+            "resolutions": [{"id": i, "title": title} for i, title in figures.resolutions],
+            "resolution_id": resolution_id if digest_scope.resolution_ids else None,
+            "overall": _tally(figures.overall),
+            "groups": [_group(g) | _tally(t) for g, t in figures.groups],
+            "municipalities": self._ranked(figures),
+            "review": {state.value: reviews.get(state.value, 0) for state in ReviewState},
+            "overdue": _overdue(figures),
+            "thresholds": asdict(self.thresholds),
+        }
+
+    def _ranked(self, figures: DigestFigures) -> list[dict[str, Any]]:
+        rows = [{"name": name} | _tally(tally) for name, tally in figures.municipalities.items()]
+        rows.sort(key=lambda row: (-row["percent"], row["name"]))
+        for row in rows:
+            row["light"] = self.thresholds.light(row["percent"])
+        return rows
+
+    async def filters(self, scope: ViewScope, resolution_id: int | None) -> dict[str, Any]:
+        """What the matrix can be filtered by, within the caller's scope."""
+        digest_scope = await self._scope(scope, resolution_id)
+        groups = await self.digest.groups(digest_scope)
+        municipalities = [scope.municipality] if scope.municipality else await self.repo.orgs.municipalities()
+        return {
+            "resolutions": [
+                {"id": i, "title": t}
+                for i, t in await self.digest.resolution_titles(digest_scope.resolution_ids)
+            ],
+            "groups": [_group(g) for g in groups],
+            "municipalities": [m for m in municipalities if m],
+            "statuses": sorted(STATUS_FILTERS),
+            "reviews": sorted(REVIEW_FILTERS),
+        }
+
+    async def matrix(self, scope: ViewScope, f: MatrixFilters) -> dict[str, Any]:
+        _check_filters(f)
+        digest_scope = await self._scope(scope, f.resolution_id)
+        groups = [g for g in await self.digest.groups(digest_scope) if f.group_id in (None, g.group_id)]
+        if f.group_id is not None and not groups:
+            raise DomainError("web.not_found")
+        group_ids = {g.group_id for g in groups}
+        recs = [r for r in await self.digest.recommendations(digest_scope) if r.group_id in group_ids]
+        if f.municipality is not None and not scope.covers(f.municipality):
+            raise DomainError("web.out_of_scope")
+        municipality = scope.municipality or f.municipality
+        query = MatrixQuery(
+            rec_ids=tuple(r.rec_id for r in recs),
+            kinds=tuple(sorted({g.kind for g in groups})),
+            municipality=municipality,
+            status=f.status,
+            review=f.review,
+            search=f.search.strip(),
+            offset=f.page * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+        total, orgs = await self.repo.dashboard.matrix_page(query)
+        cells = await self.repo.dashboard.cells([o.org_id for o in orgs], query.rec_ids)
+        return {
+            "total": total,
+            "page": f.page,
+            "page_size": PAGE_SIZE,
+            "columns": [_rec(r) for r in recs],
+            "rows": _rows(orgs, recs, groups, cells),
+        }
+
+    async def organization(self, scope: ViewScope, org_id: int) -> dict[str, Any]:
+        org = await self.repo.dashboard.organization(org_id)
+        if org is None:
+            raise DomainError("web.not_found")
+        if not scope.covers(org.municipality):
+            raise DomainError("web.out_of_scope")
+        digest_scope = await self._scope(scope, None)
+        kinds = {g.group_id: g.kind for g in await self.digest.groups(digest_scope)}
+        recs = [r for r in await self.digest.recommendations(digest_scope) if kinds[r.group_id] == org.kind]
+        reports = {
+            r.rec_id: r for r in await self.repo.dashboard.reports_of(org_id, [r.rec_id for r in recs])
+        }
+        ids = [r.report_id for r in reports.values()]
+        evidence = await self.repo.dashboard.evidence_of(ids)
+        history = await self.repo.dashboard.history_of(ids)
+        items = []
+        for rec in recs:
+            report = reports.get(rec.rec_id)
+            items.append(
+                _rec(rec)
+                | _report(report)
+                | {
+                    "evidence": [
+                        _evidence(e) for e in evidence if report and e.report_id == report.report_id
+                    ],
+                    "history": [
+                        _revision(h) for h in history if report and h["report_id"] == report.report_id
+                    ],
+                }
+            )
+        return {"organization": asdict(org), "items": items}
+
+    async def recommendation(self, scope: ViewScope, rec_id: int) -> dict[str, Any]:
+        digest_scope = await self._scope(scope, None)
+        rec = next((r for r in await self.digest.recommendations(digest_scope) if r.rec_id == rec_id), None)
+        if rec is None:
+            raise DomainError("web.not_found")
+        group = next(g for g in await self.digest.groups(digest_scope) if g.group_id == rec.group_id)
+        orgs = await self.repo.dashboard.organizations_of(group.kind, scope.municipality)
+        answers = {o.org_id: r for o, r in await self.repo.dashboard.answers_to(rec_id, scope.municipality)}
+        return {
+            "recommendation": _rec(rec) | {"group": group.heading},
+            "answers": [asdict(o) | _report(answers.get(o.org_id)) for o in orgs],
+        }
+
+    async def evidence_file(self, scope: ViewScope, evidence_id: int) -> EvidenceFile:
+        """A stored evidence file the caller may download; anything else is not found or forbidden."""
+        item = await self.repo.dashboard.evidence(evidence_id)
+        if item is None or not item.stored_path:
+            raise DomainError("web.not_found")
+        if not scope.covers(item.municipality):
+            raise DomainError("web.out_of_scope")
+        return item
+
+
+def _check_filters(f: MatrixFilters) -> None:
+    if f.status is not None and f.status not in STATUS_FILTERS:
+        raise DomainError("web.bad_filter")
+    if f.review is not None and f.review not in REVIEW_FILTERS:
+        raise DomainError("web.bad_filter")
+    if f.page < 0 or len(f.search) > 200:
+        raise DomainError("web.bad_filter")
+
+
+def _tally(tally: Any) -> dict[str, Any]:
+    return asdict(tally) | {"no_answer": tally.no_answer, "percent": round(tally.percent_done, 1)}
+
+
+def _group(group: GroupInfo) -> dict[str, Any]:
+    return {
+        "id": group.group_id,
+        "resolution_id": group.resolution_id,
+        "heading": group.heading,
+        "kind": group.kind,
+    }
+
+
+def _rec(rec: RecInfo) -> dict[str, Any]:
+    return {
+        "id": rec.rec_id,
+        "group_id": rec.group_id,
+        "number": rec.number,
+        "text": rec.text,
+        "deadline": rec.deadline.isoformat() if rec.deadline else None,
+    }
+
+
+def _overdue(figures: DigestFigures) -> dict[str, Any]:
+    late = sorted(figures.overdue, key=lambda o: (-o.overdue, o.municipality, o.name))
+    return {
+        "cells": sum(o.overdue for o in late),
+        "organizations": len(late),
+        "top": [
+            {"id": o.org_id, "name": o.name, "municipality": o.municipality, "overdue": o.overdue}
+            for o in late[:OVERDUE_LISTED]
+        ],
+    }
+
+
+def _rows(orgs: list[OrgRow], recs: list[RecInfo], groups: list[GroupInfo], cells: list[Any]) -> list[Any]:
+    kind_of = {g.group_id: g.kind for g in groups}
+    found = {(c.org_id, c.rec_id): (c.status, c.review) for c in cells}
+    rows = []
+    for org in orgs:
+        statuses, reviews = [], []
+        for rec in recs:
+            if kind_of[rec.group_id] != org.kind:
+                statuses.append(NOT_ADDRESSED)
+                reviews.append(None)
+                continue
+            status, review = found.get((org.org_id, rec.rec_id), (NO_ANSWER, None))
+            statuses.append(status)
+            reviews.append(review)
+        rows.append(asdict(org) | {"cells": statuses, "reviews": reviews})
+    return rows
+
+
+def _report(report: ReportRow | None) -> dict[str, Any]:
+    if report is None:
+        return {
+            "status": NO_ANSWER,
+            "review": None,
+            "comment": "",
+            "reason": None,
+            "review_comment": None,
+            "updated_at": None,
+        }
+    return {
+        "status": report.status,
+        "review": report.review,
+        "comment": report.comment,
+        "reason": report.reason,
+        "review_comment": report.review_comment,
+        "updated_at": report.updated_at.isoformat() if report.updated_at else None,
+    }
+
+
+def _evidence(item: EvidenceFile) -> dict[str, Any]:
+    return {
+        "id": item.evidence_id,
+        "kind": item.kind,
+        "file_name": item.file_name,
+        "url": item.url,
+        "text": item.text,
+        "downloadable": bool(item.stored_path),
+    }
+
+
+def _revision(row: dict[str, Any]) -> dict[str, Any]:
+    created = row["created_at"]
+    return {k: v for k, v in row.items() if k not in ("report_id", "created_at")} | {
+        "created_at": created.isoformat() if created else None
+    }
