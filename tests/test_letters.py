@@ -110,7 +110,7 @@ async def test_letters_for_the_unstaffed_with_qr_codes_and_links(
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Организация", "Муниципалитет", "Ссылка-приглашение", "Действует до")
+    assert rows[0] == ("Организация", "Муниципалитет", "Приглашение", "Действует до")
     assert [(r[0], r[2]) for r in rows[1:]] == [(name, link) for name, link, _, _ in pages]
 
     # A letter's link works: the head of «ДШИ Сафоново» joins it.
