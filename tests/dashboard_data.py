@@ -72,6 +72,23 @@ async def seed(settings: Settings) -> Seeded:
 
 async def _fill(session: Any, evidence_dir: Path) -> Seeded:
     out = Seeded()
+    municipal, schools = _add_resolution(session)
+    await _add_organizations(session, out)
+    out.municipal_rec_id = municipal.recommendations[0].id
+    out.rec_ids = [r.id for r in schools.recommendations]
+    await _add_people(session, out)
+    reports = await _add_reports(session, out)
+    r1 = out.rec_ids[0]
+    out.evidence_id = await _evidence(
+        session, reports[("Школа № 1", r1)].id, evidence_dir, "Протокол педсовета.pdf"
+    )
+    out.south_evidence_id = await _evidence(
+        session, reports[("Гимназия № 3", r1)].id, evidence_dir, "Отчёт.pdf"
+    )
+    return out
+
+
+def _add_resolution(session: Any) -> tuple[AddresseeGroup, AddresseeGroup]:
     res = Resolution(
         title="Резолюция августовского педагогического форума",
         status=ResolutionStatus.PUBLISHED,
@@ -92,6 +109,10 @@ async def _fill(session: Any, evidence_dir: Path) -> Seeded:
     ]
     res.groups = [municipal, schools]
     session.add(res)
+    return municipal, schools
+
+
+async def _add_organizations(session: Any, out: Seeded) -> None:
     orgs = [
         ("Управление образования Северного района", OrgKind.MUNICIPAL, NORTH),
         ("Управление образования Южного района", OrgKind.MUNICIPAL, SOUTH),
@@ -105,8 +126,9 @@ async def _fill(session: Any, evidence_dir: Path) -> Seeded:
         session.add(org)
         await session.flush()
         out.org_ids[name] = org.id
-    out.municipal_rec_id = municipal.recommendations[0].id
-    out.rec_ids = [r.id for r in schools.recommendations]
+
+
+async def _add_people(session: Any, out: Seeded) -> None:
     people = [
         (OFFICIAL_ID, Role.OFFICIAL, None),
         (MEMBER_ID, Role.MEMBER, out.org_ids["Школа № 1"]),
@@ -115,6 +137,9 @@ async def _fill(session: Any, evidence_dir: Path) -> Seeded:
     for tid, role, org_id in people:
         session.add(Person(telegram_id=tid, full_name=f"Сотрудник {tid}", role=role, organization_id=org_id))
     await session.flush()
+
+
+async def _add_reports(session: Any, out: Seeded) -> dict[tuple[str, int], Report]:
     r1, r2, _ = out.rec_ids
     cells = [
         ("Школа № 1", r1, ReportStatus.DONE, ReviewState.ACCEPTED),
@@ -147,13 +172,7 @@ async def _fill(session: Any, evidence_dir: Path) -> Seeded:
         session.add(
             ReportRevision(report_id=report.id, version=1, status=status, event=RevisionEvent.SUBMITTED)
         )
-    out.evidence_id = await _evidence(
-        session, reports[("Школа № 1", r1)].id, evidence_dir, "Протокол педсовета.pdf"
-    )
-    out.south_evidence_id = await _evidence(
-        session, reports[("Гимназия № 3", r1)].id, evidence_dir, "Отчёт.pdf"
-    )
-    return out
+    return reports
 
 
 async def _evidence(session: Any, report_id: int, evidence_dir: Path, name: str) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.documents import build_digest
+from bot.documents.figures import DigestFigures
 from bot.domain import ExtensionState, OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
@@ -93,7 +94,16 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
     await known_data_set(app, clock)
     async with app.session_factory() as session:
         digest = await build_digest(session, None, None, dt.date(2026, 10, 5), None, translator("ru"))
-    f = digest.figures
+    assert_known_figures(digest.figures)
+    assert_known_text(digest.text_parts)
+    assert_known_workbook(digest.xlsx)
+    assert digest.png.startswith(PNG_MAGIC)
+    from matplotlib.image import imread
+
+    assert imread(io.BytesIO(digest.png), format="png").shape[0] > 100
+
+
+def assert_known_figures(f: DigestFigures) -> None:
     assert (f.overall.total, f.overall.done, f.overall.in_progress, f.overall.not_applicable) == (13, 3, 1, 1)
     assert f.overall.no_answer == 8 and f.overall.applicable == 12 and round(f.overall.percent_done) == 25
     groups = {g.heading: t for g, t in f.groups}
@@ -115,15 +125,19 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
     least = [rec.number for rec, _ in f.least_progress(3)]
     assert least[0] in {"1.2", "2.2", "2.3"} and "2.1" not in least
 
-    text = "\n".join(digest.text_parts)
-    assert all(len(part) < 4096 for part in digest.text_parts)
+
+def assert_known_text(text_parts: list[str]) -> None:
+    text = "\n".join(text_parts)
+    assert all(len(part) < 4096 for part in text_parts)
     assert (
         "Принято 0%</b> применимых позиций: выполнены и приняты департаментом 0 из 12" in text
         and "самими организациями: 3 (25%)" in text
     )
     assert "Клуб &lt;b&gt;&amp;" in text and "<b>&" not in text.replace("<b>Принято", "")
 
-    workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)
+
+def assert_known_workbook(xlsx: bytes) -> None:
+    workbook = load_workbook(io.BytesIO(xlsx), read_only=True)
     assert workbook.sheetnames == [
         "Сводка",
         "Матрица",
@@ -140,10 +154,6 @@ async def test_digest_numbers_xlsx_and_chart(app: Runtime, clock: FrozenClock) -
     assert "Библиотека" not in rows
     munis = list(workbook["Муниципалитеты"].iter_rows(values_only=True))
     assert munis[1][:3] == ("Вяземский район", 5, 3)
-    assert digest.png.startswith(PNG_MAGIC)
-    from matplotlib.image import imread
-
-    assert imread(io.BytesIO(digest.png), format="png").shape[0] > 100
 
 
 async def test_digest_by_municipality_and_changes(app: Runtime, clock: FrozenClock) -> None:
@@ -229,6 +239,27 @@ async def test_digest_knows_review_state_and_own_deadlines(app: Runtime, clock: 
     """Issue 13, point 7: accepted / awaiting review / returned everywhere, the headline of accepted
     «Выполнено»; an approved extension moves one organization's cell out of "overdue"."""
     await known_data_set(app, clock)
+    await review_two_and_extend_one(app, clock)
+    async with app.session_factory() as session:
+        digest = await build_digest(session, None, None, dt.date(2026, 10, 5), None, translator("ru"))
+    overall = digest.figures.overall
+    assert (overall.accepted, overall.returned, overall.awaiting_review) == (1, 1, 3)
+    assert (overall.accepted_done, overall.returned_done, overall.done_awaiting_review) == (1, 1, 1)
+    assert round(overall.percent_accepted) == 8 and round(overall.percent_done) == 25
+    overdue = {o.name: o.overdue for o in digest.figures.overdue}
+    assert overdue["ЦДТ Б"] == 2  # 2.2 and 2.3 still; 2.1 is now due 01.12.2026
+
+    text = "\n".join(digest.text_parts)
+    assert (
+        "Принято 8%</b> применимых позиций: выполнены и приняты департаментом 1 из 12" in text
+        and "самими организациями: 3 (25%)" in text
+    )
+    assert "Проверка отчётов: принято 1, на проверке 3, возвращено на доработку 1." in text
+    assert_review_workbook(digest.xlsx)
+
+
+async def review_two_and_extend_one(app: Runtime, clock: FrozenClock) -> None:
+    """Accept ДДТ А's 2.1, return Отдел М1's 1.1 and approve ЦДТ Б's extension of 2.1 to 01.12.2026."""
     async with app.session_factory() as session:
         by_org = {
             (org, rec.position, rec.group.position): report
@@ -256,23 +287,10 @@ async def test_digest_knows_review_state_and_own_deadlines(app: Runtime, clock: 
             )
         )
         await session.commit()
-    async with app.session_factory() as session:
-        digest = await build_digest(session, None, None, dt.date(2026, 10, 5), None, translator("ru"))
-    overall = digest.figures.overall
-    assert (overall.accepted, overall.returned, overall.awaiting_review) == (1, 1, 3)
-    assert (overall.accepted_done, overall.returned_done, overall.done_awaiting_review) == (1, 1, 1)
-    assert round(overall.percent_accepted) == 8 and round(overall.percent_done) == 25
-    overdue = {o.name: o.overdue for o in digest.figures.overdue}
-    assert overdue["ЦДТ Б"] == 2  # 2.2 and 2.3 still; 2.1 is now due 01.12.2026
 
-    text = "\n".join(digest.text_parts)
-    assert (
-        "Принято 8%</b> применимых позиций: выполнены и приняты департаментом 1 из 12" in text
-        and "самими организациями: 3 (25%)" in text
-    )
-    assert "Проверка отчётов: принято 1, на проверке 3, возвращено на доработку 1." in text
 
-    workbook = load_workbook(io.BytesIO(digest.xlsx), read_only=True)
+def assert_review_workbook(xlsx: bytes) -> None:
+    workbook = load_workbook(io.BytesIO(xlsx), read_only=True)
     rows = {r[0]: r[2:] for r in list(workbook["Матрица"].iter_rows(values_only=True))[1:]}
     assert rows["ДДТ А"] == (None, None, "Выполнено, принято", "Выполнено", "Не применимо")
     assert rows["Отдел М1"] == ("Выполнено, возвращено", "Нет отчёта", None, None, None)

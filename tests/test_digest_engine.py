@@ -25,7 +25,7 @@ from bot.texts.i18n import translator
 from bot.texts.text_split import TELEGRAM_TEXT_LIMIT
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import Evidence, Report
+from storage.models import Evidence, Recommendation, Report
 from storage.repositories import Repositories
 from storage.repositories.digest import DigestRepo, GroupInfo, OrgInfo, RecInfo
 
@@ -96,76 +96,92 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> KnownData:
     data = KnownData()
     async with sessions() as session:
         repo = Repositories(session)
-        for key, name, kind, municipality in (
-            ("A", "ДДТ А", OrgKind.INSTITUTION, VYAZMA),
-            ("B", "ЦДТ Б", OrgKind.INSTITUTION, SAFONOVO),
-            ("C", EVIL, OrgKind.INSTITUTION, SAFONOVO),
-            ("D", "Школа искусств Д", OrgKind.INSTITUTION, ""),
-            ("M1", "Отдел М1", OrgKind.MUNICIPAL, VYAZMA),
-            ("M2", "Комитет М2", OrgKind.MUNICIPAL, SAFONOVO),
-            ("X", "Библиотека", OrgKind.OTHER, VYAZMA),
-            ("Z", "Закрытый ДДТ", OrgKind.INSTITUTION, VYAZMA),
-        ):
-            data.orgs[key] = (await seed_org(repo, name, kind, municipality)).org.id
-        closed = await repo.orgs.get(data.orgs["Z"])
-        assert closed is not None
-        closed.is_active = False
-
-        first = await seed_resolution(repo, RESOLUTION, "r1.txt")
-        first.status, first.deadline = ResolutionStatus.PUBLISHED, DEADLINE
-        for group in first.groups:
-            for rec in group.recommendations:
-                data.recs[f"{group.position}.{rec.position}"] = rec.id
-                if (group.position, rec.position) == (2, 3):
-                    rec.deadline = LATE_ITEM_DEADLINE
-        second = await repo.resolutions.add(
-            "Вторая резолюция", None, None, "r2.txt", 0, [("Учреждениям", OrgKind.INSTITUTION, ["одна"])]
-        )
-        second.status = ResolutionStatus.PUBLISHED
-        draft = await repo.resolutions.add(
-            "Черновик", None, None, "r3.txt", 0, [("Учреждениям", OrgKind.INSTITUTION, ["черновая"])]
-        )
-        data.first, data.second = first.id, second.id
+        await seed_orgs(repo, data)
+        second_rec, draft_rec = await seed_resolutions(repo, data)
         await session.flush()
-
-        o, r = data.orgs, data.recs
-        a21 = await report(session, o["A"], r["2.1"], ReportStatus.DONE, 5)
-        await report(session, o["A"], r["2.2"], ReportStatus.DONE, 30)
-        await report(session, o["A"], r["2.3"], ReportStatus.NOT_APPLICABLE)
-        b21 = await report(session, o["B"], r["2.1"], ReportStatus.IN_PROGRESS)
-        await report(session, o["B"], r["2.3"], ReportStatus.DONE)
-        await report(session, o["D"], r["2.1"], ReportStatus.NOT_STARTED)
-        await report(session, o["M1"], r["1.1"], ReportStatus.DONE)
-        await report(session, o["M1"], r["2.2"], ReportStatus.DONE)  # not addressed to municipal bodies
-        x21 = await report(session, o["X"], r["2.1"], ReportStatus.DONE)
-        z21 = await report(session, o["Z"], r["2.1"], ReportStatus.DONE)
-        await report(session, o["A"], second.groups[0].recommendations[0].id, ReportStatus.DONE)
-        await report(session, o["A"], draft.groups[0].recommendations[0].id, ReportStatus.DONE)
-        session.add_all(
-            [
-                Evidence(
-                    report_id=a21.id,
-                    revision_version=1,
-                    kind=EvidenceKind.DOCUMENT,
-                    file_name="протокол.pdf",
-                    file_size=2048,
-                    created_at=WHEN,
-                ),
-                Evidence(
-                    report_id=b21.id,
-                    revision_version=1,
-                    kind=EvidenceKind.LINK,
-                    url="https://example.org/x?a=1&b=<2>",
-                    created_at=WHEN + dt.timedelta(hours=1),
-                ),
-                *(
-                    Evidence(report_id=hidden.id, revision_version=1, kind=EvidenceKind.TEXT, text="скрыто")
-                    for hidden in (x21, z21)
-                ),
-            ]
-        )
+        await seed_reports(session, data, second_rec, draft_rec)
         await session.commit()
     return data
+
+
+async def seed_orgs(repo: Repositories, data: KnownData) -> None:
+    """The organizations by key (A, B, C, D, M1, M2, X, Z); Z is deactivated."""
+    for key, name, kind, municipality in (
+        ("A", "ДДТ А", OrgKind.INSTITUTION, VYAZMA),
+        ("B", "ЦДТ Б", OrgKind.INSTITUTION, SAFONOVO),
+        ("C", EVIL, OrgKind.INSTITUTION, SAFONOVO),
+        ("D", "Школа искусств Д", OrgKind.INSTITUTION, ""),
+        ("M1", "Отдел М1", OrgKind.MUNICIPAL, VYAZMA),
+        ("M2", "Комитет М2", OrgKind.MUNICIPAL, SAFONOVO),
+        ("X", "Библиотека", OrgKind.OTHER, VYAZMA),
+        ("Z", "Закрытый ДДТ", OrgKind.INSTITUTION, VYAZMA),
+    ):
+        data.orgs[key] = (await seed_org(repo, name, kind, municipality)).org.id
+    closed = await repo.orgs.get(data.orgs["Z"])
+    assert closed is not None
+    closed.is_active = False
+
+
+async def seed_resolutions(repo: Repositories, data: KnownData) -> tuple[Recommendation, Recommendation]:
+    """Resolutions 1 and 2 (published) and 3 (a draft); returns the only items of 2 and 3."""
+    first = await seed_resolution(repo, RESOLUTION, "r1.txt")
+    first.status, first.deadline = ResolutionStatus.PUBLISHED, DEADLINE
+    for group in first.groups:
+        for rec in group.recommendations:
+            data.recs[f"{group.position}.{rec.position}"] = rec.id
+            if (group.position, rec.position) == (2, 3):
+                rec.deadline = LATE_ITEM_DEADLINE
+    second = await repo.resolutions.add(
+        "Вторая резолюция", None, None, "r2.txt", 0, [("Учреждениям", OrgKind.INSTITUTION, ["одна"])]
+    )
+    second.status = ResolutionStatus.PUBLISHED
+    draft = await repo.resolutions.add(
+        "Черновик", None, None, "r3.txt", 0, [("Учреждениям", OrgKind.INSTITUTION, ["черновая"])]
+    )
+    data.first, data.second = first.id, second.id
+    return second.groups[0].recommendations[0], draft.groups[0].recommendations[0]
+
+
+async def seed_reports(
+    session: AsyncSession, data: KnownData, second_rec: Recommendation, draft_rec: Recommendation
+) -> None:
+    """The reports of the known data set and their evidence (the hidden organizations' too)."""
+    o, r = data.orgs, data.recs
+    a21 = await report(session, o["A"], r["2.1"], ReportStatus.DONE, 5)
+    await report(session, o["A"], r["2.2"], ReportStatus.DONE, 30)
+    await report(session, o["A"], r["2.3"], ReportStatus.NOT_APPLICABLE)
+    b21 = await report(session, o["B"], r["2.1"], ReportStatus.IN_PROGRESS)
+    await report(session, o["B"], r["2.3"], ReportStatus.DONE)
+    await report(session, o["D"], r["2.1"], ReportStatus.NOT_STARTED)
+    await report(session, o["M1"], r["1.1"], ReportStatus.DONE)
+    await report(session, o["M1"], r["2.2"], ReportStatus.DONE)  # not addressed to municipal bodies
+    x21 = await report(session, o["X"], r["2.1"], ReportStatus.DONE)
+    z21 = await report(session, o["Z"], r["2.1"], ReportStatus.DONE)
+    await report(session, o["A"], second_rec.id, ReportStatus.DONE)
+    await report(session, o["A"], draft_rec.id, ReportStatus.DONE)
+    session.add_all(
+        [
+            Evidence(
+                report_id=a21.id,
+                revision_version=1,
+                kind=EvidenceKind.DOCUMENT,
+                file_name="протокол.pdf",
+                file_size=2048,
+                created_at=WHEN,
+            ),
+            Evidence(
+                report_id=b21.id,
+                revision_version=1,
+                kind=EvidenceKind.LINK,
+                url="https://example.org/x?a=1&b=<2>",
+                created_at=WHEN + dt.timedelta(hours=1),
+            ),
+            *(
+                Evidence(report_id=hidden.id, revision_version=1, kind=EvidenceKind.TEXT, text="скрыто")
+                for hidden in (x21, z21)
+            ),
+        ]
+    )
 
 
 async def digest_of(

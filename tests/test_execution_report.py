@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.table import Table
 from sqlalchemy import func, select, update
 
@@ -89,12 +90,30 @@ def cells(table: Table) -> list[list[str]]:
 
 def check_report(content: bytes, by_status: dict[str, int]) -> None:
     document = Document(io.BytesIO(content))
+    check_page_and_style(document)
+    texts = [p.text for p in document.paragraphs]
+    check_headings(document, texts)
+    summary, municipalities, evidence = document.tables
+    check_summary(summary, by_status)
+    assert [row[0] for row in cells(municipalities)[1:]] == ["Вяземский район", "Сафоновский район"]
+    assert cells(municipalities)[1][1:4] == ["2", "5", "3"]
+    check_body("\n".join(texts))
+    rows = cells(evidence)
+    listed = [row[1:] for row in rows[1:]]
+    assert ["ДДТ А (Вяземский район)", "2.1", "Приказ №5.pdf"] in listed
+    assert "https://ddt-a.example/news/1" in [row[3] for row in rows[1:]]
+
+
+def check_page_and_style(document: DocxDocument) -> None:
+    """A4, page numbers in the footer, Times New Roman 14."""
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert "PAGE" in section.footer.paragraphs[0]._p.xml
     normal = document.styles["Normal"].font
     assert (normal.name, normal.size.pt) == ("Times New Roman", 14)
-    texts = [p.text for p in document.paragraphs]
+
+
+def check_headings(document: DocxDocument, texts: list[str]) -> None:
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "ИНФОРМАЦИЯ о ходе выполнения резолюции" in texts
     assert "По состоянию на 05.10.2026" in texts
@@ -109,7 +128,8 @@ def check_report(content: bytes, by_status: dict[str, int]) -> None:
     assert "3. Выполнение по муниципальным образованиям" in headings
     assert "Приложение. Перечень подтверждающих материалов" in headings
 
-    summary, municipalities, evidence = document.tables
+
+def check_summary(summary: Table, by_status: dict[str, int]) -> None:
     total = cells(summary)[-1]
     # Итого: 5 organizations, 5 recommendations, done, in progress, not started, n/a, no answer, %.
     assert total[1:9] == [
@@ -127,10 +147,8 @@ def check_report(content: bytes, by_status: dict[str, int]) -> None:
     for paragraph in summary.rows[1].cells[1].paragraphs:
         assert paragraph.runs[0].font.size.pt == 12
 
-    assert [row[0] for row in cells(municipalities)[1:]] == ["Вяземский район", "Сафоновский район"]
-    assert cells(municipalities)[1][1:4] == ["2", "5", "3"]
 
-    body = "\n".join(texts)
+def check_body(body: str) -> None:
     # What was done: only the accepted reports' comments, with the organization named.
     assert "ДДТ А (Вяземский район): Комментарий 0" in body
     assert "Комментарий 3" not in body  # B's report was returned, not accepted
@@ -140,10 +158,6 @@ def check_report(content: bytes, by_status: dict[str, int]) -> None:
     section_21 = body[body.index("Рекомендация 2.1") : body.index("Рекомендация 2.2")]
     assert "Просрочили выполнение: 1." in section_21
     assert "Клуб <b>& (Сафоновский район)" in section_21 and "ЦДТ Б" not in section_21.split("Срок:")[1]
-    rows = cells(evidence)
-    listed = [row[1:] for row in rows[1:]]
-    assert ["ДДТ А (Вяземский район)", "2.1", "Приказ №5.pdf"] in listed
-    assert "https://ddt-a.example/news/1" in [row[3] for row in rows[1:]]
 
 
 async def test_official_gets_the_report_from_the_documents_menu(
