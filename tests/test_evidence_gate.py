@@ -64,10 +64,8 @@ async def test_the_gate_is_a_setting_of_the_resolution(
     await head.expect(contains="Отчёт отправлен на проверку")
 
 
-async def test_editing_shows_attached_files_and_removes_a_wrong_one(
-    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
-) -> None:
-    head, _ = await publish_to_two_orgs(app, emulator, clock)
+async def report_done_with_a_wrong_file(head: Persona) -> None:
+    """Version 1: «Выполнено» with a wrong PDF and a link attached."""
     await done_with_comment(head, "4.1", "Кружки открыты")
     await head.send_document("не_тот_файл.pdf", b"%PDF-1.4 wrong", mime_type="application/pdf")
     await head.expect(contains="не_тот_файл.pdf")
@@ -76,16 +74,26 @@ async def test_editing_shows_attached_files_and_removes_a_wrong_one(
     await head.click(await head.expect(contains="Проверьте отчёт"), "Отправить")
     await head.expect(contains="версия 1")
 
-    # Editing: the evidence step lists what is attached, with a 🗑 button each.
+
+async def reopen_done_keeping_comment(head: Persona, attached: str) -> SentMessage:
+    """Editing 4.1 as «Выполнено» with the old comment: the evidence step lists what is attached."""
     await head.click(rec_message(head, "4.1"), "Отчитаться")
     await head.click(await head.expect(contains="Выберите статус"), "Выполнено")
     await head.click(await head.expect(contains="комментарий"), "Оставить прежний комментарий")
-    prompt = await head.expect(contains="К отчёту уже приложено 2 подтверждения")
-    assert "1. документ «не_тот_файл.pdf»" in prompt.text and "2. ссылка" in prompt.text
+    return await head.expect(contains=f"К отчёту уже приложено {attached}")
+
+
+async def attached_evidence(app: Runtime) -> tuple[Evidence, Evidence]:
+    """The wrong document and the link, as stored."""
     async with app.session_factory() as session:
         document = await session.scalar(select(Evidence).where(Evidence.file_name == "не_тот_файл.pdf"))
         other = await session.scalar(select(Evidence).where(Evidence.url.is_not(None)))
     assert document is not None and other is not None and document.stored_path
+    return document, other
+
+
+async def remove_the_wrong_file(head: Persona, prompt: SentMessage, document: Evidence) -> None:
+    """A forged button changes nothing; «Убрать 1» takes the document off and version 2 is sent."""
     # A forged button for evidence of no report of this dialog changes nothing.
     await head.click_data(prompt, EvidenceRemove(rec_id=document.report_id + 999, evidence_id=1).pack())
     assert (await head.expect_callback_answer()).show_alert
@@ -100,6 +108,8 @@ async def test_editing_shows_attached_files_and_removes_a_wrong_one(
     await head.click(confirm, "Отправить")
     await head.expect(contains="версия 2")
 
+
+async def assert_removal_kept_in_history(app: Runtime, document: Evidence, other: Evidence) -> None:
     async def removed_in_history() -> bool:
         async with app.session_factory() as session:
             row = await session.get(Evidence, document.id)
@@ -115,11 +125,22 @@ async def test_editing_shows_attached_files_and_removes_a_wrong_one(
     assert Path(document.stored_path).read_bytes() == b"%PDF-1.4 wrong"  # the archive keeps the file
     assert revision is not None and revision.changes == {"evidence_removed": 1}
 
+
+async def test_editing_shows_attached_files_and_removes_a_wrong_one(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, _ = await publish_to_two_orgs(app, emulator, clock)
+    await report_done_with_a_wrong_file(head)
+
+    # Editing: the evidence step lists what is attached, with a 🗑 button each.
+    prompt = await reopen_done_keeping_comment(head, "2 подтверждения")
+    assert "1. документ «не_тот_файл.pdf»" in prompt.text and "2. ссылка" in prompt.text
+    document, other = await attached_evidence(app)
+    await remove_the_wrong_file(head, prompt, document)
+    await assert_removal_kept_in_history(app, document, other)
+
     # Taking the last proof off a «Выполнено» report is the gate again.
-    await head.click(rec_message(head, "4.1"), "Отчитаться")
-    await head.click(await head.expect(contains="Выберите статус"), "Выполнено")
-    await head.click(await head.expect(contains="комментарий"), "Оставить прежний комментарий")
-    prompt = await head.expect(contains="К отчёту уже приложено 1 подтверждение")
+    prompt = await reopen_done_keeping_comment(head, "1 подтверждение")
     assert "не_тот_файл.pdf" not in prompt.text
     await head.click(prompt, "Убрать 1")
     gated = await head.expect(contains="Будет убрано из отчёта (1)")

@@ -65,10 +65,8 @@ async def ask_extension(head: Persona, number: str, date: str, reason: str) -> N
     await head.expect(contains="Запрос о переносе срока")
 
 
-async def test_request_checks_the_date_and_an_official_approves_it(
-    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
-) -> None:
-    head, official = await setup(app, emulator, clock)
+async def request_with_bad_dates_first(app: Runtime, head: Persona) -> None:
+    """Wrong dates are refused one by one; then 01.12.2026 is asked for 4.1, and only once."""
     await head.click(rec_message(head, "4.1"), "Перенести срок")
     await head.expect(contains="Действующий срок: 01.10.2026")
     for bad, answer in [
@@ -89,6 +87,9 @@ async def test_request_checks_the_date_and_an_official_approves_it(
     await head.click(rec_message(head, "4.1"), "Перенести срок")
     assert "уже есть запрос" in (await head.expect_callback_answer()).text
 
+
+async def official_approves(head: Persona, official: Persona) -> SentMessage:
+    """The official lists the requests, opens 4.1's card and approves it; the head is told."""
     await official.send("/extensions")
     listing = await official.expect(contains="Запросы о переносе срока (1)")
     assert "МБУ ДО ДДТ, рекомендация 4.1: 01.10.2026 → 01.12.2026" in listing.text
@@ -100,8 +101,13 @@ async def test_request_checks_the_date_and_an_official_approves_it(
     assert "Одобрить" not in str(decided.buttons)
     told = await head.expect(contains="перенёс срок по рекомендации 4.1", timeout=10)
     assert "новый срок — 01.12.2026" in told.text
+    return card
 
-    # A second tap on the old button decides nothing more and tells nobody again.
+
+async def assert_decided_only_once(
+    app: Runtime, clock: FrozenClock, official: Persona, card: SentMessage
+) -> None:
+    """A second tap on the old button decides nothing more and tells nobody again."""
     approve = ExtensionDecide(ext_id=(await extensions(app))[0].id, decision=ExtDecision.APPROVE).pack()
     await official.click_data(card, approve)
     assert "уже принято решение" in (await official.expect_callback_answer()).text
@@ -117,7 +123,9 @@ async def test_request_checks_the_date_and_an_official_approves_it(
         await session.commit()
     assert [e.state for e in await extensions(app)] == [ExtensionState.APPROVED]
 
-    # From now on the organization's own deadline is what it sees.
+
+async def assert_head_sees_the_new_deadline(head: Persona) -> None:
+    """From now on the organization's own deadline is what it sees (/report, /my, the report dialog)."""
     await head.send("/report")
     listing = await head.expect(contains="Рекомендации для «МБУ ДО ДДТ»")
     assert "срок 01.12.2026" in listing.text and "срок 01.10.2026" in listing.text
@@ -126,6 +134,18 @@ async def test_request_checks_the_date_and_an_official_approves_it(
     assert "4.1 — до 01.12.2026" in summary.text and "4.2 — до 01.10.2026" in summary.text
     await head.click(rec_message(head, "4.1"), "Отчитаться")
     assert "Срок выполнения: 01.12.2026" in (await head.expect(contains="Выберите статус")).text
+
+
+async def test_request_checks_the_date_and_an_official_approves_it(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, official = await setup(app, emulator, clock)
+    await request_with_bad_dates_first(app, head)
+    card = await official_approves(head, official)
+    # A second tap on the old button decides nothing more and tells nobody again.
+    await assert_decided_only_once(app, clock, official, card)
+    # From now on the organization's own deadline is what it sees.
+    await assert_head_sees_the_new_deadline(head)
 
 
 async def test_denial_needs_a_comment_and_reaches_the_organization(

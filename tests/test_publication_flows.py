@@ -19,7 +19,7 @@ from storage.models import OutboxMessage, Person
 from storage.repositories import Repositories
 from tests.conftest import BOT_USERNAME, TOKEN, make_settings
 from tests.helpers import admin, eventually
-from tg_emulator import BotAPIEmulator, Persona
+from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 SAMPLE_2021 = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
 
@@ -66,15 +66,8 @@ def report_buttons(persona: Persona) -> list[str]:
     ]
 
 
-async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator, app: Runtime) -> None:
-    people = await seed_region(app, emulator)
-    anna = await admin(emulator)
-    await anna.send_document("smolensk-2021.md", SAMPLE_2021)
-    preview = await anna.expect(contains="4 группы адресатов, рекомендаций: 15")
-    assert "Кому: департаменту · рекомендаций: 3" in preview.text
-    assert "Кому: учреждениям дополнительного образования · рекомендаций: 4" in preview.text
-
-    # The department's group goes to the "other" kind instead, and back: the preview follows.
+async def readdress_group_and_set_deadlines(anna: Persona, preview: SentMessage) -> SentMessage:
+    """The department's group goes to the "other" kind; a common deadline and one of 4.2's own are set."""
     await anna.click(preview, "Группа 1: Департамент ✎")
     kinds = await anna.expect(contains="Каким организациям")
     await anna.click(kinds, "Другое")
@@ -93,8 +86,10 @@ async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator
     await anna.send("9.9 15.04.2027")
     await anna.expect(contains="нет рекомендации 9.9")
     await anna.send("4.2 15.04.2027")
-    with_deadline = await anna.expect(contains="Сроки отдельных рекомендаций: 4.2 — 15.04.2027")
+    return await anna.expect(contains="Сроки отдельных рекомендаций: 4.2 — 15.04.2027")
 
+
+async def publish_and_wait(anna: Persona, with_deadline: SentMessage) -> None:
     await anna.click(with_deadline, "Опубликовать")
     confirm = await anna.expect(contains="Получателей: 5")
     assert "сообщений: 24" in confirm.text  # intro + recommendations for each of the five recipients
@@ -104,13 +99,19 @@ async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator
     final = await anna.expect(contains="завершена: доставлено 24 из 24", timeout=20)
     assert "Недоступны получатели: 0" in final.text
 
-    # Each member got exactly their group's recommendations, each with a report button carrying its real id.
+
+def assert_each_got_their_group(people: dict[str, Persona]) -> None:
+    """Each member got exactly their group's recommendations, each with a report button with its real id."""
     assert len(report_buttons(people["municipal"])) == 4
     assert len(report_buttons(people["institute"])) == 4
     assert len(report_buttons(people["institution"])) == 4
     assert len(report_buttons(people["institution2"])) == 4
     assert len(report_buttons(people["other"])) == 3  # the department's group, re-addressed
     assert report_buttons(people["department"]) == []
+
+
+def assert_institution_messages(people: dict[str, Persona]) -> None:
+    """The institution's intro and recommendations carry the common and the own deadlines."""
     intro = people["institution"].messages[0]
     assert "Вашей организации адресовано 4 рекомендации" not in intro.text
     assert "адресованы 4 рекомендации" in intro.text and "31.05.2027" in intro.text
@@ -119,10 +120,29 @@ async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator
     assert "Срок выполнения: 15.04.2027" in own.text and "Срок выполнения: 31.05.2027" in other.text
     rec_ids = {ReportOpen.unpack(d).rec_id for d in report_buttons(people["institution"])}
     assert len(rec_ids) == 4
-    # Nothing delivered twice (the admin saw the same deadline prompt twice, which is no delivery).
+
+
+def assert_nothing_delivered_twice(people: dict[str, Persona]) -> None:
+    """Nothing delivered twice (the admin saw the same deadline prompt twice, which is no delivery)."""
     for persona in people.values():
         texts = [m.text for m in persona.messages]
         assert len(texts) == len(set(texts)), persona.name
+
+
+async def test_preview_change_kind_deadline_and_publish(emulator: BotAPIEmulator, app: Runtime) -> None:
+    people = await seed_region(app, emulator)
+    anna = await admin(emulator)
+    await anna.send_document("smolensk-2021.md", SAMPLE_2021)
+    preview = await anna.expect(contains="4 группы адресатов, рекомендаций: 15")
+    assert "Кому: департаменту · рекомендаций: 3" in preview.text
+    assert "Кому: учреждениям дополнительного образования · рекомендаций: 4" in preview.text
+
+    # The department's group goes to the "other" kind instead, and back: the preview follows.
+    with_deadline = await readdress_group_and_set_deadlines(anna, preview)
+    await publish_and_wait(anna, with_deadline)
+    assert_each_got_their_group(people)
+    assert_institution_messages(people)
+    assert_nothing_delivered_twice(people)
 
 
 async def test_report_button_is_a_real_entry_point(emulator: BotAPIEmulator, app: Runtime) -> None:

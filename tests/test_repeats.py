@@ -26,7 +26,7 @@ from storage.repositories import Repositories
 from storage.repositories.documents import Candidate
 from tests.conftest import START
 from tests.helpers import admin, eventually
-from tg_emulator import BotAPIEmulator
+from tg_emulator import BotAPIEmulator, Persona, SentMessage
 
 SAMPLES = resources.files("bot.samples")
 SAMPLE_2018 = SAMPLES.joinpath("smolensk-2018-forum.txt").read_bytes()
@@ -57,14 +57,11 @@ def test_matching_finds_the_repeats_and_nothing_else() -> None:
     assert best_matches(list(new.values()), others, 80) == []
 
 
-async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
-    emulator: BotAPIEmulator, app: Runtime
-) -> None:
-    anna = await admin(emulator)
-    await anna.send_document("smolensk-2018.txt", SAMPLE_2018)
-    first = await anna.expect(contains="групп")
-    assert "повторяется" not in first.text
-    # One institution did 2018's 2.2 (a municipal task there) — how far that one got shows in 2021's preview.
+async def seed_a_2018_report(app: Runtime) -> None:
+    """One institution did 2018's 2.2 (a municipal task there).
+
+    How far that one got shows in 2021's preview.
+    """
     async with app.session_factory() as session:
         repo = Repositories(session)
         org = await seed_org(
@@ -80,14 +77,16 @@ async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
         )
         await session.commit()
 
-    await anna.send_document("smolensk-2021.md", SAMPLE_2021)
-    preview = await anna.expect(contains="Повторы рекомендаций прежних лет")
+
+def assert_repeats_preview(preview: SentMessage) -> None:
     lines = [line for line in preview.text.splitlines() if line.startswith("🔁")]
     assert [line.split(" — ")[0].removeprefix("🔁 ") for line in lines] == list(EXPECTED)
     assert "🔁 2.4 — повторяется: 2018, п. 2.2 (выполнено тогда: 1 из 1, 100%)" in preview.text
     # Nobody of that kind existed to do 2018's 3.1: no progress to speak of.
     assert "🔁 3.1 — повторяется: 2018, п. 3.1\n" in preview.text
 
+
+async def unlink_3_1_and_confirm_2_4(app: Runtime, anna: Persona, preview: SentMessage) -> SentMessage:
     await anna.click(preview, "✕ 3.1: не повтор")
     await eventually(lambda: _state_of("3.1", app, LinkState.UNLINKED))
     preview = await anna.expect(contains="Повторы рекомендаций прежних лет")
@@ -99,8 +98,13 @@ async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
     # A confirmed repeat keeps only its «unlink» button.
     labels = [text for row in preview.buttons for text, _ in row]
     assert "✓ 2.4: это повтор" not in labels and "✕ 2.4: не повтор" in labels
+    return preview
 
-    # Published, the member's message of a repeated recommendation says so; the others do not.
+
+async def publish_and_check_member_messages(
+    emulator: BotAPIEmulator, app: Runtime, anna: Persona, preview: SentMessage
+) -> None:
+    """Published, the member's message of a repeated recommendation says so; the others do not."""
     async with app.session_factory() as session:
         await seed_org(Repositories(session), "ДДТ Вязьмы", OrgKind.INSTITUTION, "Вяземский район", [7100])
         await session.commit()
@@ -113,7 +117,9 @@ async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
     plain = await head.expect(contains="Рекомендация 4.3")
     assert "Повторяет" not in (plain.text or "")
 
-    # Matching again adds nothing: the unlinked pair stays unlinked, the rest stay as they were.
+
+async def assert_rematch_and_execution_report(app: Runtime) -> None:
+    """Matching again adds nothing: the unlinked pair stays unlinked, the rest stay as they were."""
     async with app.session_factory() as session:
         from bot.services.repeats import RepeatService
         from bot.services.resolutions import ResolutionService
@@ -130,6 +136,23 @@ async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
     section = body[body.index("Рекомендация 2.4") : body.index("Рекомендация 3.1")]
     assert "Повторяется: рекомендация п. 2.2 резолюции 2018 г.; тогда выполнено 1 из 1 (100 %)." in section
     assert "Повторяется" not in body[body.index("Рекомендация 3.1") : body.index("Рекомендация 3.2")]
+
+
+async def test_import_shows_repeats_and_the_admin_confirms_or_unlinks(
+    emulator: BotAPIEmulator, app: Runtime
+) -> None:
+    anna = await admin(emulator)
+    await anna.send_document("smolensk-2018.txt", SAMPLE_2018)
+    first = await anna.expect(contains="групп")
+    assert "повторяется" not in first.text
+    await seed_a_2018_report(app)
+
+    await anna.send_document("smolensk-2021.md", SAMPLE_2021)
+    preview = await anna.expect(contains="Повторы рекомендаций прежних лет")
+    assert_repeats_preview(preview)
+    preview = await unlink_3_1_and_confirm_2_4(app, anna, preview)
+    await publish_and_check_member_messages(emulator, app, anna, preview)
+    await assert_rematch_and_execution_report(app)
 
 
 async def _state_of(number: str, app: Runtime, state: LinkState) -> bool:
