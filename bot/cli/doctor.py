@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import logging
 import sys
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,19 +165,13 @@ async def _database(t: Translator, settings: Settings) -> str:
 
 
 async def _redis(t: Translator, url: str) -> str:
-    from redis.asyncio import Redis
-    from redis.exceptions import RedisError
+    from bot.runtime.checks import check_redis
 
+    # The start-up check itself, so the doctor and `run` can never disagree about Redis.
     try:
-        client = Redis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT)
-    except ValueError as exc:
-        raise Failed(t.plain("startup.redis_bad_url", reason=_first_line(exc))) from exc
-    try:
-        await client.ping()
-    except (RedisError, OSError) as exc:
-        raise Failed(t.plain("startup.redis_unreachable", reason=_first_line(exc))) from exc
-    finally:
-        await client.aclose()
+        await check_redis(url, t)
+    except ConfigError as exc:
+        raise Failed(str(exc)) from exc
     return t.plain("doctor.redis_ok")
 
 
@@ -238,16 +231,12 @@ async def _webhook_info(t: Translator, bot: Bot, settings: Settings) -> str:
 
 
 def _writable(t: Translator, directory: Path, setting: str) -> str:
-    probe = directory / f".doctor-{uuid.uuid4().hex[:8]}"
+    from bot.runtime.checks import check_writable
+
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise Failed(
-            t.plain("startup.dir_not_writable", path=directory, setting=setting, reason=reason)
-        ) from exc
+        check_writable(directory, setting, t)
+    except ConfigError as exc:
+        raise Failed(str(exc)) from exc
     return t.plain("doctor.dir_ok", path=directory.resolve())
 
 
