@@ -6,6 +6,7 @@ from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
 from bot.domain import Role
+from bot.domain.scope import ViewScope
 
 
 class HasRole(Filter):
@@ -18,6 +19,15 @@ class HasRole(Filter):
         return role in self.roles
 
 
+class HasScope(Filter):
+    """Passes for those who supervise others' work: officials and admins (the region) and members of a
+    municipal authority (their municipality). Handlers then take `scope` and pass it to the service."""
+
+    async def __call__(self, event: TelegramObject, scope: ViewScope | None = None, **_: Any) -> bool:
+        return scope is not None
+
+
 ADMIN = HasRole(Role.ADMIN)
 STAFF = HasRole(Role.ADMIN, Role.OFFICIAL)
 MEMBER = HasRole(Role.MEMBER)
+SUPERVISOR = HasScope()

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from bot.domain import OrgKind, Role
 from storage.models import Organization, Person
@@ -12,7 +13,10 @@ from storage.repositories.base import Repository
 
 class PersonRepo(Repository):
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
-        return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+        """The person with their organization, in one statement: every update needs both for its scope."""
+        return await self.session.scalar(
+            select(Person).options(joinedload(Person.organization)).where(Person.telegram_id == telegram_id)
+        )
 
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)

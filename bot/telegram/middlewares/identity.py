@@ -7,6 +7,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.config import Settings
+from bot.domain.scope import view_scope
 from bot.runtime.logs import log_context
 from bot.services.roles import effective_role
 from bot.texts.i18n import locale_for, translator
@@ -14,7 +15,7 @@ from storage.repositories import Repositories
 
 
 class IdentityMiddleware(BaseMiddleware):
-    """Who is writing: their person record, their role and their language, for every handler."""
+    """Who is writing: their person record, role, scope (bot.domain.scope) and language, for every handler."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -42,7 +43,10 @@ class IdentityMiddleware(BaseMiddleware):
         repo: Repositories = data["uow"].repo
         person = await repo.people.by_telegram_id(user.id) if user else None
         data["person"] = person
-        data["role"] = effective_role(person, user.id, self.settings.admin_ids) if user else None
+        role = effective_role(person, user.id, self.settings.admin_ids) if user else None
+        data["role"] = role
+        org = person.organization if person is not None else None
+        data["scope"] = view_scope(role, org.kind if org else None, org.municipality if org else None)
         language = user.language_code if user else None
         # LOCALE=ru or en is the department's choice for everyone; LOCALE=auto follows each client.
         locale = locale_for(language, self.settings.forced_locale, self.settings.default_locale)
