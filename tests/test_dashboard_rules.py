@@ -46,13 +46,17 @@ def test_traffic_lights() -> None:
         "red",
         "red",
     ]
+    # Anything overdue holds a municipality at yellow at best, however much is done.
+    assert [lights.light(p, overdue=1) for p in (100, 50, 49.9)] == ["yellow", "yellow", "red"]
 
 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
         ({"webapp_url": "http://bot.example.org/app"}, "https://"),
-        ({"dashboard_green_percent": 40, "dashboard_yellow_percent": 60}, "DASHBOARD_YELLOW_PERCENT"),
+        ({"ranking_green_percent": 40, "ranking_yellow_percent": 60}, "RANKING_YELLOW_PERCENT"),
+        # The names older .env files use still count.
+        ({"dashboard_green_percent": 40, "dashboard_yellow_percent": 60}, "RANKING_YELLOW_PERCENT"),
         ({"webapp_init_max_age": 10}, "greater than or equal"),
     ],
 )

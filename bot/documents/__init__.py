@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,9 @@ from bot.documents.figures import (
     figures_from,
     load_matrix,
 )
+from bot.documents.ranking import MunicipalRanking, municipal_ranking
 from bot.documents.text import render_digest_text
+from bot.domain.ranking import Thresholds
 from bot.texts.i18n import Translator
 from storage.repositories.digest import DigestRepo, EvidenceRow
 
@@ -41,6 +44,8 @@ class DigestData:
     changes: Changes | None
     matrix: Matrix
     evidence: list[EvidenceRow]
+    # The department's digest (the region, every kind) ranks the municipalities; a scoped one does not.
+    ranking: MunicipalRanking | None = None
 
     @property
     def snapshot(self) -> dict[str, Any]:
@@ -65,7 +70,8 @@ def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
 
     # One worker, one after the other: both hold the GIL most of the time, so two threads would only
     # contend with each other and with the event loop.
-    return build_xlsx(data.figures, data.matrix, data.evidence, t), build_chart(data.figures, t)
+    xlsx = build_xlsx(data.figures, data.matrix, data.evidence, t, data.ranking)
+    return xlsx, build_chart(data.figures, t, data.ranking)
 
 
 async def collect_digest(
@@ -74,18 +80,28 @@ async def collect_digest(
     municipality: str | None,
     today: dt.date,
     previous_snapshot: dict[str, Any] | None,
+    kinds: Collection[str] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> DigestData:
-    """The figures of one published resolution (None: all) and municipality, and what changed."""
+    """The figures of one published resolution (None: all) and municipality, and what changed.
+
+    `kinds`: only organizations of these kinds (a municipal authority's digest); None: every kind, and
+    the region's digest then ranks the municipalities with `thresholds` (the defaults when None).
+    """
     repo = source if isinstance(source, DigestRepo) else DigestRepo(source)
-    matrix = await load_matrix(repo, resolution_id, municipality)
+    matrix = await load_matrix(repo, resolution_id, municipality, kinds)
     evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
     figures = await asyncio.to_thread(figures_from, matrix, today)
-    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence)
+    ranking = None
+    if municipality is None and kinds is None:
+        reach = await repo.institution_reach(None)
+        ranking = municipal_ranking(figures, reach, thresholds or Thresholds())
+    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence, ranking)
 
 
 async def render_digest(data: DigestData, t: Translator) -> Digest:
     """The text, workbook and chart of a digest in the translator's locale."""
-    text_parts = render_digest_text(t, data.figures, data.changes)
+    text_parts = render_digest_text(t, data.figures, data.changes, data.ranking)
     xlsx, png = await asyncio.to_thread(_files, data, t)
     return Digest(data.figures, data.changes, text_parts, xlsx, png, data.snapshot)
 
@@ -97,9 +113,13 @@ async def build_digest(
     today: dt.date,
     previous_snapshot: dict[str, Any] | None,
     t: Translator,
+    kinds: Collection[str] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> Digest:
     """Everything a digest consists of, in one locale."""
-    data = await collect_digest(source, resolution_id, municipality, today, previous_snapshot)
+    data = await collect_digest(
+        source, resolution_id, municipality, today, previous_snapshot, kinds, thresholds
+    )
     return await render_digest(data, t)
 
 

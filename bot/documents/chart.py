@@ -17,6 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from bot.documents.figures import DigestFigures, Tally
+from bot.documents.ranking import MunicipalRanking
+from bot.domain.ranking import Light
 from bot.texts.i18n import Translator
 
 # Set once at import, before any artist exists, and never changed: the worker threads digests run in
@@ -34,6 +36,7 @@ SERIES = (
     ("doc.no_answer", "#c62828", lambda t: t.no_answer),
 )
 MAX_MUNICIPALITIES = 30
+LIGHT_COLORS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#f9a825", Light.RED: "#c62828"}
 MAX_GROUPS = 20
 
 
@@ -56,28 +59,53 @@ def _short(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def chart_figure(figures: DigestFigures, t: Translator) -> Figure:
-    """The chart as a matplotlib figure, every word from the catalogs in the translator's locale."""
+def _ranked_bars(axes: Axes, ranking: MunicipalRanking, t: Translator) -> None:
+    """The municipalities best first: one bar each, the share of accepted «Выполнено», in its light's
+    colour, with the overdue items written beside it and the thresholds as dashed lines."""
+    items = ranking.items[:MAX_MUNICIPALITIES]
+    positions = list(range(len(items)))
+    shares = [item.standing.percent for item in items]
+    axes.barh(positions, shares, color=[LIGHT_COLORS[item.light] for item in items])
+    for position, item in zip(positions, items, strict=True):
+        note = t.plain("rank.chart_note", percent=round(item.standing.percent), overdue=item.standing.overdue)
+        axes.text(item.standing.percent + 1, position, note, va="center", fontsize=8)
+    for limit, light in ((ranking.thresholds.green, Light.GREEN), (ranking.thresholds.yellow, Light.YELLOW)):
+        axes.axvline(limit, color=LIGHT_COLORS[light], linestyle="--", linewidth=1)
+    axes.set_yticks(positions, [_short(f"{item.rank}. {item.standing.name}") for item in items])
+    axes.set_xlim(0, 115)  # room for the notes beside a full bar
+    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlabel(t.plain("rank.chart_axis"))
+    axes.set_title(t.plain("rank.chart_title"), loc="left", fontsize=11)
+    axes.invert_yaxis()
+
+
+def chart_figure(figures: DigestFigures, t: Translator, ranking: MunicipalRanking | None = None) -> Figure:
+    """The chart as a matplotlib figure, every word from the catalogs in the translator's locale. With a
+    ranking (the department's digest), the municipalities are ranked by their light, not stacked."""
     groups = figures.groups[:MAX_GROUPS]
     munis = list(figures.municipalities.items())[:MAX_MUNICIPALITIES]
-    heights = [max(1.5, 0.45 * len(groups) + 0.8), max(1.5, 0.32 * len(munis) + 0.8)]
+    rows = len(ranking.items[:MAX_MUNICIPALITIES]) if ranking and ranking.items else len(munis)
+    heights = [max(1.5, 0.45 * len(groups) + 0.8), max(1.5, 0.32 * rows + 0.8)]
     # The object API, not pyplot: pyplot's global state is not safe in the worker threads digests run in.
     figure = Figure(figsize=(10, sum(heights) + 1.2), dpi=100)
     top, bottom = figure.subplots(2, 1, gridspec_kw={"height_ratios": heights})
     group_labels = [_short(f"{g.position}. {g.heading}") for g, _ in groups]
     _bars(top, group_labels, [tally for _, tally in groups], t.plain("doc.chart_by_group"), t)
-    no_municipality = t.plain("card.no_municipality")
-    muni_labels = [_short(name or no_municipality) for name, _ in munis]
-    _bars(bottom, muni_labels, [tally for _, tally in munis], t.plain("doc.chart_by_municipality"), t)
+    if ranking and ranking.items:
+        _ranked_bars(bottom, ranking, t)
+    else:
+        no_municipality = t.plain("card.no_municipality")
+        muni_labels = [_short(name or no_municipality) for name, _ in munis]
+        _bars(bottom, muni_labels, [tally for _, tally in munis], t.plain("doc.chart_by_municipality"), t)
     top.legend(loc="upper center", bbox_to_anchor=(0.5, 1.45), ncol=4, fontsize=8, frameon=False)
     figure.suptitle(t.plain("doc.chart_title", date=figures.today.strftime("%d.%m.%Y")), fontsize=13)
     figure.tight_layout()
     return figure
 
 
-def build_chart(figures: DigestFigures, t: Translator) -> bytes:
+def build_chart(figures: DigestFigures, t: Translator, ranking: MunicipalRanking | None = None) -> bytes:
     """PNG bytes; CPU-bound (under a second): call it in a worker thread."""
-    figure = chart_figure(figures, t)
+    figure = chart_figure(figures, t, ranking)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     # Not registered with pyplot, so nothing keeps it alive; clearing drops the artists at once.

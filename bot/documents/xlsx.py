@@ -29,6 +29,7 @@ from bot.documents.figures import (
     Matrix,
     Tally,
 )
+from bot.documents.ranking import MunicipalRanking, ranking_sheet
 from bot.documents.sheet_xml import (
     BLANK,
     Splice,
@@ -311,7 +312,11 @@ def _own_deadlines(
 
 
 def build_xlsx(
-    figures: DigestFigures, matrix: Matrix, evidence: Sequence[EvidenceRow], t: Translator
+    figures: DigestFigures,
+    matrix: Matrix,
+    evidence: Sequence[EvidenceRow],
+    t: Translator,
+    ranking: MunicipalRanking | None = None,
 ) -> bytes:
     """CPU-bound (about a second at 600,000 cells): call it in a worker thread."""
     words = Words.of(t)
@@ -325,6 +330,7 @@ def build_xlsx(
     _municipalities(book, figures, header, words)
     date_format = _evidence_layout(book, header, t)
     _own_deadlines(book, figures, matrix, header, words)
+    ranking_sheet(book, ranking, header, t)
     book.close()
     codes = list(words.status)
     return splice(

@@ -16,6 +16,7 @@ from typing import Any
 from bot.documents.figures import DigestFigures, build_figures
 from bot.domain import OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.errors import DomainError
+from bot.domain.ranking import LIGHT_ORDER, Thresholds
 from bot.domain.scope import ViewScope, view_scope
 from storage.repositories import Repositories
 from storage.repositories.dashboard import EvidenceFile, MatrixQuery, OrgRow, ReportRow
@@ -27,19 +28,6 @@ NO_ANSWER = "no_answer"
 NOT_ADDRESSED = "-"
 STATUS_FILTERS = frozenset({*(s.value for s in ReportStatus), NO_ANSWER})
 REVIEW_FILTERS = frozenset(s.value for s in ReviewState)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Traffic lights of the municipalities: green from `green` percent done, yellow from `yellow`."""
-
-    green: float
-    yellow: float
-
-    def light(self, percent: float) -> str:
-        if percent >= self.green:
-            return "green"
-        return "yellow" if percent >= self.yellow else "red"
 
 
 class OverviewCache:
@@ -158,10 +146,17 @@ class DashboardService:
         }
 
     def _ranked(self, figures: DigestFigures) -> list[dict[str, Any]]:
-        rows = [{"name": name} | _tally(tally) for name, tally in figures.municipalities.items()]
-        rows.sort(key=lambda row: (-row["percent"], row["name"]))
-        for row in rows:
-            row["light"] = self.thresholds.light(row["percent"])
+        """The digest's rule (bot.domain.ranking): lit by accepted «Выполнено» and overdue items."""
+        overdue: dict[str, int] = {}
+        for org in figures.organizations:
+            overdue[org.municipality] = overdue.get(org.municipality, 0) + org.overdue
+        rows = []
+        for name, tally in figures.municipalities.items():
+            light = self.thresholds.light(tally.percent_accepted, overdue.get(name, 0))
+            rows.append(
+                {"name": name} | _tally(tally) | {"light": light.value, "overdue": overdue.get(name, 0)}
+            )
+        rows.sort(key=lambda row: (LIGHT_ORDER[row["light"]], -row["percent_accepted"], row["name"]))
         return rows
 
     async def filters(self, scope: ViewScope, resolution_id: int | None) -> dict[str, Any]:
@@ -276,7 +271,11 @@ def _check_filters(f: MatrixFilters) -> None:
 
 
 def _tally(tally: Any) -> dict[str, Any]:
-    return asdict(tally) | {"no_answer": tally.no_answer, "percent": round(tally.percent_done, 1)}
+    return asdict(tally) | {
+        "no_answer": tally.no_answer,
+        "percent": round(tally.percent_done, 1),
+        "percent_accepted": round(tally.percent_accepted, 1),
+    }
 
 
 def _group(group: GroupInfo) -> dict[str, Any]:
