@@ -50,6 +50,7 @@ AFTER_DEADLINE = dt.date(2026, 10, 5)
 WHEN = dt.datetime(2026, 9, 10, 12, 0, tzinfo=dt.UTC)
 EVIL = "Клуб <b>&"
 VYAZMA, SAFONOVO = "Вяземский район", "Сафоновский район"
+SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
 
 
 class KnownData:
@@ -420,7 +421,7 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     data = await seed(sessions)
     digest = await digest_of(sessions, data.first)
     book = load_workbook(io.BytesIO(digest.xlsx))
-    assert book.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
+    assert book.sheetnames == [*SHEETS, "Рейтинг муниципалитетов"]
 
     summary = [row for row in book["Сводка"].iter_rows(values_only=True) if row[0] is not None]
     assert ("Всего", 16, 4, 1, 1, 1, 9, 26.7, 0, 7, 0, 0.0) in summary

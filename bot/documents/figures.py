@@ -250,6 +250,15 @@ class DigestFigures:
         )
 
 
+async def _addressed(
+    repo: DigestRepo, scope: Scope, kinds: Collection[str] | None
+) -> tuple[list[GroupInfo], list[RecInfo]]:
+    """The groups (and their recommendations) addressed to these kinds of bodies; None: all of them."""
+    groups = [g for g in await repo.groups(scope) if kinds is None or g.kind in kinds]
+    group_ids = {g.group_id for g in groups}
+    return groups, [rec for rec in await repo.recommendations(scope) if rec.group_id in group_ids]
+
+
 async def load_matrix(
     repo: DigestRepo,
     resolution_id: int | None,
@@ -259,9 +268,7 @@ async def load_matrix(
     """`kinds`: only the groups addressed to these kinds of bodies, and only such organizations (a
     municipal authority's digest); None: every kind."""
     scope = Scope(await repo.published_ids(resolution_id), municipality)
-    groups = [g for g in await repo.groups(scope) if kinds is None or g.kind in kinds]
-    group_ids = {g.group_id for g in groups}
-    recs = [rec for rec in await repo.recommendations(scope) if rec.group_id in group_ids]
+    groups, recs = await _addressed(repo, scope, kinds)
     kinds = sorted({g.kind for g in groups})
     orgs = await repo.organizations(kinds, municipality) if kinds else []
     column_of = {str(rec.rec_id): i for i, rec in enumerate(recs)}
