@@ -60,6 +60,7 @@ class Digest:
     xlsx: bytes
     png: bytes
     snapshot: dict[str, Any]
+    ranking: MunicipalRanking | None = None
 
 
 def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
@@ -103,7 +104,7 @@ async def render_digest(data: DigestData, t: Translator) -> Digest:
     """The text, workbook and chart of a digest in the translator's locale."""
     text_parts = render_digest_text(t, data.figures, data.changes, data.ranking)
     xlsx, png = await asyncio.to_thread(_files, data, t)
-    return Digest(data.figures, data.changes, text_parts, xlsx, png, data.snapshot)
+    return Digest(data.figures, data.changes, text_parts, xlsx, png, data.snapshot, data.ranking)
 
 
 async def build_digest(

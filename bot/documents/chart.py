@@ -36,6 +36,9 @@ SERIES = (
     ("doc.no_answer", "#c62828", lambda t: t.no_answer),
 )
 MAX_MUNICIPALITIES = 30
+NOTE_INSIDE_FROM = 60.0
+# Readable on the bar's own colour.
+NOTE_COLORS = {Light.GREEN: "white", Light.YELLOW: "black", Light.RED: "white"}
 LIGHT_COLORS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#f9a825", Light.RED: "#c62828"}
 MAX_GROUPS = 20
 
@@ -61,21 +64,38 @@ def _short(text: str, limit: int = 38) -> str:
 
 def _ranked_bars(axes: Axes, ranking: MunicipalRanking, t: Translator) -> None:
     """The municipalities best first: one bar each, the share of accepted «Выполнено», in its light's
-    colour, with the overdue items written beside it and the thresholds as dashed lines."""
+    colour, with the overdue items written on it; the thresholds are dashed lines behind the bars."""
     items = ranking.items[:MAX_MUNICIPALITIES]
     positions = list(range(len(items)))
     shares = [item.standing.percent for item in items]
-    axes.barh(positions, shares, color=[LIGHT_COLORS[item.light] for item in items])
+    axes.barh(positions, shares, color=[LIGHT_COLORS[item.light] for item in items], zorder=2)
     for position, item in zip(positions, items, strict=True):
-        note = t.plain("rank.chart_note", percent=round(item.standing.percent), overdue=item.standing.overdue)
-        axes.text(item.standing.percent + 1, position, note, va="center", fontsize=8)
-    for limit, light in ((ranking.thresholds.green, Light.GREEN), (ranking.thresholds.yellow, Light.YELLOW)):
-        axes.axvline(limit, color=LIGHT_COLORS[light], linestyle="--", linewidth=1)
+        percent = item.standing.percent
+        note = t.plain("rank.chart_note", percent=round(percent), overdue=item.standing.overdue)
+        # A long bar carries its note inside, a short one beside it: either way it stays on the chart.
+        if percent >= NOTE_INSIDE_FROM:
+            x, align, color = percent - 1, "right", NOTE_COLORS[item.light]
+        else:
+            x, align, color = percent + 1, "left", "black"
+        axes.text(x, position, note, va="center", ha=align, color=color, fontsize=8, zorder=3)
+    limits = ranking.thresholds
+    for limit, light in ((limits.green, Light.GREEN), (limits.yellow, Light.YELLOW)):
+        axes.axvline(limit, color=LIGHT_COLORS[light], linestyle="--", linewidth=1, zorder=1)
+        # The threshold's value just above the panel, where no bar can hide it.
+        axes.text(
+            limit,
+            1.01,
+            f"{limit:g}%",
+            transform=axes.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=LIGHT_COLORS[light],
+        )
     axes.set_yticks(positions, [_short(f"{item.rank}. {item.standing.name}") for item in items])
-    axes.set_xlim(0, 115)  # room for the notes beside a full bar
-    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlim(0, 100)
     axes.set_xlabel(t.plain("rank.chart_axis"))
-    axes.set_title(t.plain("rank.chart_title"), loc="left", fontsize=11)
+    axes.set_title(t.plain("rank.chart_title"), loc="left", fontsize=11, pad=14)
     axes.invert_yaxis()
 
 

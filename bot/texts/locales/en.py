@@ -836,6 +836,6 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rank.col.institutions": "Institutions",
     "rank.col.unreachable": "Institutions with nobody in the bot",
     "rank.chart_title": "Municipalities ranked: education authority and institutions",
-    "rank.chart_axis": "Done and accepted, % of applicable items",
+    "rank.chart_axis": "Done and accepted, % of applicable items; dashed: the green and yellow thresholds",
     "rank.chart_note": "{percent}% · overdue: {overdue}",
 }
