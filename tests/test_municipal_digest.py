@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,16 +23,19 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.documents import build_digest
+from bot.documents import build_digest, render_digest_text
+from bot.documents.figures import DigestFigures
+from bot.documents.ranking import MunicipalRanking
 from bot.domain import OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.clock import FrozenClock
-from bot.domain.ranking import Light
+from bot.domain.ranking import Light, Standing, Thresholds, rank_municipalities
 from bot.runtime.app import Runtime
 from bot.services.organizations import municipality_code
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
 from bot.telegram.callbacks import DigestPick
 from bot.texts.i18n import translator
+from bot.texts.text_split import TELEGRAM_TEXT_LIMIT
 from scheduler.jobs import SchedulerJobs
 from storage.models import Organization, OutboxMessage, Person, Report
 from storage.repositories import Repositories
@@ -378,3 +382,43 @@ async def test_scheduled_municipal_digest_once_per_occurrence_and_after_downtime
         NORTH_HEAD: 6,
         SOUTH_HEAD: 6,
     }
+
+
+# --- a region of many municipalities -----------------------------------------------------------------
+
+
+def many_municipalities(count: int) -> tuple[DigestFigures, MunicipalRanking]:
+    """`count` municipalities with long names, each an authority and one institution, progress 0–100 %."""
+    today = dt.date(2026, 10, 5)
+    standings = [
+        Standing(
+            f"Муниципальное образование «Очень длинное название района номер {i}»",
+            i % 11,
+            10,
+            i % 3,
+            4,
+            i % 4,
+        )
+        for i in range(count)
+    ]
+    figures = DigestFigures(today, [(1, "Резолюция форума «Тестовый»")], None)
+    return figures, MunicipalRanking(Thresholds(80, 50), rank_municipalities(standings, Thresholds(80, 50)))
+
+
+def test_a_long_ranking_is_split_under_telegrams_limit_and_lists_everyone() -> None:
+    figures, ranking = many_municipalities(120)
+    parts = render_digest_text(translator("ru"), figures, None, ranking)
+    assert len(parts) > 1 and all(len(part) < TELEGRAM_TEXT_LIMIT for part in parts)
+    listed = [line for part in parts for line in part.splitlines() if re.match(r"\d+\. ", line)]
+    assert len(listed) == 120 and listed[0].startswith("1. 🟢") and listed[-1].startswith("120. 🔴")
+    english = "\n".join(render_digest_text(translator("en"), figures, None, ranking))
+    assert "Municipalities ranked" in english and "% accepted, overdue items: " in english
+
+
+def test_ranked_chart_of_thirty_municipalities_is_drawn(tmp_path: Path) -> None:
+    from bot.documents.chart import build_chart
+
+    figures, ranking = many_municipalities(30)
+    png = build_chart(figures, translator("ru"), ranking)
+    assert png.startswith(PNG_MAGIC)
+    (tmp_path / "thirty.png").write_bytes(png)

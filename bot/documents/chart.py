@@ -37,6 +37,8 @@ SERIES = (
 )
 MAX_MUNICIPALITIES = 30
 NOTE_INSIDE_FROM = 60.0
+# The thresholds' values on white: the light's colour, the yellow darkened to be legible.
+LABEL_COLORS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#a66f00"}
 # Readable on the bar's own colour.
 NOTE_COLORS = {Light.GREEN: "white", Light.YELLOW: "black", Light.RED: "white"}
 LIGHT_COLORS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#f9a825", Light.RED: "#c62828"}
@@ -90,7 +92,7 @@ def _ranked_bars(axes: Axes, ranking: MunicipalRanking, t: Translator) -> None:
             ha="center",
             va="bottom",
             fontsize=8,
-            color=LIGHT_COLORS[light],
+            color=LABEL_COLORS[light],
         )
     axes.set_yticks(positions, [_short(f"{item.rank}. {item.standing.name}") for item in items])
     axes.set_xlim(0, 100)
