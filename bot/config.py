@@ -185,7 +185,7 @@ class Settings(BaseSettings):
     def _yellow_below_green(cls, value: float, info: ValidationInfo) -> float:
         green = info.data.get("ranking_green_percent")
         if green is not None and value > green:
-            raise ValueError("RANKING_YELLOW_PERCENT must not exceed RANKING_GREEN_PERCENT")
+            raise SettingError("settings.ranking_order", yellow=f"{value:g}", green=f"{green:g}")
         return value
 
     @property

@@ -889,4 +889,5 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rank.chart_title": "Рейтинг муниципалитетов: муниципальный орган и учреждения",
     "rank.chart_axis": "Принято «Выполнено», % применимых позиций; пунктир — пороги зелёного и жёлтого",
     "rank.chart_note": "{percent}% · просрочено: {overdue}",
+    "settings.ranking_order": "RANKING_YELLOW_PERCENT ({yellow}) больше RANKING_GREEN_PERCENT ({green}): порог жёлтого не может быть выше порога зелёного.",
 }
