@@ -65,29 +65,28 @@ def municipal_ranking(
 
 
 def ranking_lines(t: Translator, ranking: MunicipalRanking) -> list[str]:
-    """A compact ranked list: one short line per municipality."""
+    """A compact ranked list: one short line per municipality (split into messages by the caller)."""
     if not ranking.items:
         return []
     limits = ranking.thresholds
     lines = ["", t("rank.title"), t("rank.legend", green=f"{limits.green:g}", yellow=f"{limits.yellow:g}")]
-    for item in ranking.items:
-        place = item.standing
-        lines.append(
-            t(
-                "rank.line",
-                rank=item.rank,
-                light=LIGHT_MARKS[item.light],
-                name=shorten(place.name, 40),
-                percent=round(place.percent),
-                overdue=place.overdue,
-            )
-            + (
-                t("rank.unreachable", count=place.unreachable, total=place.institutions)
-                if place.unreachable
-                else ""
-            )
-        )
-    return lines
+    return lines + [_line(t, item) for item in ranking.items]
+
+
+def _line(t: Translator, item: Ranked) -> str:
+    place = item.standing
+    line = t(
+        "rank.line",
+        rank=item.rank,
+        light=LIGHT_MARKS[item.light],
+        name=shorten(place.name, 40),
+        percent=round(place.percent),
+        overdue=place.overdue,
+    )
+    # Reach only where it is short of everyone: the list stays one short line per municipality.
+    if place.unreachable:
+        line += t("rank.unreachable", count=place.unreachable, total=place.institutions)
+    return line
 
 
 def ranking_sheet(book: Workbook, ranking: MunicipalRanking | None, header: object, t: Translator) -> None:
