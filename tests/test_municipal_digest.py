@@ -287,7 +287,7 @@ def assert_nothing_outside_north(text: str, workbook: bytes) -> None:
 
 
 async def test_municipal_member_digest_shows_only_their_municipality(
-    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock, tmp_path: Path
 ) -> None:
     await three_municipalities(app, clock)
     clock.set(AFTER_DEADLINE)
@@ -317,6 +317,7 @@ async def test_municipal_member_digest_shows_only_their_municipality(
     assert {row[0] for row in matrix[1:]} == NORTH_ORGS
     assert matrix[0][2:] == ("2.1", "4.1", "4.2")  # the authority's and the institutions' items only
     assert_nothing_outside_north(text, workbook)
+    (tmp_path / "north.png").write_bytes(chart)  # kept for a person to look at
 
     # An institution's member is no supervisor: no digest at all.
     school = emulator.add_user(NORTH_SCHOOL, "Директор", started=True)
@@ -422,3 +423,24 @@ def test_ranked_chart_of_thirty_municipalities_is_drawn(tmp_path: Path) -> None:
     png = build_chart(figures, translator("ru"), ranking)
     assert png.startswith(PNG_MAGIC)
     (tmp_path / "thirty.png").write_bytes(png)
+
+
+async def test_a_municipalitys_chart_shows_its_organizations_least_accepted_first(
+    app: Runtime, clock: FrozenClock
+) -> None:
+    from matplotlib.text import Text
+
+    from bot.documents.chart import chart_figure
+
+    await three_municipalities(app, clock)
+    t = translator("ru")
+    async with app.session_factory() as session:
+        digest = await build_digest(
+            session, None, NORTH, dt.date(2026, 10, 5), None, t, kinds=("municipal", "institution")
+        )
+    figure = chart_figure(digest.figures, t, digest.ranking)
+    figure.canvas.draw()  # tick labels get their final text when drawn
+    shown = [text.get_text() for text in figure.findobj(Text) if text.get_text()]
+    assert t.plain("doc.chart_by_organization") in shown
+    names = [name for name in shown if name in NORTH_ORGS]
+    assert names[0] == "Клуб Север-3" and set(names) == NORTH_ORGS

@@ -43,6 +43,9 @@ LABEL_COLORS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#a66f00"}
 NOTE_COLORS = {Light.GREEN: "white", Light.YELLOW: "black", Light.RED: "white"}
 LIGHT_COLORS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#f9a825", Light.RED: "#c62828"}
 MAX_GROUPS = 20
+MAX_ORGANIZATIONS = 40
+# The title and the legend above the panels.
+HEADER_INCHES = 0.8
 
 
 def _bars(axes: Axes, labels: list[str], tallies: list[Tally], title: str, t: Translator) -> None:
@@ -101,27 +104,51 @@ def _ranked_bars(axes: Axes, ranking: MunicipalRanking, t: Translator) -> None:
     axes.invert_yaxis()
 
 
-def chart_figure(figures: DigestFigures, t: Translator, ranking: MunicipalRanking | None = None) -> Figure:
-    """The chart as a matplotlib figure, every word from the catalogs in the translator's locale. With a
-    ranking (the department's digest), the municipalities are ranked by their light, not stacked."""
-    groups = figures.groups[:MAX_GROUPS]
+def _bottom_rows(figures: DigestFigures, ranking: MunicipalRanking | None) -> int:
+    if ranking and ranking.items:
+        return len(ranking.items[:MAX_MUNICIPALITIES])
+    if figures.municipality is not None:
+        return len(figures.organizations[:MAX_ORGANIZATIONS])
+    return len(figures.municipalities) if figures.municipalities else 1
+
+
+def _bottom(axes: Axes, figures: DigestFigures, ranking: MunicipalRanking | None, t: Translator) -> None:
+    """The region's digest ranks its municipalities; a digest of one municipality shows its
+    organizations, the least accepted first (who to call); otherwise municipalities stacked."""
+    if ranking and ranking.items:
+        _ranked_bars(axes, ranking, t)
+        return
+    if figures.municipality is not None:
+        orgs = sorted(figures.organizations, key=lambda o: (o.tally.percent_accepted, o.name))
+        orgs = orgs[:MAX_ORGANIZATIONS]
+        title = t.plain("doc.chart_by_organization")
+        _bars(axes, [_short(o.name) for o in orgs], [o.tally for o in orgs], title, t)
+        return
     munis = list(figures.municipalities.items())[:MAX_MUNICIPALITIES]
-    rows = len(ranking.items[:MAX_MUNICIPALITIES]) if ranking and ranking.items else len(munis)
-    heights = [max(1.5, 0.45 * len(groups) + 0.8), max(1.5, 0.32 * rows + 0.8)]
+    no_municipality = t.plain("card.no_municipality")
+    labels = [_short(name or no_municipality) for name, _ in munis]
+    _bars(axes, labels, [tally for _, tally in munis], t.plain("doc.chart_by_municipality"), t)
+
+
+def chart_figure(figures: DigestFigures, t: Translator, ranking: MunicipalRanking | None = None) -> Figure:
+    """The chart as a matplotlib figure, every word from the catalogs in the translator's locale."""
+    groups = figures.groups[:MAX_GROUPS]
+    heights = [max(1.5, 0.45 * len(groups) + 0.8), max(1.5, 0.32 * _bottom_rows(figures, ranking) + 0.8)]
+    height = sum(heights) + HEADER_INCHES
     # The object API, not pyplot: pyplot's global state is not safe in the worker threads digests run in.
-    figure = Figure(figsize=(10, sum(heights) + 1.2), dpi=100)
+    figure = Figure(figsize=(10, height), dpi=100)
     top, bottom = figure.subplots(2, 1, gridspec_kw={"height_ratios": heights})
     group_labels = [_short(f"{g.position}. {g.heading}") for g, _ in groups]
     _bars(top, group_labels, [tally for _, tally in groups], t.plain("doc.chart_by_group"), t)
-    if ranking and ranking.items:
-        _ranked_bars(bottom, ranking, t)
-    else:
-        no_municipality = t.plain("card.no_municipality")
-        muni_labels = [_short(name or no_municipality) for name, _ in munis]
-        _bars(bottom, muni_labels, [tally for _, tally in munis], t.plain("doc.chart_by_municipality"), t)
-    top.legend(loc="upper center", bbox_to_anchor=(0.5, 1.45), ncol=4, fontsize=8, frameon=False)
+    _bottom(bottom, figures, ranking, t)
     figure.suptitle(t.plain("doc.chart_title", date=figures.today.strftime("%d.%m.%Y")), fontsize=13)
-    figure.tight_layout()
+    # The legend in a band of its own under the title, whatever the panels' heights: placed relative to
+    # a short panel it would run into the panel's title.
+    handles, labels = top.get_legend_handles_labels()
+    anchor = (0.5, 1 - 0.42 / height)
+    legend = {"loc": "upper center", "ncol": 4, "fontsize": 8, "frameon": False}
+    figure.legend(handles, labels, bbox_to_anchor=anchor, **legend)
+    figure.tight_layout(rect=(0, 0, 1, 1 - HEADER_INCHES / height))
     return figure
 
 

@@ -838,5 +838,6 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rank.chart_title": "Municipalities ranked: education authority and institutions",
     "rank.chart_axis": "Done and accepted, % of applicable items; dashed: the green and yellow thresholds",
     "rank.chart_note": "{percent}% · overdue: {overdue}",
+    "doc.chart_by_organization": "By organization, the least accepted first",
     "settings.ranking_order": "RANKING_YELLOW_PERCENT ({yellow}) exceeds RANKING_GREEN_PERCENT ({green}): the yellow threshold cannot be above the green one.",
 }

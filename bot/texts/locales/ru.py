@@ -889,5 +889,6 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rank.chart_title": "Рейтинг муниципалитетов: муниципальный орган и учреждения",
     "rank.chart_axis": "Принято «Выполнено», % применимых позиций; пунктир — пороги зелёного и жёлтого",
     "rank.chart_note": "{percent}% · просрочено: {overdue}",
+    "doc.chart_by_organization": "По организациям: сначала те, где принято меньше всего",
     "settings.ranking_order": "RANKING_YELLOW_PERCENT ({yellow}) больше RANKING_GREEN_PERCENT ({green}): порог жёлтого не может быть выше порога зелёного.",
 }
