@@ -171,6 +171,20 @@ class ExtensionDecided:
     comment: str | None
 
 
+@dataclass(frozen=True)
+class ExtensionRequested:
+    """An organization asks to move a deadline: every official hears of it once, with the card a tap away."""
+
+    to: Recipient
+    dedup_key: str
+    ext_id: int
+    org_name: str
+    rec: Recommendation
+    current_deadline: dt.date | None
+    new_deadline: dt.date
+    reason: str
+
+
 MessageIntent = (
     PublicationIntro
     | RecommendationIntent
@@ -180,4 +194,5 @@ MessageIntent = (
     | ReviewDecisionNotice
     | ReviewQueueNotice
     | ExtensionDecided
+    | ExtensionRequested
 )

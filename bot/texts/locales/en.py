@@ -554,6 +554,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "ext.approved": "🗓 The department moved the deadline of recommendation {number}: the new deadline is <b>{date}</b>.",
     "ext.denied": "🗓 The department denied moving the deadline of recommendation {number} (asked: {date}). The deadline in force stays: {current}.\nComment: {comment}",
     "ext.rec_line": "<i>{text}</i>",
+    "ext.request_notice": "🗓 <b>Deadline extension request</b>\n«{org}» asks to move the deadline for recommendation {number} from {current} to <b>{date}</b>.",
+    "ext.btn_open_request": "Consider the request",
     "status.report_review": "Review: {state}",
     "status.change_evidence_removed": "  evidence taken off (kept in the archive): {count}",
     "digest.overall_accepted": "<b>Accepted {percent}%</b>: {accepted} of {applicable} applicable organization × recommendation pairs are done and accepted by the department. Marked as done by the organizations themselves: {declared} ({declared_percent}%).",

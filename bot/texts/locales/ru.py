@@ -601,6 +601,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "ext.approved": "🗓 Департамент перенёс срок по рекомендации {number}: новый срок — <b>{date}</b>.",
     "ext.denied": "🗓 Департамент отказал в переносе срока по рекомендации {number} (просили до {date}). Действует прежний срок: {current}.\nКомментарий: {comment}",
     "ext.rec_line": "<i>{text}</i>",
+    "ext.request_notice": "🗓 <b>Запрос о переносе срока</b>\nОрганизация «{org}» просит перенести срок по рекомендации {number}: с {current} на <b>{date}</b>.",
+    "ext.btn_open_request": "Рассмотреть запрос",
     "status.report_review": "Проверка: {state}",
     "status.change_evidence_removed": "  убрано подтверждений (сохранены в архиве): {count}",
     "digest.overall_accepted": "<b>Принято {percent}%</b> применимых позиций: выполнены и приняты департаментом {accepted} из {applicable}. Отмечено выполненными самими организациями: {declared} ({declared_percent}%).",
