@@ -32,6 +32,7 @@ class ManualAccount:
     open_orgs: int
     unstaffed: int
     messages: int = 0
+    local: bool = False  # a municipal authority's account: its own invitations are made with /invite
 
     @property
     def organizations(self) -> int:
@@ -170,7 +171,7 @@ class ReminderService:
         for org_id, _ in await self._by_org(resolution_id, scope):
             open_orgs += 1
             unstaffed += not await self.repo.people.members_of(org_id)
-        return resolution, ManualAccount(open_orgs, unstaffed)
+        return resolution, ManualAccount(open_orgs, unstaffed, local=not scope.is_region)
 
     async def remind_now(
         self, resolution_id: int, key: str, scope: ViewScope = REGION, sender: Person | None = None
@@ -187,4 +188,4 @@ class ReminderService:
             open_orgs += 1
             unstaffed += not members
             messages += sent
-        return ManualAccount(open_orgs, unstaffed, messages)
+        return ManualAccount(open_orgs, unstaffed, messages, local=not scope.is_region)

@@ -833,5 +833,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "reach.page": "Page {page} of {pages}.",
     "reach.invitation": "Invitation for «<b>{org}</b>»\nTo receive the resolution's recommendations and report on them in Telegram, open the link and press «Start»:\n{link}\n\nThe link works once and is valid until {expires}.",
     "reach.invite_ready": "The invitation is ready: forward the message to the institution's head.",
+    "remind.unstaffed_local_n": (
+        "{n} institution has nobody registered in the bot and gets no reminder. Invite someone: /invite",
+        "{n} institutions have nobody registered in the bot and get no reminder. Invite someone: /invite",
+    ),
     "reach.invite_replaced": "The invitation is ready; the earlier unused one is revoked. Forward the message to the institution's head.",
 }
