@@ -96,8 +96,8 @@ def test_only_a_municipal_authoritys_member_gets_a_municipality(kind: OrgKind, p
     assert view_scope(Role.OFFICIAL, kind, place) == REGION == view_scope(Role.ADMIN, None, None)
 
 
-async def test_the_sql_condition_agrees_with_the_rule(tmp_path: Path) -> None:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'scope.sqlite3'}")
+async def test_the_sql_condition_agrees_with_the_rule(database_url: str) -> None:
+    engine = create_async_engine(database_url)
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
     places = ["", VYAZMA, YARTSEVO]
