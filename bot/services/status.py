@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain import ResolutionStatus
 from bot.domain.errors import DomainError
-from bot.domain.scope import REGION, ViewScope
+from bot.domain.scope import ViewScope
 from bot.services.digests import DigestDelivery, DigestRequest
 from bot.services.organizations import municipality_code
 from storage.models import (
@@ -87,11 +87,11 @@ class StatusService:
     def __init__(self, repo: Repositories) -> None:
         self.repo = repo
 
-    async def resolutions(self, scope: ViewScope = REGION) -> list[Resolution]:
+    async def resolutions(self, scope: ViewScope) -> list[Resolution]:
         listing = await self.repo.resolutions.listing(50)
         return [r for r in listing if r.status is not ResolutionStatus.DRAFT and _addresses(r, scope)]
 
-    async def resolution(self, resolution_id: int, scope: ViewScope = REGION) -> Resolution:
+    async def resolution(self, resolution_id: int, scope: ViewScope) -> Resolution:
         resolution = await self.repo.resolutions.get(resolution_id)
         if resolution is None or resolution.status is ResolutionStatus.DRAFT:
             raise DomainError("res.not_found")
@@ -140,7 +140,7 @@ class StatusService:
     async def progress(
         self,
         resolution: Resolution,
-        scope: ViewScope = REGION,
+        scope: ViewScope,
         group_id: int | None = None,
         municipality: str | None = None,
     ) -> list[OrgProgress]:
@@ -193,7 +193,7 @@ class StatusService:
         return org
 
     async def org_items(
-        self, resolution: Resolution, org_id: int, scope: ViewScope = REGION
+        self, resolution: Resolution, org_id: int, scope: ViewScope
     ) -> tuple[Organization, list[tuple[Recommendation, Report | None]]]:
         org = await self.org_in_scope(org_id, scope)
         items = [
