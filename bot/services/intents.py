@@ -77,6 +77,7 @@ class Reminder:
     items: tuple[OpenItem, ...]
     deadline: dt.date | None = None
     days: int | None = None
+    sender: str | None = None  # a manual reminder from a municipal authority: its name
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from bot.config import Settings
 from bot.domain import ResolutionStatus
 from bot.domain.errors import DomainError
 from bot.domain.schedule import reminder_time
+from bot.domain.scope import REGION, ViewScope
 from bot.services.intents import Recipient, Reminder, ReminderKind
 from bot.services.ports import MessageRenderer
-from storage.models import Resolution
+from storage.models import Person, Resolution
 from storage.repositories import Repositories
 from storage.repositories.schedule import OpenItem
 
@@ -31,6 +32,7 @@ class ManualAccount:
     open_orgs: int
     unstaffed: int
     messages: int = 0
+    local: bool = False  # a municipal authority's account: its own invitations are made with /invite
 
     @property
     def organizations(self) -> int:
@@ -44,12 +46,15 @@ class ReminderService:
         self.settings = settings
         self.renderer = renderer
 
-    async def _by_org(self, resolution_id: int | None = None) -> dict[tuple[int, int], list[OpenItem]]:
+    async def _by_org(
+        self, resolution_id: int | None = None, scope: ViewScope = REGION
+    ) -> dict[tuple[int, int], list[OpenItem]]:
         """Open items per (organization, resolution), each with the deadline that binds the organization:
-        an approved extension replaces the recommendation's or the resolution's."""
+        an approved extension replaces the recommendation's or the resolution's. Only the organizations
+        the scope may remind (bot.domain.scope.ViewScope.reminds)."""
         grouped: dict[tuple[int, int], list[OpenItem]] = defaultdict(list)
         own = await self.repo.extensions.own_deadlines()
-        for item in await self.repo.schedule.open_items(resolution_id):
+        for item in await self.repo.schedule.open_items(resolution_id, scope, scope.reminds()):
             moved = own.get((item.org_id, item.rec_id))
             item = replace(item, deadline=moved) if moved else item
             grouped[(item.org_id, item.resolution_id)].append(item)
@@ -63,11 +68,12 @@ class ReminderService:
         items: list[OpenItem],
         deadline: dt.date | None = None,
         days: int | None = None,
+        sender: str | None = None,
     ) -> tuple[int, int]:
         """One reminder to every member of the organization: (members, messages newly enqueued)."""
         members = await self.repo.people.members_of(org_id)
         intents = [
-            Reminder(Recipient.of(person), f"{key}:p{person.id}", kind, tuple(items), deadline, days)
+            Reminder(Recipient.of(person), f"{key}:p{person.id}", kind, tuple(items), deadline, days, sender)
             for person in members
         ]
         if not intents:
@@ -143,23 +149,43 @@ class ReminderService:
             orgs += 1
         return ReminderBatch(orgs, messages)
 
-    async def manual_account(self, resolution_id: int) -> tuple[Resolution, ManualAccount]:
-        """What «remind now» would do for a published resolution, before anything is sent."""
+    async def choices(self, scope: ViewScope) -> list[Resolution]:
+        """The published resolutions /remind offers: for a municipal authority, those that speak to its
+        institutions."""
+        kinds = scope.reminds()
+        published = await self.repo.resolutions.published()
+        return [r for r in published if kinds is None or any(g.kind in kinds for g in r.groups)]
+
+    async def _published(self, resolution_id: int) -> Resolution:
         resolution = await self.repo.resolutions.get(resolution_id)
         if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
             raise DomainError("refused.button")
+        return resolution
+
+    async def manual_account(
+        self, resolution_id: int, scope: ViewScope = REGION
+    ) -> tuple[Resolution, ManualAccount]:
+        """What «remind now» would do for a published resolution, before anything is sent."""
+        resolution = await self._published(resolution_id)
         open_orgs = unstaffed = 0
-        for org_id, _ in await self._by_org(resolution_id):
+        for org_id, _ in await self._by_org(resolution_id, scope):
             open_orgs += 1
             unstaffed += not await self.repo.people.members_of(org_id)
-        return resolution, ManualAccount(open_orgs, unstaffed)
+        return resolution, ManualAccount(open_orgs, unstaffed, local=not scope.is_region)
 
-    async def remind_now(self, resolution_id: int, key: str) -> ManualAccount:
-        """An admin's «remind now»: every organization with open items of this resolution, once per click."""
+    async def remind_now(
+        self, resolution_id: int, key: str, scope: ViewScope = REGION, sender: Person | None = None
+    ) -> ManualAccount:
+        """«Remind now»: every organization in the scope with open items of this resolution, once per
+        click. A municipal authority's reminder names the authority (`sender`'s organization)."""
+        resolution = await self._published(resolution_id)
+        by_org = await self._by_org(resolution.id, scope)
+        signed = sender.organization.name if sender and sender.organization and not scope.is_region else None
         open_orgs = unstaffed = messages = 0
-        for (org_id, _), items in (await self._by_org(resolution_id)).items():
-            members, sent = await self._send(org_id, f"manual:{key}:org:{org_id}", ReminderKind.MANUAL, items)
+        for (org_id, _), items in by_org.items():
+            manual_key = f"manual:{key}:org:{org_id}"
+            members, sent = await self._send(org_id, manual_key, ReminderKind.MANUAL, items, sender=signed)
             open_orgs += 1
             unstaffed += not members
             messages += sent
-        return ManualAccount(open_orgs, unstaffed, messages)
+        return ManualAccount(open_orgs, unstaffed, messages, local=not scope.is_region)

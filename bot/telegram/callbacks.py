@@ -324,3 +324,18 @@ class StrayFilePick(CallbackData, prefix="sf"):
     """The recommendation a file sent outside a dialog is evidence for."""
 
     rec_id: Id
+
+
+# --- municipal authorities: reachability (issue 14) ---
+
+
+class ReachNav(CallbackData, prefix="rch"):
+    """A municipal authority's institutions with nobody registered, one page of them."""
+
+    page: Page = 0
+
+
+class ReachInvite(CallbackData, prefix="rci"):
+    """One tap on such an institution: a member invitation for it, ready to forward."""
+
+    org_id: Id

@@ -157,6 +157,9 @@ def reminder_text(t: Translator, reminder: Reminder) -> Html:
     if reminder.kind in REMINDER_TEXT_N:
         days = reminder.days if reminder.days is not None else 0
         lines = [t.n(REMINDER_TEXT_N[reminder.kind], days, **values)]
+    elif reminder.sender:
+        # A municipal authority reminds its institutions: they see who asks.
+        lines = [t("remind.manual_local", sender=reminder.sender, **values)]
     else:
         lines = [t(REMINDER_TEXT[reminder.kind], **values)]
     lines += [t("remind.line", number=i.number, text=shorten(i.text, 120)) for i in items[:REMINDER_ITEMS]]

@@ -836,4 +836,23 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "web.answers": "Organizations' reports",
     "web.menu_button": "Dashboard",
     "web.digest_button": "Open the dashboard",
+    # --- municipal authorities: scope, /remind, reachability, menus (issue 14, muni-scope) ---
+    "scope.outside": "This is outside your municipality: you can see and change only the organizations that belong to it.",
+    "btn.own_municipality": "🏙 {name}: organizations",
+    "btn.reach": "👥 Who is not registered",
+    "cmd.invite": "Institutions with nobody registered",
+    "help.municipal": "<b>What you can do</b>\n/report — recommendations for your organization and a report on each\n/my — your organization's summary\n\n<b>Institutions of your municipality</b>\n/status — reports of the municipality's organizations: resolution → organization → report\n/digest — progress summary for the municipality\n/remind — remind institutions that have not reported\n/invite — institutions with nobody registered, and invitations for them\n/cancel — stop the current dialog",
+    "remind.manual_local": "📣 <b>Reminder from the municipal education authority</b>\n{sender}\n📜 {resolution}\nNo report yet from «{org}» on:",
+    "reach.title": "👥 <b>Institutions with nobody registered</b>\nMunicipality: {municipality}",
+    "reach.counts": "Institutions: {total}, with nobody registered: {unregistered}.",
+    "reach.everyone": "Every institution of the municipality has someone registered.",
+    "reach.hint": "Tap an institution: the bot makes an invitation for you to forward to its head.",
+    "reach.page": "Page {page} of {pages}.",
+    "reach.invitation": "Invitation for «<b>{org}</b>»\nTo receive the resolution's recommendations and report on them in Telegram, open the link and press «Start»:\n{link}\n\nThe link works once and is valid until {expires}.",
+    "reach.invite_ready": "The invitation is ready: forward the message to the institution's head.",
+    "remind.unstaffed_local_n": (
+        "{n} institution has nobody registered in the bot and gets no reminder. Invite someone: /invite",
+        "{n} institutions have nobody registered in the bot and get no reminder. Invite someone: /invite",
+    ),
+    "reach.invite_replaced": "The invitation is ready; the earlier unused one is revoked. Forward the message to the institution's head.",
 }
