@@ -41,6 +41,7 @@ WORDS: dict[str, DayKind] = {
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y")
 _SPLIT = re.compile(r"[;,\t|]")
+_DATE_LIKE = re.compile(r"\d[.\-/]\d")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,18 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def parse_word(value: str) -> DayKind | None:
-    return WORDS.get(" ".join(value.casefold().replace("ё", "е").split()).strip(" .«»\"'"))
+    """«выходной», «Рабочий день», «рабочий — за 5 ноября»: the word, or the word and a note after it."""
+    words = value.casefold().replace("ё", "е").replace("«", " ").replace("»", " ").split()
+    for size in (len(words), 2, 1):
+        kind = WORDS.get(" ".join(words[:size]).strip(" .,:\"'"))
+        if kind is not None:
+            return kind
+    return None
+
+
+def _is_title(cells: list[str]) -> bool:
+    """A header or a title above the dates: nothing in its first cell looks like a date."""
+    return _DATE_LIKE.search(cells[0]) is None and parse_word(cells[0]) is None
 
 
 def file_lines(data: bytes) -> list[tuple[int, list[str]]]:
@@ -137,13 +149,13 @@ def parse_transfers(data: bytes) -> list[tuple[dt.date, DayKind]]:
     """Every (date, kind) of the file, or CalendarFileError naming each bad row."""
     days: dict[dt.date, tuple[int, DayKind]] = {}
     bad: list[BadRow] = []
-    for position, (number, cells) in enumerate(file_lines(data)):
+    for number, cells in file_lines(data):
         cells = [c for c in cells if c]
         if not cells or cells[0].startswith("#"):
             continue
         day = parse_date(cells[0])
-        if day is None and position == 0 and parse_word(cells[0]) is None:
-            continue  # a header: «дата;день»
+        if day is None and not days and not bad and _is_title(cells):
+            continue  # a title or a header above the dates: «дата;день»
         verdict = _row_verdict(number, cells, day, days)
         if isinstance(verdict, BadRow):
             bad.append(verdict)
