@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.domain.clock import FrozenClock
@@ -211,11 +212,14 @@ async def test_forged_and_stale_snooze_buttons_are_refused(
         assert await session.scalar(select(func.count()).select_from(ReminderSnooze)) == 0
 
 
+@pytest.mark.parametrize("regular_week_before", [False, True], ids=["snooze-alone", "with-regular"])
 async def test_snooze_until_a_week_before_the_deadline(
-    tmp_path: Path, emulator: BotAPIEmulator, database_url: str, clock: FrozenClock
+    tmp_path: Path, emulator: BotAPIEmulator, database_url: str, clock: FrozenClock, regular_week_before: bool
 ) -> None:
-    # Reminders two weeks and a day before: the one a week before is the snooze's alone.
-    settings = make_settings(tmp_path, emulator.base_url, database_url, reminder_days=(14, 1))
+    # Reminders two weeks and a day before, and with a regular one a week before or not: when the
+    # regular reminder goes out at the snoozed moment anyway, the snooze adds no second message.
+    days = (14, 7, 1) if regular_week_before else (14, 1)
+    settings = make_settings(tmp_path, emulator.base_url, database_url, reminder_days=days)
     async with running_bot(settings, clock) as app:
         await asyncio.wait_for(app.scheduler.caught_up.wait(), timeout=30)
         members = await setup_region(app, clock, deadline=dt.date(2026, 10, 29), emulator=emulator)
@@ -231,9 +235,12 @@ async def test_snooze_until_a_week_before_the_deadline(
         clock.set(utc(2026, 10, 20, 6, 0))
         assert (await app.jobs.tick()).snoozes == 0
         clock.set(utc(2026, 10, 22, 6, 0))
-        assert (await app.jobs.tick()).snoozes == 1
+        result = await app.jobs.tick()
+        assert (result.reminders, result.snoozes) == ((2, 0) if regular_week_before else (0, 1))
         assert (await restarted(app, clock).tick()).snoozes == 0
         await head.expect(contains="Срок выполнения — 29.10.2026, осталось 7 дней.", timeout=10)
+        to_yartsevo = [r for r in await reminder_rows(app, "") if r.chat_id == members["ДДТ Ярцево"]]
+        assert sum("осталось 7 дней" in (r.payload.get("text") or "") for r in to_yartsevo) == 1
 
 
 async def test_the_admins_file_with_a_bad_row_is_refused_then_a_good_one_saved(

@@ -59,7 +59,8 @@ def bad_rows_view(t: Translator, rows: tuple[BadRow, ...]) -> list[str]:
 
 def uploaded_view(t: Translator, uploaded: Uploaded) -> Html:
     years = ", ".join(str(year) for year in uploaded.years)
-    return t("calendar.saved", years=years, off=uploaded.days_off, work=uploaded.working_days)
+    key = "calendar.saved" if len(uploaded.years) == 1 else "calendar.saved_years"
+    return t(key, years=years, off=uploaded.days_off, work=uploaded.working_days)
 
 
 def _moment(moment: dt.datetime, tz: ZoneInfo) -> dict[str, str]:

@@ -835,6 +835,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "calendar.ask_file": "To add transfers, send a CSV, TXT or XLSX file: on each line a date and the word «выходной» (day off) or «рабочий» (working day), e.g.\n<code>2027-01-08;выходной</code>\n<code>06.11.2027;рабочий</code>\nA file replaces the earlier transfers of the years its dates are in. Cancel: /cancel",
     "calendar.file_expected": "Send a CSV, TXT or XLSX file with the transfers, or cancel: /cancel",
     "calendar.saved": "✅ Transfers for {years} saved. Days off: {off}, working days: {work}. Reminders follow them from now on.",
+    "calendar.saved_years": "✅ Transfers for {years} saved. Days off: {off}, working days: {work}. Reminders follow them from now on.",
     "calendar.bad_rows": "The file was not loaded, nothing was saved. Fix these lines and send the file again (or /cancel):",
     "calendar.row": "line {row}: «{value}» — {reason}",
     "calendar.row_bad_date": "not a date; use 2027-01-08 or 08.01.2027",
