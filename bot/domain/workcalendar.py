@@ -16,11 +16,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from bot.domain.schedule import reminder_time
+
+if TYPE_CHECKING:
+    import holidays
 
 # Past this many days of days off in a row the calendar is broken, not festive: the search stops.
 MAX_DAYS_OFF_IN_A_ROW = 366
@@ -43,10 +45,15 @@ class DayKind(StrEnum):
 
 @lru_cache(maxsize=4)
 def _production_calendar(language: str) -> holidays.HolidayBase:
+    # Imported when first needed: the library loads every country's calendar (a third of a second),
+    # and the models (which name DayKind) are imported by every command of the CLI.
+    import holidays
+
     # One object per language: it fills in years as they are asked for and keeps them.
     return holidays.country_holidays("RU", language=language)
 
 
+@lru_cache(maxsize=4096)
 def official_working_day(day: dt.date) -> bool:
     """The library's production calendar alone: weekends, holidays and the government's transfers."""
     return bool(_production_calendar("ru").is_working_day(day))
