@@ -31,6 +31,7 @@ MENUS: dict[Role | None, tuple[str, ...]] = {
         "documents",
         "letters",
         "remind",
+        "calendar",
         "invite_official",
         "grant",
         "revoke",

@@ -64,6 +64,20 @@ class ScheduleRepo(Repository):
             .limit(1)
         )
 
+    async def claimed_between(self, job: str, target: str, start: dt.datetime, end: dt.datetime) -> bool:
+        """Whether an occurrence of this job and target was due (and so claimed) within [start, end]."""
+        found = await self.session.scalar(
+            select(ScheduledRun.id)
+            .where(
+                ScheduledRun.job == job,
+                ScheduledRun.target == target,
+                ScheduledRun.due_at >= start,
+                ScheduledRun.due_at <= end,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def count(self, job: str) -> int:
         return int(await self.session.scalar(select(func.count()).where(ScheduledRun.job == job)) or 0)
 
