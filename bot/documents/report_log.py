@@ -51,16 +51,18 @@ async def load_report_log(repo: DigestRepo, matrix: Matrix) -> ReportLog:
     # Repeated words (a common comment, a reviewer's name) are kept once, not once per report.
     shared: dict[str, str] = {}
     rec_ids = list(column_of)
+    places, comments, reasons, notes = log.places, log.comments, log.reasons, log.review_comments
+    reviewers, reviewed_at, submitted_at, grid = log.reviewers, log.reviewed_at, log.submitted_at, matrix.rows
     async for partition in repo.report_notes(rec_ids, matrix.municipality):
-        for note in partition:
-            row, column = row_of.get(note.org_id), column_of.get(note.rec_id)
-            if row is None or column is None or matrix.rows[row][column] == NOT_ADDRESSED:
+        for org_id, rec_id, comment, reason, note, reviewer, reviewed, submitted in partition:
+            row, column = row_of.get(org_id), column_of.get(rec_id)
+            if row is None or column is None or grid[row][column] == NOT_ADDRESSED:
                 continue
-            log.places.append(row * width + column)
-            log.comments.append(shared.setdefault(note.comment, note.comment))
-            log.reasons.append(note.reason)
-            log.review_comments.append(note.review_comment)
-            log.reviewers.append(shared.setdefault(note.reviewer, note.reviewer) if note.reviewer else None)
-            log.reviewed_at.append(NO_TIME if note.reviewed_at is None else note.reviewed_at)
-            log.submitted_at.append(NO_TIME if note.submitted_at is None else note.submitted_at)
+            places.append(row * width + column)
+            comments.append(shared.setdefault(comment, comment))
+            reasons.append(reason)
+            notes.append(note)
+            reviewers.append(shared.setdefault(reviewer, reviewer) if reviewer else None)
+            reviewed_at.append(NO_TIME if reviewed is None else reviewed)
+            submitted_at.append(NO_TIME if submitted is None else submitted)
     return log

@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from xml.sax.saxutils import escape
 
 SHARED_STRINGS = "xl/sharedStrings.xml"
@@ -35,6 +36,8 @@ class Splice:
 
     rows: Iterable[Iterable[bytes]]
     dimension: str
+    # The rows are ready `<row r="…">…</row>` XML, one bytes each (numbered from 2 by their maker).
+    ready: bool = False
 
 
 def inline(text: str, style: int | None = None) -> bytes:
@@ -98,6 +101,13 @@ def date_cell(day: dt.date, style: int) -> bytes:
     return b'<c s="%d"><v>%d</v></c>' % (style, (day - EXCEL_EPOCH).days)
 
 
+def shared_cell(index: int, style: int | None = None) -> bytes:
+    """A reference to entry `index` of the shared string table."""
+    if style is None:
+        return b'<c t="s"><v>%d</v></c>' % index
+    return b'<c s="%d" t="s"><v>%d</v></c>' % (style, index)
+
+
 def status_cells(shared_index: Mapping[int, int], blank: int, style: int) -> list[bytes]:
     """XML for every byte value a matrix cell can hold: a shared string reference, or an empty cell."""
     cells = [BLANK] * 256
@@ -117,10 +127,15 @@ def column_name(index: int) -> str:
     return name
 
 
-def _rows_xml(rows: Iterable[Iterable[bytes]]) -> Iterator[bytes]:
-    """The rows' XML in chunks of CHUNK_ROWS rows."""
+def _rows_xml(body: Splice) -> Iterator[bytes]:
+    """The rows' XML in chunks of about CHUNK_ROWS rows."""
+    if body.ready:
+        rows = iter(body.rows)
+        while chunk := b"".join(islice(rows, CHUNK_ROWS)):  # type: ignore[arg-type]
+            yield chunk
+        return
     parts: list[bytes] = []
-    for number_, cells in enumerate(rows, start=2):
+    for number_, cells in enumerate(body.rows, start=2):
         parts.append(b'<row r="%d">' % number_)
         parts.extend(cells)
         parts.append(b"</row>")
@@ -139,7 +154,10 @@ def _add_shared_strings(sst: bytes, words: list[str]) -> tuple[bytes, list[int]]
     # `count` (references) is optional and would no longer be exact: drop it, keep `uniqueCount` right.
     head = _COUNT.sub(b"", opening.group())
     head = _UNIQUE_COUNT.sub(b'uniqueCount="%d"' % (first + len(words)), head)
-    items = b"".join(b"<si><t>%s</t></si>" % escape(word).encode() for word in words)
+    items = b"".join(
+        b'<si><t xml:space="preserve">%s</t></si>' % escape(_INVALID_XML.sub("", word)).encode()
+        for word in words
+    )
     body = sst[opening.end() :].replace(b"</sst>", items + b"</sst>", 1)
     return sst[: opening.start()] + head + body, list(range(first, first + len(words)))
 
@@ -155,7 +173,7 @@ def _write_body(target: zipfile.ZipFile, name: str, sheet: bytes, body: Splice) 
     # The big bodies are highly repetitive: the fastest level compresses them nearly as well.
     with target.open(name, "w") as member:
         member.write(head)
-        for chunk in _rows_xml(body.rows):
+        for chunk in _rows_xml(body):
             member.write(chunk)
         member.write(b"</sheetData>" + tail)
 

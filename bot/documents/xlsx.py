@@ -448,14 +448,15 @@ def build_xlsx(
     page = ReportSheet(reports_layout(book, styles, matrix, log, t), matrix, log, t, figures.today, tz)
     book.close()
     codes = list(words.status)
-    return splice(
-        buffer.getvalue(),
-        [words.status[code] for code in codes],
-        lambda indices: {
-            sheet_file(matrix_sheet): _matrix_body(
-                matrix, dict(zip(codes, indices, strict=True)), words, styles.wrap.xf_index
-            ),
+    shared = page.words()
+
+    def bodies(indices: list[int]) -> dict[str, Splice]:
+        status = dict(zip(codes, indices, strict=False))
+        report_words = dict(zip(shared, indices[len(codes) :], strict=True))
+        return {
+            sheet_file(matrix_sheet): _matrix_body(matrix, status, words, styles.wrap.xf_index),
             sheet_file(evidence_sheet): _evidence_body(matrix, evidence, styles, words, tz),
-            sheet_file(page.sheet): reports_body(page, styles),
-        },
-    )
+            sheet_file(page.sheet): reports_body(page, styles, report_words),
+        }
+
+    return splice(buffer.getvalue(), [words.status[code] for code in codes] + shared, bodies)

@@ -10,22 +10,13 @@ costs a few lookups and the rendering of its own text.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from bot.documents.figures import (
-    ACCEPTED,
-    DONE,
-    NOT_ADDRESSED,
-    NOT_APPLICABLE,
-    REVIEW_STEP,
-    Matrix,
-    status_of,
-)
+from bot.documents.figures import ACCEPTED, DONE, NOT_APPLICABLE, REVIEW_STEP, Matrix
 from bot.documents.report_log import ReportLog
 from bot.documents.sheet_xml import (
     BLANK,
@@ -34,8 +25,8 @@ from bot.documents.sheet_xml import (
     column_name,
     date_cell,
     inline,
-    inline_cache,
     serial_cell,
+    shared_cell,
 )
 from bot.documents.xlsx_kit import (
     DATE_TIME_WIDTH,
@@ -67,6 +58,9 @@ COLUMNS = (
     "doc.col.submitted",
 )
 TITLE_LENGTH = 80
+MINUTES_KEPT = 65_536
+# Comments up to this long are rendered once per distinct text (short ones repeat from report to report).
+SHORT_TEXT = 40
 # Excel's last row is 1,048,576; the header takes one.
 MAX_ROWS = 1_048_575
 # The longest text a cell keeps (Excel's limit); comments and reasons are far shorter in practice.
@@ -83,6 +77,20 @@ class ReportSheet:
     t: Translator
     today: dt.date
     tz: dt.tzinfo
+
+    def words(self) -> list[str]:
+        """The words that repeat from row to row, for the shared string table: a row then refers to
+        them by number instead of repeating names and titles (a third of the XML, a third of the time)."""
+        t, matrix = self.t, self.matrix
+        words = [org.name for org in matrix.orgs]
+        words += [org.municipality or t.plain("card.no_municipality") for org in matrix.orgs]
+        words += [_group_label(matrix, rec.group_id) for rec in matrix.recs]
+        words += [rec.number for rec in matrix.recs] + [
+            shorten(rec.text, TITLE_LENGTH) for rec in matrix.recs
+        ]
+        words += [t.plain(key) for key in (*STATUS_KEYS.values(), *REVIEW_KEYS, "doc.overdue_yes")]
+        words += [name for name in self.log.reviewers if name]
+        return list(dict.fromkeys(words))
 
 
 def reports_layout(
@@ -125,36 +133,43 @@ def reports_layout(
 
 
 def _group_label(matrix: Matrix, group_id: int) -> str:
-    group = next(g for g in matrix.groups if g.group_id == group_id)
+    group = next(g for g in matrix.groups if g.group_id == group_id)  # a few groups: a scan is fine
     return f"{group.position}. {group.heading}"
 
 
 class _Cells:
-    """Cells rendered once and reused: per organization, per recommendation, per cell code."""
+    """Cells rendered once and reused: per organization, per recommendation, per cell code, per minute."""
 
-    def __init__(self, page: ReportSheet, styles: Styles) -> None:
+    def __init__(self, page: ReportSheet, styles: Styles, shared: dict[str, int]) -> None:
         t, matrix = page.t, page.matrix
         self.wrap, self.date, self.when = styles.wrap.xf_index, styles.date.xf_index, styles.when.xf_index
-        municipality = inline_cache()
+        self.shared = shared
+        cell = self.word
         no_municipality = t.plain("card.no_municipality")
-        self.orgs = [inline(o.name) + municipality(o.municipality or no_municipality) for o in matrix.orgs]
-        group_of = {g.group_id: g for g in matrix.groups}
+        self.orgs = [cell(o.name) + cell(o.municipality or no_municipality) for o in matrix.orgs]
         self.recs = [
-            inline(f"{group_of[r.group_id].position}. {group_of[r.group_id].heading}", self.wrap)
-            + inline(r.number)
-            + inline(shorten(r.text, TITLE_LENGTH), self.wrap)
+            cell(_group_label(matrix, r.group_id), self.wrap)
+            + cell(r.number)
+            + cell(shorten(r.text, TITLE_LENGTH), self.wrap)
             for r in matrix.recs
         ]
-        statuses = {code: inline(t.plain(key)) for code, key in STATUS_KEYS.items()}
-        reviews = [inline(t.plain(key)) for key in REVIEW_KEYS]
-        self.states = {
-            status + REVIEW_STEP * digit: statuses[status] + review
-            for status in statuses
-            for digit, review in enumerate(reviews)
-        }
-        self.reviewer = inline_cache()  # a handful of officials decide on all the reports
-        self.overdue = inline(t.plain("doc.overdue_yes"))
+        statuses = {code: cell(t.plain(key)) for code, key in STATUS_KEYS.items()}
+        reviews = [cell(t.plain(key)) for key in REVIEW_KEYS]
+        # By cell code: the status and review cells, and whether the work is finished.
+        self.states = [BLANK] * 256
+        self.finished = [False] * 256
+        for status, word in statuses.items():
+            for digit, review in enumerate(reviews):
+                self.states[status + REVIEW_STEP * digit] = word + review
+                self.finished[status + REVIEW_STEP * digit] = status in (DONE, NOT_APPLICABLE)
+        self.overdue = cell(t.plain("doc.overdue_yes"))
         self.local = LocalTime(page.tz)
+        self._minutes: dict[int, bytes] = {}
+        self._short: dict[str, bytes] = {}
+
+    def word(self, text: str, style: int | None = None) -> bytes:
+        """A reference to a word of the shared string table."""
+        return shared_cell(self.shared[text], style)
 
     def deadline(self, binding: dt.date | None, before: dt.date | None, late: bool) -> bytes:
         """The binding deadline, the common one it replaced (if an extension did), and «overdue»."""
@@ -165,13 +180,30 @@ class _Cells:
         )
 
     def name(self, value: str | None) -> bytes:
-        return self.reviewer(value) if value else BLANK
+        return self.word(value) if value else BLANK
 
     def moment(self, seconds: float) -> bytes:
-        return BLANK if math.isnan(seconds) else serial_cell(self.local.serial(seconds), self.when)
+        """A time to the minute (what the format shows): one rendering per minute, not per report."""
+        if seconds != seconds:  # NaN: never happened
+            return BLANK
+        minute = round(seconds) // 60  # to the second first: the database's day fractions are not exact
+        found = self._minutes.get(minute)
+        if found is None:
+            if len(self._minutes) >= MINUTES_KEPT:  # times spread over months: keep the memory bounded
+                self._minutes.clear()
+            found = self._minutes[minute] = serial_cell(self.local.serial(minute * 60.0), self.when)
+        return found
 
     def text(self, value: str | None) -> bytes:
-        return inline(value[:CELL_TEXT_LIMIT], self.wrap) if value else BLANK
+        if not value:
+            return BLANK
+        if len(value) > SHORT_TEXT:
+            return inline(value[:CELL_TEXT_LIMIT], self.wrap)
+        # Short comments repeat («Сделано», «Выполнено»): rendered once each.
+        found = self._short.get(value)
+        if found is None:
+            found = self._short[value] = inline(value, self.wrap)
+        return found
 
 
 def _deadlines(page: ReportSheet, cells: _Cells) -> tuple[list[tuple[bytes, bytes]], dict[int, dt.date]]:
@@ -193,36 +225,44 @@ def _deadlines(page: ReportSheet, cells: _Cells) -> tuple[list[tuple[bytes, byte
     return common, own
 
 
-def reports_body(page: ReportSheet, styles: Styles) -> Splice:
-    cells = _Cells(page, styles)
-    log, matrix = page.log, page.matrix
+def _rows(page: ReportSheet, cells: _Cells, order: list[int]) -> Iterator[bytes]:
+    """Each row as one piece of XML: a handful of lookups and the rendering of its own words."""
+    log, matrix, today = page.log, page.matrix, page.today
     common, own = _deadlines(page, cells)
-    order = log.order()[:MAX_ROWS]
+    places, width, grid = log.places, log.width, matrix.rows
+    states, finished_of, moment, text = cells.states, cells.finished, cells.moment, cells.text
+    pending = BLANK * 2
+    for number, k in enumerate(order, start=2):
+        place = places[k]
+        row, column = divmod(place, width)
+        code = grid[row][column]
+        finished = finished_of[code]
+        extended = own.get(place) if own else None
+        if extended is None:
+            deadline = common[column][finished]
+        else:
+            late = not finished and extended < today
+            deadline = cells.deadline(extended, matrix.recs[column].deadline, late)
+        if code >= ACCEPTED:  # decided: who, when, and the note of a return
+            decision = cells.name(log.reviewers[k]) + moment(log.reviewed_at[k])
+            note = text(log.review_comments[k])
+        else:
+            decision, note = pending, BLANK
+        yield b'<row r="%d">%b%b%b%b%b%b%b%b</row>' % (
+            number,
+            cells.orgs[row] + cells.recs[column],
+            states[code],
+            decision,
+            text(log.comments[k]),
+            text(log.reasons[k]),
+            note,
+            deadline,
+            moment(log.submitted_at[k]),
+        )
 
-    def rows() -> Iterator[tuple[bytes, ...]]:
-        for k in order:
-            place = log.places[k]
-            row, column = divmod(place, log.width)
-            code = matrix.rows[row][column]
-            finished = status_of(code) in (DONE, NOT_APPLICABLE)
-            extended = own.get(place)
-            if extended is None:
-                deadline = common[column][finished]
-            else:
-                before = matrix.recs[column].deadline
-                deadline = cells.deadline(extended, before, not finished and extended < page.today)
-            decided = code >= ACCEPTED and code != NOT_ADDRESSED
-            yield (
-                cells.orgs[row],
-                cells.recs[column],
-                cells.states[code],
-                cells.name(log.reviewers[k]) if decided else BLANK,
-                cells.moment(log.reviewed_at[k]) if decided else BLANK,
-                cells.text(log.comments[k]),
-                cells.text(log.reasons[k]),
-                cells.text(log.review_comments[k]) if decided else BLANK,
-                deadline,
-                cells.moment(log.submitted_at[k]),
-            )
 
-    return Splice(rows(), f"A1:{column_name(len(COLUMNS) - 1)}{len(order) + 1}")
+def reports_body(page: ReportSheet, styles: Styles, shared: dict[str, int]) -> Splice:
+    """The rows; `shared` gives the shared string index of each of `page.words()`."""
+    order = page.log.order()[:MAX_ROWS]
+    rows = _rows(page, _Cells(page, styles, shared), order)
+    return Splice(rows, f"A1:{column_name(len(COLUMNS) - 1)}{len(order) + 1}", ready=True)

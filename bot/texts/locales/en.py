@@ -290,7 +290,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "digest.nothing_published": "No published resolutions yet — nothing to digest.",
     "digest.choose_municipality": "Choose the municipality:",
     "digest.preparing": "⏳ The digest is being prepared and comes in the next messages.",
-    "digest.xlsx_caption": "📊 Digest: summary, organizations × recommendations table, municipalities, evidence",
+    "digest.xlsx_caption": "📊 Digest: summary, organizations × recommendations table, municipalities, evidence, own deadlines, reports with comments",
     "digest.chart_caption": "Progress by addressee group and municipality",
     "btn.digest_all": "📊 All resolutions",
     "btn.digest_municipality": "🏙 One municipality…",
