@@ -58,6 +58,7 @@ COLUMNS = (
     "doc.col.submitted",
 )
 TITLE_LENGTH = 80
+# How many rendered times and short comments are kept for reuse: memory stays bounded however varied.
 MINUTES_KEPT = 65_536
 # Comments up to this long are rendered once per distinct text (short ones repeat from report to report).
 SHORT_TEXT = 40
@@ -202,6 +203,8 @@ class _Cells:
         # Short comments repeat («Сделано», «Выполнено»): rendered once each.
         found = self._short.get(value)
         if found is None:
+            if len(self._short) >= MINUTES_KEPT:
+                self._short.clear()
             found = self._short[value] = inline(value, self.wrap)
         return found
 
