@@ -20,6 +20,13 @@ class ViewScope:
     def covers(self, municipality: str) -> bool:
         return self.municipality is None or municipality == self.municipality
 
+    def covers_org(self, kind: OrgKind | str, municipality: str) -> bool:
+        """The region covers every organization; a municipality only its municipal authority and its
+        institutions, never a department, an institute or another body that happens to be there."""
+        if self.municipality is None:
+            return True
+        return OrgKind(kind) in (OrgKind.MUNICIPAL, OrgKind.INSTITUTION) and municipality == self.municipality
+
 
 REGION = ViewScope()
 
