@@ -15,18 +15,8 @@ from dataclasses import dataclass, field
 from bot.documents.figures import Tally
 from bot.domain import ReportStatus, ReviewState
 from bot.domain.scope import ViewScope
-from storage.repositories.dashboard import CLOSED, CellCount, DashboardRepo
+from storage.repositories.dashboard import CLOSED, CellCount, DashboardRepo, LateOrg
 from storage.repositories.digest import GroupInfo, RecInfo
-
-
-@dataclass
-class LateFigure:
-    """An organization with `overdue` open cells past their deadline."""
-
-    org_id: int
-    name: str
-    municipality: str
-    overdue: int
 
 
 @dataclass
@@ -34,7 +24,7 @@ class OverviewFigures:
     overall: Tally = field(default_factory=Tally)
     groups: list[tuple[GroupInfo, Tally]] = field(default_factory=list)
     municipalities: dict[str, Tally] = field(default_factory=dict)
-    late: list[LateFigure] = field(default_factory=list)
+    late: list[LateOrg] = field(default_factory=list)
 
     def overdue_by_municipality(self) -> dict[str, int]:
         cells: dict[str, int] = {}
@@ -115,14 +105,13 @@ def _is_late(deadline: dt.date | None, today: dt.date) -> bool:
 
 async def _late(
     repo: DashboardRepo, by_kind: dict[str, list[RecInfo]], scope: ViewScope, today: dt.date
-) -> list[LateFigure]:
+) -> list[LateOrg]:
     """Organizations with open cells past the deadline: the common one, or their own where an extension
     was approved (as the digest counts, bot/documents/figures.py)."""
-    late: dict[int, LateFigure] = {}
+    late: dict[int, LateOrg] = {}
     for kind, recs in by_kind.items():
         late_ids = [r.rec_id for r in recs if _is_late(r.deadline, today)]
-        for org in await repo.late_organizations(kind, late_ids, scope):
-            late[org.org_id] = LateFigure(org.org_id, org.name, org.municipality, len(late_ids) - org.closed)
+        late.update((org.org_id, org) for org in await repo.late_organizations(kind, late_ids, scope))
     rec_of = {r.rec_id: (kind, r) for kind, recs in by_kind.items() for r in recs}
     # Ordered by decision: the latest approved extension of a cell is its deadline.
     own = {(o.org_id, o.rec_id): o for o in await repo.own_deadlines(list(rec_of), scope)}
@@ -132,6 +121,6 @@ async def _late(
             continue  # not addressed to this organization, or nothing left to do
         shift = int(_is_late(item.deadline, today)) - int(_is_late(rec.deadline, today))
         if shift:
-            found = LateFigure(item.org_id, item.name, item.municipality, 0)
-            late.setdefault(item.org_id, found).overdue += shift
+            found = late.get(item.org_id, LateOrg(item.org_id, item.name, item.municipality, 0))
+            late[item.org_id] = found._replace(overdue=found.overdue + shift)
     return [o for o in late.values() if o.overdue > 0]

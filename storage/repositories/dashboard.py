@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, String, and_, exists, func, or_, select, type_coerce
 
@@ -113,14 +113,13 @@ class CellCount:
     count: int
 
 
-@dataclass(frozen=True)
-class LateOrg:
-    """An active organization with `closed` of its late cells done or not applicable (fewer than all)."""
+class LateOrg(NamedTuple):
+    """An organization with `overdue` open cells past their deadline. A tuple: there can be thousands."""
 
     org_id: int
     name: str
     municipality: str
-    closed: int
+    overdue: int
 
 
 @dataclass(frozen=True)
@@ -264,12 +263,12 @@ class DashboardRepo(Repository):
 
     async def late_organizations(self, kind: str, late_ids: Sequence[int], scope: ViewScope) -> list[LateOrg]:
         """Active organizations of `kind` in scope that have not closed (done or not applicable) every one of
-        `late_ids`, the recommendations past their common deadline: one row per organization."""
+        `late_ids`, the recommendations past their common deadline, with how many are open."""
         if not late_ids:
             return []
-        closed = func.count(Report.recommendation_id)
+        overdue = len(late_ids) - func.count(Report.recommendation_id)
         stmt = (
-            select(Organization.id, Organization.name, Organization.municipality, closed)
+            select(Organization.id, Organization.name, Organization.municipality, overdue)
             .outerjoin(
                 Report,
                 and_(
@@ -280,9 +279,9 @@ class DashboardRepo(Repository):
             )
             .where(Organization.is_active.is_(True), _kind(Organization.kind) == kind, *in_scope(scope))
             .group_by(Organization.id, Organization.name, Organization.municipality)
-            .having(closed < len(late_ids))
+            .having(overdue > 0)
         )
-        return [LateOrg(*row) for row in await self.session.execute(stmt)]
+        return [LateOrg._make(row) for row in await self.session.execute(stmt)]
 
     async def own_deadlines(self, rec_ids: Sequence[int], scope: ViewScope) -> list[OwnDeadline]:
         """Approved extensions on these recommendations of active organizations in scope, oldest decision
