@@ -281,7 +281,9 @@ class DashboardRepo(Repository):
             .group_by(Organization.id, Organization.name, Organization.municipality)
             .having(overdue > 0)
         )
-        return [LateOrg._make(row) for row in await self.session.execute(stmt)]
+        # Core execution: thousands of plain rows need none of the ORM's per-row bookkeeping.
+        connection = await self.session.connection()
+        return [LateOrg._make(row) for row in await connection.execute(stmt)]
 
     async def own_deadlines(self, rec_ids: Sequence[int], scope: ViewScope) -> list[OwnDeadline]:
         """Approved extensions on these recommendations of active organizations in scope, oldest decision
