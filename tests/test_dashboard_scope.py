@@ -14,12 +14,20 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.documents.figures import build_figures
-from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, ReviewState
+from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, ResolutionStatus, ReviewState
 from bot.domain.scope import REGION, ViewScope
 from bot.services.dashboard import Thresholds
 from bot.services.dashboard_overview import count_overview
 from storage.db import create_engine, create_session_factory
-from storage.models import AddresseeGroup, DeadlineExtension, Evidence, Organization, Recommendation, Report
+from storage.models import (
+    AddresseeGroup,
+    DeadlineExtension,
+    Evidence,
+    Organization,
+    Recommendation,
+    Report,
+    Resolution,
+)
 from storage.repositories.dashboard import DashboardRepo
 from storage.repositories.digest import DigestRepo, Scope
 from tests.conftest import ADMIN_ID, START, make_settings
@@ -171,14 +179,51 @@ async def _extend_and_review(site: DashboardSite) -> None:
     await _in_session(site, work)
 
 
+async def _add_second_resolution(site: DashboardSite) -> None:
+    """Another published resolution addressed to institutions (a second group of that kind), with two
+    answers, and a draft one: the overview of every resolution counts such groups by recommendation."""
+
+    async def work(session: Any) -> None:
+        org = site.seeded.org_ids
+        for title, status in (
+            ("Резолюция 2025", ResolutionStatus.PUBLISHED),
+            ("Черновик", ResolutionStatus.DRAFT),
+        ):
+            group = AddresseeGroup(position=1, heading="Учреждениям", kind=OrgKind.INSTITUTION)
+            group.recommendations = [
+                Recommendation(position=1, text="Обновить сайт", deadline=dt.date(2026, 8, 1)),
+                Recommendation(position=2, text="Провести родительское собрание"),
+            ]
+            resolution = Resolution(title=title, status=status, created_by=ADMIN_ID, groups=[group])
+            session.add(resolution)
+            await session.flush()
+            first, second = group.recommendations
+            for name, rec, done, review in (
+                ("Школа № 1", first, ReportStatus.DONE, ReviewState.ACCEPTED),
+                ("Гимназия № 3", second, ReportStatus.IN_PROGRESS, ReviewState.RETURNED),
+            ):
+                session.add(
+                    Report(
+                        organization_id=org[name],
+                        recommendation_id=rec.id,
+                        status=done,
+                        review_state=review,
+                        comment="",
+                    )
+                )
+
+    await _in_session(site, work)
+
+
 @pytest.mark.parametrize("scope", [REGION, ViewScope(NORTH), ViewScope("Южный район")])
 async def test_the_overview_counts_what_the_digest_counts(site: DashboardSite, scope: ViewScope) -> None:
     await _extend_and_review(site)
+    await _add_second_resolution(site)
 
-    async def work(session: Any) -> None:
+    async def compare(session: Any, resolution_id: int | None) -> dict[int, int]:
         digest = DigestRepo(session)
-        expected = await build_figures(digest, None, scope.municipality, TODAY)
-        digest_scope = Scope(await digest.published_ids(None), scope.municipality)
+        expected = await build_figures(digest, resolution_id, scope.municipality, TODAY)
+        digest_scope = Scope(await digest.published_ids(resolution_id), scope.municipality)
         groups = await digest.groups(digest_scope)
         counted = await count_overview(
             DashboardRepo(session), groups, await digest.recommendations(digest_scope), scope, TODAY
@@ -188,9 +233,18 @@ async def test_the_overview_counts_what_the_digest_counts(site: DashboardSite, s
         assert dict(sorted(counted.municipalities.items())) == expected.municipalities
         late = {o.org_id: o.overdue for o in counted.late}
         assert late == {o.org_id: o.overdue for o in expected.overdue}
+        return late
+
+    async def work(session: Any) -> None:
+        first = min(await DigestRepo(session).published_ids(None))
+        late = await compare(session, first)
         if scope.is_region:
             # An extension took one of the school's three open cells out; the lyceum's later one did not.
             assert late[site.seeded.org_ids["Школа № 2"]] == 2 and late[site.seeded.org_ids["Лицей № 4"]] == 3
+        everything = await compare(session, None)
+        if scope.is_region:
+            # The second resolution's late item is open for every school but the first.
+            assert everything[site.seeded.org_ids["Школа № 2"]] == 3
 
     await _in_session(site, work)
 
