@@ -180,11 +180,18 @@ async def _extend_and_review(site: DashboardSite) -> None:
 
 
 async def _add_second_resolution(site: DashboardSite) -> None:
-    """Another published resolution addressed to institutions (a second group of that kind), with two
-    answers, and a draft one: the overview of every resolution counts such groups by recommendation."""
+    """Another published resolution addressed to institutions (a second group of that kind), with answers
+    that count and answers that do not, and a draft one: the overview of every resolution counts such
+    groups by recommendation."""
 
     async def work(session: Any) -> None:
-        org = site.seeded.org_ids
+        org = dict(site.seeded.org_ids)
+        closed = Organization(
+            name="Школа № 5", kind=OrgKind.INSTITUTION, municipality=NORTH, dedup_key="5", is_active=False
+        )
+        session.add(closed)
+        await session.flush()
+        org["Школа № 5"] = closed.id
         for title, status in (
             ("Резолюция 2025", ResolutionStatus.PUBLISHED),
             ("Черновик", ResolutionStatus.DRAFT),
@@ -201,6 +208,9 @@ async def _add_second_resolution(site: DashboardSite) -> None:
             for name, rec, done, review in (
                 ("Школа № 1", first, ReportStatus.DONE, ReviewState.ACCEPTED),
                 ("Гимназия № 3", second, ReportStatus.IN_PROGRESS, ReviewState.RETURNED),
+                # Neither counts: a closed school's answer, and one kept from before a group was re-addressed.
+                ("Школа № 5", first, ReportStatus.DONE, ReviewState.ACCEPTED),
+                ("Управление образования Северного района", second, ReportStatus.DONE, ReviewState.PENDING),
             ):
                 session.add(
                     Report(
