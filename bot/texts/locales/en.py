@@ -790,7 +790,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "web.answered_of": "Items with a report: {answered} of {total}",
     "web.by_group": "By addressee group",
     "web.municipalities": "Municipalities, best first",
-    "web.light_legend": "Green: at least {green}% done, yellow: at least {yellow}%, red: less.",
+    "web.light_legend": (
+        "Green: completion accepted on at least {green}% of items and nothing overdue; yellow: at least "
+        "{yellow}%; red: less."
+    ),
     "web.review": "Report review",
     "web.review.pending": "Under review",
     "web.review.accepted": "Accepted",

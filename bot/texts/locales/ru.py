@@ -841,7 +841,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "web.answered_of": "Позиций с отчётом: {answered} из {total}",
     "web.by_group": "По группам адресатов",
     "web.municipalities": "Муниципалитеты: от лучших к отстающим",
-    "web.light_legend": "Зелёный — выполнено не меньше {green}%, жёлтый — не меньше {yellow}%, красный — меньше.",
+    "web.light_legend": (
+        "Зелёный — выполнение принято по {green}% позиций и больше, просроченных нет; жёлтый — по {yellow}% "
+        "и больше; красный — меньше."
+    ),
     "web.review": "Проверка отчётов",
     "web.review.pending": "На проверке",
     "web.review.accepted": "Принято",
