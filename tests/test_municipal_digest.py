@@ -225,15 +225,16 @@ async def test_department_digest_ranks_municipalities_in_text_chart_and_workbook
         "Место",
         "Муниципалитет",
         "Светофор",
-        "Принято «Выполнено», % применимых позиций",
+        "Принято «Выполнено» от применимых позиций",
         "Просрочено позиций",
         "Учреждений",
         "Учреждений без представителей в боте",
     )
-    assert rows[1:] == [
-        (1, EAST, "🟢 зелёный", 100, 0, 0, 0),
-        (2, NORTH, "🟡 жёлтый", 71.4, 2, 3, 1),
-        (3, SOUTH, "🔴 красный", 14.3, 5, 3, 2),
+    # The share is a real percentage cell: 5 of 7 is 0.714…, shown as 71 %.
+    assert [(*row[:3], round(row[3], 3), *row[4:]) for row in rows[1:]] == [
+        (1, EAST, "🟢 зелёный", 1.0, 0, 0, 0),
+        (2, NORTH, "🟡 жёлтый", 0.714, 2, 3, 1),
+        (3, SOUTH, "🔴 красный", 0.143, 5, 3, 2),
     ]
     reach = await reach_in_database(app)
     assert {row[1]: (row[5], row[6]) for row in rows[2:]} == reach

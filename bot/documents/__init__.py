@@ -27,6 +27,7 @@ from bot.documents.figures import (
     load_matrix,
 )
 from bot.documents.ranking import MunicipalRanking, municipal_ranking
+from bot.documents.report_log import ReportLog, load_report_log
 from bot.documents.text import render_digest_text
 from bot.domain.ranking import Thresholds
 from bot.texts.i18n import Translator
@@ -44,6 +45,9 @@ class DigestData:
     changes: Changes | None
     matrix: Matrix
     evidence: list[EvidenceRow]
+    reports: ReportLog
+    # The wall clock the documents show dates and times on: the bot's TIMEZONE.
+    tz: dt.tzinfo = dt.UTC
     # The department's digest (the region, every kind) ranks the municipalities; a scoped one does not.
     ranking: MunicipalRanking | None = None
 
@@ -71,7 +75,9 @@ def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
 
     # One worker, one after the other: both hold the GIL most of the time, so two threads would only
     # contend with each other and with the event loop.
-    xlsx = build_xlsx(data.figures, data.matrix, data.evidence, t, data.ranking)
+    xlsx = build_xlsx(
+        data.figures, data.matrix, data.evidence, t, reports=data.reports, tz=data.tz, ranking=data.ranking
+    )
     return xlsx, build_chart(data.figures, t, data.ranking)
 
 
@@ -83,8 +89,11 @@ async def collect_digest(
     previous_snapshot: dict[str, Any] | None,
     kinds: Collection[str] | None = None,
     thresholds: Thresholds | None = None,
+    *,
+    tz: dt.tzinfo = dt.UTC,
 ) -> DigestData:
-    """The figures of one published resolution (None: all) and municipality, and what changed.
+    """The figures of one published resolution (None: all) and municipality, and what changed; `tz` is
+    the time zone the documents show dates and times in (the bot passes its TIMEZONE).
 
     `kinds`: only organizations of these kinds (a municipal authority's digest); None: every kind, and
     the region's digest then ranks the municipalities with `thresholds` (the defaults when None).
@@ -92,12 +101,14 @@ async def collect_digest(
     repo = source if isinstance(source, DigestRepo) else DigestRepo(source)
     matrix = await load_matrix(repo, resolution_id, municipality, kinds)
     evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
+    reports = await load_report_log(repo, matrix)
     figures = await asyncio.to_thread(figures_from, matrix, today)
     ranking = None
     if municipality is None and kinds is None:
         reach = await repo.institution_reach(None)
         ranking = municipal_ranking(figures, reach, thresholds or Thresholds())
-    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence, ranking)
+    changes = figures.changes_since(previous_snapshot)
+    return DigestData(figures, changes, matrix, evidence, reports, tz, ranking)
 
 
 async def render_digest(data: DigestData, t: Translator) -> Digest:
@@ -116,10 +127,12 @@ async def build_digest(
     t: Translator,
     kinds: Collection[str] | None = None,
     thresholds: Thresholds | None = None,
+    *,
+    tz: dt.tzinfo = dt.UTC,
 ) -> Digest:
     """Everything a digest consists of, in one locale."""
     data = await collect_digest(
-        source, resolution_id, municipality, today, previous_snapshot, kinds, thresholds
+        source, resolution_id, municipality, today, previous_snapshot, kinds, thresholds, tz=tz
     )
     return await render_digest(data, t)
 

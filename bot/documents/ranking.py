@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.documents.figures import DigestFigures
-from bot.domain import OrgKind
 from bot.domain.ranking import Light, Ranked, Standing, Thresholds, rank_municipalities
+from bot.domain.scope import SUPERVISED_KINDS
 from bot.texts.i18n import Translator
 from bot.texts.text_split import shorten
 
 if TYPE_CHECKING:
-    # Only a type here: the workbook writer is loaded with the first document, not at start-up.
+    # Only types here: the workbook writer is loaded with the first document, not at start-up.
     from xlsxwriter.workbook import Workbook
+
+    from bot.documents.xlsx_kit import Styles
 
 LIGHT_MARKS = {Light.GREEN: "🟢", Light.YELLOW: "🟡", Light.RED: "🔴"}
 LIGHT_KEYS = {Light.GREEN: "rank.light_green", Light.YELLOW: "rank.light_yellow", Light.RED: "rank.light_red"}
-SUPERVISED_KINDS = frozenset({OrgKind.MUNICIPAL.value, OrgKind.INSTITUTION.value})
 SHEET_COLORS = {Light.GREEN: "#C6EFCE", Light.YELLOW: "#FFEB9C", Light.RED: "#FFC7CE"}
 SHEET_KEYS = (
     "rank.col.rank",
@@ -89,24 +90,31 @@ def _line(t: Translator, item: Ranked) -> str:
     return line
 
 
-def ranking_sheet(book: Workbook, ranking: MunicipalRanking | None, header: object, t: Translator) -> None:
-    """The ranking as its own sheet, last (the spliced sheets keep their numbers): rank, municipality,
-    light, share accepted, overdue, reach. None (a digest of one municipality): no sheet."""
+def ranking_sheet(book: Workbook, ranking: MunicipalRanking | None, styles: Styles, t: Translator) -> None:
+    """The ranking as its own sheet: rank, municipality, light, share accepted (a real percentage),
+    overdue items, reach. None (a digest of one municipality): no sheet."""
     if ranking is None:
         return
+    # Here, not at the top: the workbook's kit loads XlsxWriter, which the bot loads with its first
+    # document, not at start-up.
+    from bot.documents.xlsx_kit import fit
+
     sheet = book.add_worksheet(t.plain("rank.sheet"))
     sheet.freeze_panes(1, 2)
-    sheet.set_column(0, 0, 8)
-    sheet.set_column(1, 1, 35)
-    sheet.set_column(2, 6, 16)
-    sheet.write_row(0, 0, [t.plain(key) for key in SHEET_KEYS], header)
+    headers = [t.plain(key) for key in SHEET_KEYS]
+    names = [item.standing.name for item in ranking.items]
+    lights = [t.plain(key) + "  " for key in LIGHT_KEYS.values()]
+    for column, values in enumerate(([], names, lights, [], [], [], [])):
+        sheet.set_column(
+            column, column, max(fit(values, headers[column]), 12), styles.percent if column == 3 else None
+        )
+    sheet.write_row(0, 0, headers, styles.header)
     colors = {light: book.add_format({"bg_color": color}) for light, color in SHEET_COLORS.items()}
     for row, item in enumerate(ranking.items, start=1):
         place = item.standing
         sheet.write_row(row, 0, [item.rank, place.name])
-        sheet.write_string(
-            row, 2, f"{LIGHT_MARKS[item.light]} {t.plain(LIGHT_KEYS[item.light])}", colors[item.light]
-        )
-        sheet.write_row(
-            row, 3, [round(place.percent, 1), place.overdue, place.institutions, place.unreachable]
-        )
+        light = f"{LIGHT_MARKS[item.light]} {t.plain(LIGHT_KEYS[item.light])}"
+        sheet.write_string(row, 2, light, colors[item.light])
+        share = place.accepted_done / place.applicable if place.applicable else 0.0
+        sheet.write_number(row, 3, share, styles.percent)
+        sheet.write_row(row, 4, [place.overdue, place.institutions, place.unreachable])

@@ -26,19 +26,6 @@ from storage.models import DigestSnapshot, Organization, Person
 from storage.repositories import Repositories
 
 SCHEDULED_SCOPE = "scheduled"
-# What a municipal authority answers for: itself and the institutions of its municipality.
-SUPERVISED_KINDS = (OrgKind.MUNICIPAL, OrgKind.INSTITUTION)
-
-
-def covers_org(scope: ViewScope, kind: OrgKind | str, municipality: str) -> bool:
-    """Whether an organization is within the scope: the region covers everything; a municipality its
-    municipal authority and its institutions only, never the department, an institute or other kinds.
-
-    The same rule as ViewScope.covers_org, which lands in bot.domain.scope in parallel; kept here under
-    the same name until then."""
-    if scope.is_region:
-        return True
-    return OrgKind(kind) in SUPERVISED_KINDS and municipality == scope.municipality
 
 
 @dataclass(frozen=True)
@@ -54,7 +41,7 @@ class DigestRequest:
         if scope.is_region:
             return cls(resolution_id)
         municipality = scope.municipality or ""
-        kinds = tuple(kind.value for kind in OrgKind if covers_org(scope, kind, municipality))
+        kinds = tuple(kind.value for kind in OrgKind if scope.covers_org(kind, municipality))
         return cls(resolution_id, municipality, kinds)
 
     def scope(self, person_id: int | None) -> str:
@@ -90,6 +77,7 @@ class DigestDelivery:
             previous,
             request.kinds,
             self.settings.ranking,
+            tz=self.settings.tz,
         )
         repo.session.add(DigestSnapshot(scope=scope, figures=data.snapshot, created_at=now))
         return data
