@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.domain import OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.errors import DomainError
+from bot.domain.ranking import LIGHT_ORDER, Thresholds
 from bot.domain.scope import ViewScope, view_scope
 from bot.services.dashboard_overview import OverviewFigures, count_overview
 from storage.repositories import Repositories
@@ -28,23 +29,6 @@ NO_ANSWER = "no_answer"
 NOT_ADDRESSED = "-"
 STATUS_FILTERS = frozenset({*(s.value for s in ReportStatus), NO_ANSWER})
 REVIEW_FILTERS = frozenset(s.value for s in ReviewState)
-
-
-LIGHTS = ("green", "yellow", "red")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Traffic lights of the municipalities, by the digest's rule (issue 14): green from `green` percent
-    of accepted «Выполнено» with nothing overdue, yellow from `yellow` percent, red below."""
-
-    green: float
-    yellow: float
-
-    def light(self, percent: float, overdue: int = 0) -> str:
-        if percent >= self.green and not overdue:
-            return "green"
-        return "yellow" if percent >= self.yellow else "red"
 
 
 class OverviewCache:
@@ -170,16 +154,17 @@ class DashboardService:
         }
 
     def _ranked(self, figures: OverviewFigures) -> list[dict[str, Any]]:
-        """Green first, then yellow, then red; within a colour by the share accepted, then by name."""
+        """Green first, then yellow, then red; within a colour by the share accepted, then by name. The
+        light is the digest's rule (bot.domain.ranking)."""
         overdue = figures.overdue_by_municipality()
         rows = []
         for name, tally in figures.municipalities.items():
             row = {"name": name} | _tally(tally)
             row["accepted_percent"] = round(tally.percent_accepted, 1)
             row["overdue"] = overdue.get(name, 0)
-            row["light"] = self.thresholds.light(tally.percent_accepted, row["overdue"])
+            row["light"] = self.thresholds.light(tally.percent_accepted, row["overdue"]).value
             rows.append(row)
-        rows.sort(key=lambda row: (LIGHTS.index(row["light"]), -row["accepted_percent"], row["name"]))
+        rows.sort(key=lambda row: (LIGHT_ORDER[row["light"]], -row["accepted_percent"], row["name"]))
         return rows
 
     async def filters(self, scope: ViewScope, resolution_id: int | None) -> dict[str, Any]:
