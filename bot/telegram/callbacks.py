@@ -324,3 +324,21 @@ class StrayFilePick(CallbackData, prefix="sf"):
     """The recommendation a file sent outside a dialog is evidence for."""
 
     rec_id: Id
+
+
+# --- delegated review ---
+
+
+class DelegationMode(StrEnum):
+    ON = "on"  # municipal authorities review their institutions' reports
+    OFF = "off"  # the department reviews everything
+    DEFAULT = "default"  # follow REVIEW_DELEGATION
+
+
+class DelegationSwitch(CallbackData, prefix="rvd"):
+    """The department's switch of delegated review for one resolution: on the admin's resolution screen,
+    or (`queue`) in /review filtered by the resolution."""
+
+    res_id: Id
+    mode: DelegationMode
+    queue: bool = False
