@@ -369,8 +369,11 @@ def queue_notice(t: Translator, intent: ReviewQueueNotice) -> Screen:
     return Html("\n".join(lines)), markup
 
 
-def revise_heading(t: Translator, report: Report | None) -> Html | None:
-    """Above the member's status picker when the report came back: what the department asked for."""
+def revise_heading(t: Translator, report: Report | None, body: str | None = None) -> Html | None:
+    """Above the member's status picker when the report came back: what the department (or the municipal
+    authority `body`, under delegated review) asked for."""
     if report is None or report.review_state is not ReviewState.RETURNED or not report.review_comment:
         return None
+    if body:
+        return t("review.revise_heading_by_body", body=body, comment=report.review_comment)
     return t("review.revise_heading", comment=report.review_comment)

@@ -14,8 +14,6 @@ from bot.services.status import GroupProgress, MunicipalityProgress, OrgProgress
 from bot.telegram.callbacks import (
     DigestPick,
     EvidenceSend,
-    ReviewAct,
-    ReviewDecide,
     StatusLevel,
     StatusNav,
 )
@@ -28,7 +26,7 @@ from bot.telegram.views.reports import (
     review_mark,
     status_label,
 )
-from bot.telegram.views.review import revision_line
+from bot.telegram.views.review import decider, decision_rows, last_decision, revision_line
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from bot.texts.titles import normalize_title, short_title
@@ -208,6 +206,8 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
             t("status.report_version", version=report.version, when=format_date(report.updated_at, tz))
         )
         lines.append(t("status.report_review", state=t.plain(f"progress.state.{report.review_state.value}")))
+        if (decision := last_decision(card)) is not None:
+            lines.append(t(f"review.decided.{decision.event.value}", who=decider(t, card, decision)))
         # Items a member took off stay in the history and the archive, not on the card.
         attached = [item for item in report.evidence if item.attached]
         if attached:
@@ -225,11 +225,9 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
                     )
                 ]
             )
-        if report.review_state is ReviewState.ACCEPTED:
-            reopen = ReviewDecide(action=ReviewAct.REOPEN, report_id=report.id, version=report.version)
-            rows.append(
-                [InlineKeyboardButton(text=t.plain("btn.review_reopen"), callback_data=reopen.pack())]
-            )
+        if report.review_state is not ReviewState.PENDING:
+            # Reopen an acceptance, or override a municipal authority's decision (delegated review).
+            rows += decision_rows(t, card)
         rows.append(
             [
                 _b(

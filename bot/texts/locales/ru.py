@@ -888,6 +888,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "delegation.off": "🏛 Отчёты всех организаций проверяет департамент.",
     "delegation.by_setting": "(общая настройка бота)",
     "delegation.staff_only": "Включать и выключать проверку муниципальными органами может только департамент.",
+    "review.revise_heading_by_body": "↩️ <b>Отчёт возвращён на доработку.</b> Комментарий муниципального органа «{body}»:\n<blockquote>{comment}</blockquote>",
     "btn.delegation_on": "👥 Передать проверку муниципальным органам",
     "btn.delegation_off": "🏛 Проверять в департаменте",
     "btn.delegation_default": "↩️ Как в общей настройке",
