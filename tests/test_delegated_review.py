@@ -17,11 +17,18 @@ from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
-from bot.telegram.callbacks import ReviewAct, ReviewDecide, ReviewHistory, ReviewNav
-from storage.models import Organization, Report, ReportRevision
+from bot.telegram.callbacks import (
+    DelegationMode,
+    DelegationSwitch,
+    ReviewAct,
+    ReviewDecide,
+    ReviewHistory,
+    ReviewNav,
+)
+from storage.models import Organization, Report, ReportRevision, Resolution
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID, make_settings
-from tests.helpers import eventually
+from tests.helpers import admin, eventually
 from tests.test_report_flows import SAMPLE_2021
 from tests.test_review_flows import official, submit
 from tg_emulator import BotAPIEmulator, Persona, SentMessage
@@ -37,6 +44,7 @@ PEOPLE = {
     8203: ("Комитет по образованию Сафоновского района", OrgKind.MUNICIPAL, SAFONOVO, "Петров П. П."),
 }
 DEPARTMENT_REVIEWS = "Отчёты учреждений проверяет департамент"
+OFF_BY_SETTING = "Отчёты всех организаций проверяет департамент.\nТак задано общей настройкой бота"
 
 
 @pytest.fixture
@@ -119,7 +127,7 @@ async def switch_on_for_the_resolution(olga: Persona) -> None:
     filtered = await olga.expect(contains="Отчёты всех организаций проверяет департамент")
     await olga.click(filtered, "Передать проверку муниципальным органам")
     switched = await olga.expect(contains="Отчёты учреждений проверяют муниципальные органы")
-    assert "общая настройка" not in switched.text and "Как в общей настройке" in str(switched.buttons)
+    assert "общей настройкой" not in switched.text and "Как в общей настройке" in str(switched.buttons)
 
 
 async def municipal_accepts_one_and_returns_another(ivanova: Persona) -> None:
@@ -276,7 +284,7 @@ async def test_the_global_setting_delegates_and_a_resolution_may_take_it_back(
     await olga.click(await olga.expect(contains="Отчёты на проверке"), "Резолюция ▾")
     choose = await olga.expect(contains="Выберите резолюцию")
     await olga.click(choose, choose.buttons[0][0][0])
-    by_setting = await olga.expect(contains="(общая настройка бота)")
+    by_setting = await olga.expect(contains="Так задано общей настройкой бота")
     assert "Отчёты учреждений проверяют муниципальные органы" in by_setting.text
     await olga.click(by_setting, "Проверять в департаменте")
     await olga.expect(contains="Отчёты всех организаций проверяет департамент")
@@ -288,3 +296,39 @@ async def test_the_global_setting_delegates_and_a_resolution_may_take_it_back(
     await ivanova.expect(contains=DEPARTMENT_REVIEWS)
     report = await report_of(app, "МБУ ДО ДДТ")
     assert report.review_state is ReviewState.PENDING and report.version == 1
+
+
+async def the_resolution(app: Runtime) -> Resolution:
+    async with app.session_factory() as session:
+        [resolution] = await Repositories(session).resolutions.published()
+    return resolution
+
+
+async def test_the_admin_switches_it_on_the_resolution_screen_and_nobody_else_can(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    people = await two_municipalities(app, emulator, clock)
+    anna = await admin(emulator)
+    await anna.send("/resolutions")
+    listing = await anna.expect(contains="Резолюции")
+    await anna.click(listing, listing.buttons[0][0][0])
+    screen = await anna.expect(contains=OFF_BY_SETTING)
+    await anna.click(screen, "Передать проверку муниципальным органам")
+    switched = await anna.expect(contains="Отчёты учреждений проверяют муниципальные органы")
+    assert "общей настройкой" not in switched.text
+    assert (await the_resolution(app)).review_delegation is True
+    await anna.click(switched, "Как в общей настройке")
+    await anna.expect(contains=OFF_BY_SETTING)
+    assert (await the_resolution(app)).review_delegation is None
+
+    # A municipal authority's member forging the department's switch: refused, nothing changes.
+    ivanova = people[8103]
+    res_id = (await the_resolution(app)).id
+    await ivanova.send("/review")
+    told = await ivanova.expect(contains=DEPARTMENT_REVIEWS)
+    await ivanova.click_data(told, DelegationSwitch(res_id=res_id, mode=DelegationMode.ON, queue=True).pack())
+    answer = await ivanova.expect_callback_answer()
+    assert answer.show_alert and "только департамент" in (answer.text or "")
+    await ivanova.click_data(told, DelegationSwitch(res_id=res_id, mode=DelegationMode.ON).pack())
+    assert "устарела" in ((await ivanova.expect_callback_answer()).text or "")
+    assert (await the_resolution(app)).review_delegation is None

@@ -181,7 +181,7 @@ def filter_lines(t: Translator, view: QueueView) -> list[str]:
 
 def delegation_line(t: Translator, delegated: bool, by_setting: bool) -> str:
     line = t("delegation.on" if delegated else "delegation.off")
-    return f"{line} {t('delegation.by_setting')}" if by_setting else line
+    return f"{line}\n{t('delegation.by_setting')}" if by_setting else line
 
 
 def delegation_rows(t: Translator, resolution: Resolution, delegated: bool, queue: bool) -> Rows:

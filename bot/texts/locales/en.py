@@ -835,7 +835,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "review.notice_note_by_body.reopened": "Reason:\n<blockquote>{note}</blockquote>",
     "delegation.on": "👥 Municipal authorities review their institutions' reports; the department sees every decision and may change it.",
     "delegation.off": "🏛 The department reviews every organization's reports.",
-    "delegation.by_setting": "(the bot's general setting)",
+    "delegation.by_setting": "That is the bot's general setting; this resolution may have its own.",
     "delegation.staff_only": "Only the department switches review by municipal authorities on and off.",
     "review.revise_heading_by_body": "↩️ <b>The report was returned for revision.</b> Comment of the municipal authority «{body}»:\n<blockquote>{comment}</blockquote>",
     "btn.delegation_on": "👥 Hand review to municipal authorities",

@@ -886,7 +886,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "review.notice_note_by_body.reopened": "Причина:\n<blockquote>{note}</blockquote>",
     "delegation.on": "👥 Отчёты учреждений проверяют муниципальные органы; департамент видит все решения и может их изменить.",
     "delegation.off": "🏛 Отчёты всех организаций проверяет департамент.",
-    "delegation.by_setting": "(общая настройка бота)",
+    "delegation.by_setting": "Так задано общей настройкой бота; для этой резолюции можно выбрать иначе.",
     "delegation.staff_only": "Включать и выключать проверку муниципальными органами может только департамент.",
     "review.revise_heading_by_body": "↩️ <b>Отчёт возвращён на доработку.</b> Комментарий муниципального органа «{body}»:\n<blockquote>{comment}</blockquote>",
     "btn.delegation_on": "👥 Передать проверку муниципальным органам",
