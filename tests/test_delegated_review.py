@@ -14,6 +14,8 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.domain import OrgKind, ReviewState, RevisionEvent
 from bot.domain.clock import FrozenClock
+from bot.domain.delegation import delegation_on, open_decisions, refusal
+from bot.domain.scope import REGION, ViewScope
 from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
 from bot.services.seed import seed_org, seed_resolution
@@ -332,3 +334,28 @@ async def test_the_admin_switches_it_on_the_resolution_screen_and_nobody_else_ca
     await ivanova.click_data(told, DelegationSwitch(res_id=res_id, mode=DelegationMode.ON).pack())
     assert "устарела" in ((await ivanova.expect_callback_answer()).text or "")
     assert (await the_resolution(app)).review_delegation is None
+
+
+def test_who_may_decide_what() -> None:
+    vyazma = ViewScope(VYAZMA)
+    assert refusal(REGION, OrgKind.MUNICIPAL, SAFONOVO, delegated=False) is None
+    assert refusal(vyazma, OrgKind.INSTITUTION, VYAZMA, delegated=True) is None
+    assert refusal(vyazma, OrgKind.INSTITUTION, SAFONOVO, delegated=True) == "review.not_yours"
+    assert refusal(vyazma, OrgKind.MUNICIPAL, VYAZMA, delegated=True) == "review.not_yours"
+    assert refusal(vyazma, OrgKind.INSTITUTE, "", delegated=True) == "review.not_yours"
+    assert refusal(vyazma, OrgKind.INSTITUTION, VYAZMA, delegated=False) == "review.not_delegated"
+    assert delegation_on(None, True) and not delegation_on(False, True) and delegation_on(True, False)
+
+    accept, ret, reopen = RevisionEvent.ACCEPTED, RevisionEvent.RETURNED, RevisionEvent.REOPENED
+    pending, accepted, returned = ReviewState.PENDING, ReviewState.ACCEPTED, ReviewState.RETURNED
+    # Everyone decides on a pending report; only the department overrides a municipal decision.
+    for by_region in (True, False):
+        assert open_decisions(pending, by_region, last_by_municipal=False) == (accept, ret)
+    assert open_decisions(returned, by_region=True, last_by_municipal=True) == (accept,)
+    assert open_decisions(accepted, by_region=True, last_by_municipal=True) == (ret, reopen)
+    assert open_decisions(returned, by_region=False, last_by_municipal=True) == ()
+    assert open_decisions(accepted, by_region=False, last_by_municipal=True) == (reopen,)
+    # The department's own decisions stand as before; a municipal authority cannot reopen them.
+    assert open_decisions(returned, by_region=True, last_by_municipal=False) == ()
+    assert open_decisions(accepted, by_region=True, last_by_municipal=False) == (reopen,)
+    assert open_decisions(accepted, by_region=False, last_by_municipal=False) == ()
