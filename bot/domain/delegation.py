@@ -20,7 +20,8 @@ def refusal(scope: ViewScope, kind: OrgKind, municipality: str, delegated: bool)
     resolution with delegation `delegated`; otherwise the catalog key saying why not."""
     if scope.is_region:
         return None
-    if kind is not OrgKind.INSTITUTION or not municipality or not scope.covers(municipality):
+    # What a municipal authority oversees (its own institutions) is what it may review.
+    if not scope.oversees(kind, municipality):
         return "review.not_yours"
     if not delegated:
         return "review.not_delegated"

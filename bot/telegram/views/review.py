@@ -152,12 +152,12 @@ def decision_rows(t: Translator, card: ReportCard, scope: ViewScope = REGION) ->
 
 
 def report_rows(t: Translator, card: ReportCard, scope: ViewScope = REGION) -> Rows:
+    """Decisions, then the files (through /status's scoped button) and the history."""
     report = card.report
     assert report is not None
     rows = decision_rows(t, card, scope)
     extra = [_b(t.plain("btn.history"), ReviewHistory(report_id=report.id))]
-    # The files come through /status's button, the department's so far.
-    if report.evidence and scope.is_region:
+    if report.evidence:
         extra.insert(0, _b(t.plain("btn.get_files"), EvidenceSend(report_id=report.id)))
     rows.append(extra)
     return rows
