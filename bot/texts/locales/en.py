@@ -840,7 +840,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "btn.own_municipality": "🏙 {name}: organizations",
     "btn.reach": "👥 Who is not registered",
     "cmd.invite": "Institutions with nobody registered",
-    "help.municipal": "<b>What you can do</b>\n/report — recommendations for your organization and a report on each\n/my — your organization's summary\n\n<b>Institutions of your municipality</b>\n/status — reports of the municipality's organizations: resolution → organization → report\n/digest — progress summary for the municipality\n/remind — remind institutions that have not reported\n/invite — institutions with nobody registered, and invitations for them\n/cancel — stop the current dialog",
+    "help.municipal": "<b>What you can do</b>\n/report — recommendations for your organization and a report on each\n/my — your organization's summary\n\n<b>Institutions of your municipality</b>\n/status — reports of the municipality's organizations: resolution → organization → report\n/digest — progress summary for the municipality\n/review — institutions' reports awaiting review, when the department hands review to municipal authorities\n/remind — remind institutions that have not reported\n/invite — institutions with nobody registered, and invitations for them\n/cancel — stop the current dialog",
     "remind.manual_local": "📣 <b>Reminder from the municipal education authority</b>\n{sender}\n📜 {resolution}\nNo report yet from «{org}» on:",
     "reach.title": "👥 <b>Institutions with nobody registered</b>\nMunicipality: {municipality}",
     "reach.counts": "Institutions: {total}, with nobody registered: {unregistered}.",
