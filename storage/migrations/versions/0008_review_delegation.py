@@ -1,7 +1,7 @@
 """delegated review: a resolution's own switch, and the body each review decision was taken for
 
 Revision ID: 0008_review_delegation
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_review_delegation"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
