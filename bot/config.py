@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     work_day_end: Annotated[dt.time, NoDecode] = dt.time(18)
     # New submissions are announced to each official at most once in this many minutes.
     review_notice_minutes: int = Field(default=60, ge=1, le=1440)
+    # Municipal authorities accept or return their institutions' reports (the department still sees and
+    # may override everything); a resolution's own switch, set by the department, wins over this.
+    review_delegation: bool = False
     scheduler_tick_seconds: float = Field(default=30.0, gt=0)
     # How long the process running the outbox pump and the scheduler may go silent before another takes
     # over; shorter fails over sooner, but a process stalled that long (a GC pause, a slow disk) loses it.

@@ -43,7 +43,7 @@ async def import_resolution(message: Message, bot: Bot, services: Services, t: T
     except DomainError as err:
         await message.answer(t(err.key, **err.params))
         return
-    text, markup = preview_view(t, preview.resolution, preview.repeats)
+    text, markup = preview_view(t, preview.resolution, preview.repeats, services.settings.review_delegation)
     await message.answer(text, reply_markup=markup)
 
 

@@ -17,7 +17,9 @@ async def decide(
     query: CallbackQuery, callback_data: RepeatDecision, services: Services, t: Translator
 ) -> None:
     preview = await services.repeats.decide(callback_data.link_id, callback_data.confirm, query.from_user.id)
-    await edit_or_answer(query, *preview_view(t, preview.resolution, preview.repeats))
+    await edit_or_answer(
+        query, *preview_view(t, preview.resolution, preview.repeats, services.settings.review_delegation)
+    )
 
 
 def router() -> Router:

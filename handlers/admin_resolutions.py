@@ -1,20 +1,32 @@
-"""Admins: resolution preview (kinds per group, deadline), publication with progress, the list."""
+"""Admins: resolution preview (kinds per group, deadline, delegated review), publication with progress,
+the list."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Settings
+from bot.domain import Role
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
 from bot.services import Services
+from bot.services.repeats import Repeat
 from bot.services.resolutions import parse_deadline
 from bot.telegram.answers import edit_or_answer, reply
-from bot.telegram.callbacks import DraftAct, DraftAction, DraftGroupKind, ResolutionOpen
+from bot.telegram.callbacks import (
+    DelegationMode,
+    DelegationSwitch,
+    DraftAct,
+    DraftAction,
+    DraftGroupKind,
+    ResolutionOpen,
+)
 from bot.telegram.filters import ADMIN
 from bot.telegram.views.organizations import cancel_keyboard
 from bot.telegram.views.resolutions import (
@@ -24,7 +36,17 @@ from bot.telegram.views.resolutions import (
     progress_text,
     publish_confirm_view,
 )
-from bot.texts.i18n import Translator
+from bot.texts.i18n import Html, Translator
+from storage.models import Resolution
+
+DELEGATION_MODES = {DelegationMode.ON: True, DelegationMode.OFF: False, DelegationMode.DEFAULT: None}
+
+
+def screen(
+    t: Translator, services: Services, resolution: Resolution, repeats: Sequence[Repeat] = ()
+) -> tuple[Html, InlineKeyboardMarkup]:
+    """The resolution's screen, its delegation line told against REVIEW_DELEGATION."""
+    return preview_view(t, resolution, repeats, services.settings.review_delegation)
 
 
 class DraftDeadline(StatesGroup):
@@ -40,7 +62,7 @@ async def open_resolution(
     query: CallbackQuery, callback_data: ResolutionOpen | DraftAction, services: Services, t: Translator
 ) -> None:
     preview = await services.repeats.preview(callback_data.res_id)
-    await edit_or_answer(query, *preview_view(t, preview.resolution, preview.repeats))
+    await edit_or_answer(query, *screen(t, services, preview.resolution, preview.repeats))
 
 
 async def choose_group_kind(
@@ -57,7 +79,7 @@ async def set_group_kind(
     resolution = await services.resolutions.set_group_kind(
         callback_data.res_id, callback_data.group_id, callback_data.kind
     )
-    await edit_or_answer(query, *preview_view(t, resolution))
+    await edit_or_answer(query, *screen(t, services, resolution))
 
 
 async def ask_deadline(
@@ -82,7 +104,7 @@ async def got_deadline(
         await message.answer(t(err.key, **err.params), reply_markup=cancel_keyboard(t))
         return
     await state.clear()
-    text, markup = preview_view(t, resolution)
+    text, markup = screen(t, services, resolution)
     await message.answer(text, reply_markup=markup)
 
 
@@ -100,7 +122,7 @@ async def clear_deadline(
 ) -> None:
     today = clock.now().astimezone(settings.tz).date()
     resolution = await services.resolutions.set_deadline(callback_data.res_id, None, today)
-    await edit_or_answer(query, *preview_view(t, resolution))
+    await edit_or_answer(query, *screen(t, services, resolution))
 
 
 async def discard(
@@ -114,7 +136,7 @@ async def withdraw(
     query: CallbackQuery, callback_data: DraftAction, services: Services, t: Translator
 ) -> None:
     resolution = await services.resolutions.withdraw(callback_data.res_id)
-    await edit_or_answer(query, *preview_view(t, resolution))
+    await edit_or_answer(query, *screen(t, services, resolution))
 
 
 async def confirm_publish(
@@ -129,12 +151,25 @@ async def publish(
 ) -> None:
     assert query.message is not None
     result = await services.publication.publish(callback_data.res_id, query.from_user.id, clock.now())
-    await edit_or_answer(query, *preview_view(t, result.resolution))
+    await edit_or_answer(query, *screen(t, services, result.resolution))
     if not result.messages:
         await query.message.answer(t("res.published_no_recipients"))
         return
     progress = await query.message.answer(progress_text(t, result))
     await services.resolutions.attach_progress_message(result.resolution.id, progress.message_id)
+
+
+async def switch_delegation(
+    query: CallbackQuery,
+    callback_data: DelegationSwitch,
+    services: Services,
+    role: Role | None,
+    t: Translator,
+) -> None:
+    """Delegated review on or off for this resolution, or back to REVIEW_DELEGATION."""
+    mode = DELEGATION_MODES[callback_data.mode]
+    resolution = await services.review.set_delegation(role, callback_data.res_id, mode)
+    await edit_or_answer(query, *screen(t, services, resolution))
 
 
 def router() -> Router:
@@ -145,6 +180,7 @@ def router() -> Router:
     admin.callback_query.register(open_resolution, ResolutionOpen.filter())
     admin.callback_query.register(choose_group_kind, DraftGroupKind.filter(F.kind.is_(None)))
     admin.callback_query.register(set_group_kind, DraftGroupKind.filter(F.kind.is_not(None)))
+    admin.callback_query.register(switch_delegation, DelegationSwitch.filter(F.queue.is_(False)))
     actions = {
         DraftAct.VIEW: open_resolution,
         DraftAct.DEADLINE: ask_deadline,

@@ -117,7 +117,8 @@ async def revise_dialog(
     t: Translator,
 ) -> None:
     """«📝 Доработать» under a returned report: the dialog opens on the report as it stands, with the
-    department's comment above the status choice; the old comment can be kept at the next step."""
+    reviewer's comment (the department's or the municipal authority's) above the status choice; the old
+    comment can be kept at the next step."""
     try:
         target = await services.reports.target(person, callback_data.rec_id)
     except DomainError as err:
@@ -132,7 +133,7 @@ async def revise_dialog(
     await save_draft(state, draft, ReportDialog.status)
     await query.answer()
     text, markup = status_picker(t, target.rec, report)
-    heading = revise_heading(t, report)
+    heading = revise_heading(t, report, await services.reports.returned_by(report))
     if heading is not None:
         text = Html(heading + "\n\n" + text)
     await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]

@@ -1,5 +1,7 @@
-"""Officials and admins: the /review queue, decisions on reports (accept, return with a comment, reopen
-with a reason), the queue's filters and the switch for notices of new submissions.
+"""Reviewers: the /review queue, decisions on reports (accept, return with a comment, reopen with a
+reason), the queue's filters and the switch for notices of new submissions. Officials and admins review
+everything; members of a municipal authority (SUPERVISOR with a municipality's scope) review their
+institutions' reports for resolutions whose review the department delegated — the service checks which.
 
 The filter last used is kept in the FSM data (`review_nav`), so the item after a decision comes from the
 same selection; a decision asking for text waits in ReviewDialog.note with the report and version shown."""
@@ -16,10 +18,13 @@ from bot.config import Settings
 from bot.domain import RevisionEvent, Role
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
+from bot.domain.scope import REGION, ViewScope
 from bot.services import Services
 from bot.services.review import Decision, StaleReview
 from bot.telegram.answers import edit_or_answer, reply
 from bot.telegram.callbacks import (
+    DelegationMode,
+    DelegationSwitch,
     ReviewAct,
     ReviewDecide,
     ReviewFilter,
@@ -28,7 +33,7 @@ from bot.telegram.callbacks import (
     ReviewMute,
     ReviewNav,
 )
-from bot.telegram.filters import STAFF
+from bot.telegram.filters import SUPERVISOR
 from bot.telegram.views import review as views
 from bot.texts.i18n import Html, Translator
 from storage.models import Person
@@ -39,6 +44,7 @@ EVENTS = {
     ReviewAct.REOPEN: RevisionEvent.REOPENED,
 }
 NOT_COMMAND = ~F.text.startswith("/")
+DELEGATION_MODES = {DelegationMode.ON: True, DelegationMode.OFF: False, DelegationMode.DEFAULT: None}
 
 
 class ReviewDialog(StatesGroup):
@@ -63,16 +69,18 @@ async def saved_nav(state: FSMContext) -> ReviewNav:
 async def queue_screen(
     services: Services,
     nav: ReviewNav,
-    person: Person | None,
+    who: tuple[Person | None, Role | None, ViewScope | None],
     settings: Settings,
     t: Translator,
     notice: str | None = None,
 ) -> views.Screen:
+    """`who` is the reviewer: person, role and scope."""
+    person, role, scope = who
     try:
-        where = await services.review.filter_for(nav.res, nav.grp, nav.muni)
+        where = await services.review.filter_for(role, scope, nav.res, nav.grp, nav.muni)
     except DomainError:
-        # A saved filter whose resolution or municipality is gone: the whole queue instead.
-        where = await services.review.filter_for(0, 0, "-")
+        # A saved filter whose resolution or municipality is gone (or no longer delegated): the whole queue.
+        where = await services.review.filter_for(role, scope, 0, 0, "-")
     view = await services.review.queue(where, nav.skip)
     muted = bool(person and person.review_notices_muted)
     return views.queue_screen(t, view, muted, settings.review_notice_minutes, settings.tz, notice)
@@ -82,13 +90,15 @@ async def review(
     message: Message,
     services: Services,
     person: Person | None,
+    role: Role | None,
+    scope: ViewScope | None,
     settings: Settings,
     state: FSMContext,
     t: Translator,
 ) -> None:
     await leave_note(state)
     await state.update_data(review_nav=ReviewNav().pack())
-    text, markup = await queue_screen(services, ReviewNav(), person, settings, t)
+    text, markup = await queue_screen(services, ReviewNav(), (person, role, scope), settings, t)
     await message.answer(text, reply_markup=markup)
 
 
@@ -97,47 +107,62 @@ async def navigate(
     callback_data: ReviewNav,
     services: Services,
     person: Person | None,
+    role: Role | None,
+    scope: ViewScope | None,
     settings: Settings,
     state: FSMContext,
     t: Translator,
 ) -> None:
-    await services.review.filter_for(callback_data.res, callback_data.grp, callback_data.muni)
+    nav = callback_data
+    await services.review.filter_for(role, scope, nav.res, nav.grp, nav.muni)
     await leave_note(state)
-    await state.update_data(review_nav=callback_data.pack())
-    await edit_or_answer(query, *await queue_screen(services, callback_data, person, settings, t))
+    await state.update_data(review_nav=nav.pack())
+    await edit_or_answer(query, *await queue_screen(services, nav, (person, role, scope), settings, t))
 
 
 async def choose_filter(
-    query: CallbackQuery, callback_data: ReviewFilter, services: Services, t: Translator
+    query: CallbackQuery,
+    callback_data: ReviewFilter,
+    services: Services,
+    role: Role | None,
+    scope: ViewScope | None,
+    t: Translator,
 ) -> None:
-    where = await services.review.filter_for(callback_data.res, callback_data.grp, callback_data.muni)
-    if callback_data.what is ReviewFilterWhat.RES:
-        options = views.resolution_options(where, await services.review.published())
-    elif callback_data.what is ReviewFilterWhat.GRP:
+    data = callback_data
+    where = await services.review.filter_for(role, scope, data.res, data.grp, data.muni)
+    if data.what is ReviewFilterWhat.RES:
+        options = views.resolution_options(where, await services.review.published(scope or REGION))
+    elif data.what is ReviewFilterWhat.GRP:
         options = views.group_options(where, await services.review.resolution(where))
     else:
-        options = views.municipality_options(where, await services.review.municipalities())
+        options = views.municipality_options(where, await services.review.municipalities(scope or REGION))
     await edit_or_answer(query, *views.filter_screen(t, callback_data.what, where, options))
 
 
 async def history(
-    query: CallbackQuery, callback_data: ReviewHistory, services: Services, settings: Settings, t: Translator
+    query: CallbackQuery,
+    callback_data: ReviewHistory,
+    services: Services,
+    role: Role | None,
+    scope: ViewScope | None,
+    settings: Settings,
+    t: Translator,
 ) -> None:
-    card = await services.review.card(callback_data.report_id)
-    await edit_or_answer(query, *views.history_screen(t, card, settings.tz))
+    card = await services.review.card(role, scope, callback_data.report_id)
+    await edit_or_answer(query, *views.history_screen(t, card, settings.tz, scope or REGION))
 
 
 async def after_decision(
     services: Services,
     decision: Decision,
-    person: Person | None,
+    who: tuple[Person | None, Role | None, ViewScope | None],
     settings: Settings,
     state: FSMContext,
     t: Translator,
 ) -> views.Screen:
     """The next item of the same selection, under a line saying what was just decided."""
     notice = views.decided_notice(t, decision.card, decision.event)
-    text, markup = await queue_screen(services, await saved_nav(state), person, settings, t, notice)
+    text, markup = await queue_screen(services, await saved_nav(state), who, settings, t, notice)
     if decision.event is RevisionEvent.ACCEPTED:
         markup.inline_keyboard.insert(0, views.undo_row(t, decision.card))
     return text, markup
@@ -149,6 +174,7 @@ async def decide(
     services: Services,
     person: Person | None,
     role: Role | None,
+    scope: ViewScope | None,
     settings: Settings,
     state: FSMContext,
     clock: Clock,
@@ -160,16 +186,16 @@ async def decide(
     try:
         if event is RevisionEvent.ACCEPTED:
             decision = await services.review.decide(
-                person, role, shown, event, None, f"cb:{query.id}", clock.now()
+                person, role, scope, shown, event, None, f"cb:{query.id}", clock.now()
             )
         else:
-            card = await services.review.check_current(role, *shown, event)
+            card = await services.review.check_current(role, scope, *shown, event)
     except StaleReview as stale:
-        screen = views.report_screen(t, stale.card, settings.tz, t("review.stale"))
+        screen = views.report_screen(t, stale.card, settings.tz, t("review.stale"), scope or REGION)
         await edit_or_answer(query, *screen, t.plain("review.stale_short"))
         return
     if event is RevisionEvent.ACCEPTED:
-        screen = await after_decision(services, decision, person, settings, state, t)
+        screen = await after_decision(services, decision, (person, role, scope), settings, state, t)
         await edit_or_answer(query, *screen, t.plain("review.accepted_short"))
         return
     # A return or a reopening needs words: the report and the version shown wait in the FSM.
@@ -186,6 +212,7 @@ async def got_note(
     services: Services,
     person: Person | None,
     role: Role | None,
+    scope: ViewScope | None,
     settings: Settings,
     state: FSMContext,
     clock: Clock,
@@ -202,11 +229,11 @@ async def got_note(
     key = f"msg:{message.chat.id}:{message.message_id}"
     try:
         decision = await services.review.decide(
-            person, role, shown, event, message.text or "", key, clock.now()
+            person, role, scope, shown, event, message.text or "", key, clock.now()
         )
     except StaleReview as stale:
         await state.set_state(None)
-        text, markup = views.report_screen(t, stale.card, settings.tz, t("review.stale"))
+        text, markup = views.report_screen(t, stale.card, settings.tz, t("review.stale"), scope or REGION)
         await message.answer(text, reply_markup=markup)
         return
     except DomainError as err:
@@ -216,7 +243,7 @@ async def got_note(
         await state.set_state(None)
         raise
     await state.set_state(None)
-    text, markup = await after_decision(services, decision, person, settings, state, t)
+    text, markup = await after_decision(services, decision, (person, role, scope), settings, state, t)
     await message.answer(text, reply_markup=markup)
 
 
@@ -230,27 +257,50 @@ async def mute(
     services: Services,
     person: Person | None,
     role: Role | None,
+    scope: ViewScope | None,
     settings: Settings,
     state: FSMContext,
     t: Translator,
 ) -> None:
-    muted = await services.review.set_muted(person, role, callback_data.mute)
-    text, markup = await queue_screen(services, await saved_nav(state), person, settings, t)
+    muted = await services.review.set_muted(person, role, scope, callback_data.mute)
+    text, markup = await queue_screen(services, await saved_nav(state), (person, role, scope), settings, t)
     await edit_or_answer(
         query, text, markup, t.plain("review.muted_short" if muted else "review.unmuted_short")
     )
 
 
+async def switch_delegation(
+    query: CallbackQuery,
+    callback_data: DelegationSwitch,
+    services: Services,
+    person: Person | None,
+    role: Role | None,
+    scope: ViewScope | None,
+    settings: Settings,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    """The department's switch under a queue filtered by the resolution: the same queue, switched."""
+    mode = DELEGATION_MODES[callback_data.mode]
+    await services.review.set_delegation(role, callback_data.res_id, mode)
+    await leave_note(state)
+    nav = ReviewNav(res=callback_data.res_id)
+    await state.update_data(review_nav=nav.pack())
+    await edit_or_answer(query, *await queue_screen(services, nav, (person, role, scope), settings, t))
+
+
 def router() -> Router:
-    staff = Router(name="official_review")
-    staff.message.filter(STAFF)
-    staff.callback_query.filter(STAFF)
-    staff.message.register(review, Command("review"))
-    staff.message.register(got_note, ReviewDialog.note, F.text, NOT_COMMAND)
-    staff.message.register(note_not_text, ReviewDialog.note, NOT_COMMAND)
-    staff.callback_query.register(navigate, ReviewNav.filter())
-    staff.callback_query.register(choose_filter, ReviewFilter.filter())
-    staff.callback_query.register(decide, ReviewDecide.filter())
-    staff.callback_query.register(history, ReviewHistory.filter())
-    staff.callback_query.register(mute, ReviewMute.filter())
-    return staff
+    # Officials, admins and municipal authorities' members; what each may see and decide is the service's.
+    reviewers = Router(name="official_review")
+    reviewers.message.filter(SUPERVISOR)
+    reviewers.callback_query.filter(SUPERVISOR)
+    reviewers.message.register(review, Command("review"))
+    reviewers.message.register(got_note, ReviewDialog.note, F.text, NOT_COMMAND)
+    reviewers.message.register(note_not_text, ReviewDialog.note, NOT_COMMAND)
+    reviewers.callback_query.register(navigate, ReviewNav.filter())
+    reviewers.callback_query.register(choose_filter, ReviewFilter.filter())
+    reviewers.callback_query.register(decide, ReviewDecide.filter())
+    reviewers.callback_query.register(history, ReviewHistory.filter())
+    reviewers.callback_query.register(mute, ReviewMute.filter())
+    reviewers.callback_query.register(switch_delegation, DelegationSwitch.filter(F.queue.is_(True)))
+    return reviewers

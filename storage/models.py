@@ -148,6 +148,8 @@ class Resolution(Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     # «Выполнено» only with at least one piece of evidence (file or link); the department may switch it off.
     evidence_required_for_done: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Municipal authorities review their institutions' reports: None follows REVIEW_DELEGATION.
+    review_delegation: Mapped[bool | None] = mapped_column(Boolean)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column()
@@ -269,11 +271,17 @@ class ReportRevision(Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The body a decision was taken for: the municipal authority under delegated review; None is the
+    # department. Kept at decision time, so a reviewer moving elsewhere later does not rewrite history.
+    acting_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
     # The Telegram update that produced it: a redelivered update must not add a second revision.
     source_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="revisions")
+    # Loaded with the revisions (only when some decision was a municipal authority's): every history
+    # names the body.
+    acting_org: Mapped[Organization | None] = relationship(lazy="selectin")
 
 
 class Evidence(Base):

@@ -133,13 +133,15 @@ class DeliveryReport:
 @dataclass(frozen=True)
 class ReviewDecisionNotice:
     """An official's decision on a report, told to a member of the organization: accepted, returned
-    (with the comment and a way to revise it) or reopened (with the reason)."""
+    (with the comment and a way to revise it) or reopened (with the reason). `body` names the municipal
+    authority that decided under delegated review; None is the department."""
 
     to: Recipient
     dedup_key: str
     event: RevisionEvent
     rec: Recommendation
     note: str | None = None
+    body: str | None = None
 
 
 @dataclass(frozen=True)

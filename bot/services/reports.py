@@ -152,6 +152,15 @@ class ReportService:
         own = await self.repo.extensions.own_deadlines([org.id], [rec.id])
         return Target(rec, org, report, own.get((org.id, rec.id)))
 
+    async def returned_by(self, report: Report | None) -> str | None:
+        """The municipal authority whose return the report stands under (delegated review); None when
+        the department returned it, or it is not returned."""
+        if report is None or report.review_state is not ReviewState.RETURNED:
+            return None
+        revisions = await self.repo.reports.revisions(report.id)
+        body = revisions[-1].acting_org if revisions else None
+        return body.name if body is not None else None
+
     async def submit(self, person: Person, draft: ReportDraft, source_key: str, now: dt.datetime) -> Report:
         """Idempotent by `source_key`: the same click (or a replayed update) returns the saved report."""
         already = await self.repo.reports.revision_by_source(source_key)

@@ -376,3 +376,21 @@ class SnoozePick(CallbackData, prefix="szp"):
     res: Id
     day: DayCode
     delay: SnoozeDelay
+
+
+# --- delegated review ---
+
+
+class DelegationMode(StrEnum):
+    ON = "on"  # municipal authorities review their institutions' reports
+    OFF = "off"  # the department reviews everything
+    DEFAULT = "default"  # follow REVIEW_DELEGATION
+
+
+class DelegationSwitch(CallbackData, prefix="rvd"):
+    """The department's switch of delegated review for one resolution: on the admin's resolution screen,
+    or (`queue`) in /review filtered by the resolution."""
+
+    res_id: Id
+    mode: DelegationMode
+    queue: bool = False

@@ -39,8 +39,9 @@ MENUS: dict[Role | None, tuple[str, ...]] = {
         "cancel",
     ),
 }
-# A member of a municipal authority: the member's commands and those limited to their municipality.
-MUNICIPAL_MENU = ("report", "my", "status", "digest", "remind", "invite", "help", "cancel")
+# A member of a municipal authority: the member's commands and those limited to their municipality;
+# /review works for them when the department delegates review (the command says so otherwise).
+MUNICIPAL_MENU = ("report", "my", "status", "digest", "review", "remind", "invite", "help", "cancel")
 
 
 def menu_of(role: Role | None, scope: ViewScope | None = None) -> tuple[str, ...]:

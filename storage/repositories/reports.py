@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from bot.domain import ReportStatus, ResolutionStatus, ReviewState
+from bot.domain import OrgKind, ReportStatus, ResolutionStatus, ReviewState
 from bot.domain.scope import REGION, ViewScope
 from storage.models import (
     AddresseeGroup,
@@ -34,11 +34,20 @@ class ReportTarget(NamedTuple):
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which pending reports the /review queue shows; None is «every»."""
+    """Which pending reports the /review queue shows; None is «every». `supervised` is a municipal
+    authority's own queue: only that municipality's institutions, for resolutions whose review is
+    delegated (`delegation_default` standing for the resolutions that follow the global setting)."""
 
     resolution_id: int | None = None
     group_id: int | None = None
     municipality: str | None = None
+    supervised: str | None = None
+    delegation_default: bool = False
+
+    @property
+    def chosen(self) -> bool:
+        """Whether the reviewer narrowed the queue (the municipal authority's own limits are not that)."""
+        return (self.resolution_id, self.group_id, self.municipality) != (None, None, None)
 
 
 QueueRow = tuple[Report, Recommendation, Organization]
@@ -155,6 +164,15 @@ class ReportRepo(Repository):
             stmt = stmt.where(AddresseeGroup.id == where.group_id)
         if where.municipality is not None:
             stmt = stmt.where(Organization.municipality == where.municipality)
+        if where.supervised is not None:
+            delegated = Resolution.review_delegation.is_(True)
+            if where.delegation_default:
+                delegated = or_(delegated, Resolution.review_delegation.is_(None))
+            stmt = stmt.where(
+                Organization.kind == OrgKind.INSTITUTION,
+                Organization.municipality == where.supervised,
+                delegated,
+            )
         return stmt
 
     async def review_queue(self, where: QueueFilter, offset: int, limit: int) -> list[QueueRow]:
@@ -177,11 +195,11 @@ class ReportRepo(Repository):
         return int(await self.session.scalar(select(func.count()).select_from(subquery)) or 0)
 
     async def submitted_after(
-        self, since: dt.datetime, limit: int
+        self, since: dt.datetime, limit: int, where: QueueFilter | None = None
     ) -> tuple[int, dt.datetime | None, list[QueueRow]]:
-        """Pending reports submitted after `since`: how many, the newest submission time, and the first
-        `limit` of them."""
-        stmt = self._pending(QueueFilter()).where(Report.submitted_at > since)
+        """Pending reports (of `where`, every one by default) submitted after `since`: how many, the newest
+        submission time, and the first `limit` of them."""
+        stmt = self._pending(where or QueueFilter()).where(Report.submitted_at > since)
         counted = stmt.with_only_columns(Report.id, Report.submitted_at).subquery()
         total, newest = (
             await self.session.execute(select(func.count(), func.max(counted.c.submitted_at)))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import OrgKind, ResolutionStatus
+from bot.domain.delegation import delegation_on
 from bot.services.publication import PublishResult
 from bot.services.repeats import Repeat
 from bot.telegram.callbacks import (
@@ -18,6 +19,7 @@ from bot.telegram.callbacks import (
     ResolutionOpen,
 )
 from bot.telegram.views.delivery import format_day, repeat_label
+from bot.telegram.views.review import delegation_line, delegation_rows
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from bot.texts.titles import normalize_title, short_title
@@ -131,8 +133,9 @@ def _repeat_rows(
 
 
 def preview_view(
-    t: Translator, resolution: Resolution, repeats: Sequence[Repeat] = ()
+    t: Translator, resolution: Resolution, repeats: Sequence[Repeat] = (), delegation_default: bool = False
 ) -> tuple[Html, InlineKeyboardMarkup]:
+    """`delegation_default` is REVIEW_DELEGATION: what a resolution without its own switch follows."""
     lines = resolution_header(t, resolution)
     total = sum(len(g.recommendations) for g in resolution.groups)
     lines.append(t.n("res.groups_total", len(resolution.groups), recs=total))
@@ -141,11 +144,16 @@ def preview_view(
     lines.extend(_deadline_lines(t, resolution))
     lines.extend(_repeat_lines(t, resolution, repeats))
     rows: list[list[InlineKeyboardButton]] = _repeat_rows(t, resolution, repeats)
+    delegated = delegation_on(resolution.review_delegation, delegation_default)
+    if resolution.status is not ResolutionStatus.WITHDRAWN:
+        lines.extend(["", delegation_line(t, delegated, resolution.review_delegation is None)])
     if resolution.status is ResolutionStatus.DRAFT:
         lines.extend(["", t("res.preview_hint")])
         rows += _draft_rows(t, resolution)
     elif resolution.status is ResolutionStatus.PUBLISHED:
         rows += [[_act(t, "btn.withdraw", resolution.id, DraftAct.WITHDRAW)]]
+    if resolution.status is not ResolutionStatus.WITHDRAWN:
+        rows += delegation_rows(t, resolution, delegated, queue=False)
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

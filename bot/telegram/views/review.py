@@ -1,4 +1,5 @@
-"""The officials' review screens (/review), and the notices of the review loop."""
+"""The reviewers' screens (/review: officials, and municipal authorities under delegated review), and the
+notices of the review loop."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ReportStatus, ReviewState, RevisionEvent
+from bot.domain.delegation import open_decisions
 from bot.domain.evidence import EvidenceItem
+from bot.domain.scope import REGION, ViewScope
 from bot.services.intents import ReviewDecisionNotice, ReviewQueueNotice
 from bot.services.organizations import municipality_code
 from bot.services.review import QueueView
 from bot.services.status import ReportCard
 from bot.telegram.callbacks import (
     Cancel,
+    DelegationMode,
+    DelegationSwitch,
     EvidenceSend,
     ExtensionList,
     ReportRevise,
@@ -53,6 +58,14 @@ def review_state_label(t: Translator, state: ReviewState) -> str:
     return f"{STATE_ICONS[state]} {t.plain(f'review.state.{state.value}')}"
 
 
+def decider(t: Translator, card: ReportCard, revision: ReportRevision) -> str:
+    """Who took a decision and for which body: «Иванова И. И., Отдел образования», «…, департамент»."""
+    author = card.authors.get(revision.author_id or 0)
+    name = author.full_name if author else "—"
+    body = revision.acting_org.name if revision.acting_org is not None else t.plain("review.department")
+    return t.plain("review.decider", name=name, body=body)
+
+
 def revision_line(t: Translator, card: ReportCard, revision: ReportRevision, tz: ZoneInfo) -> Html:
     author = card.authors.get(revision.author_id or 0)
     common = {
@@ -62,6 +75,7 @@ def revision_line(t: Translator, card: ReportCard, revision: ReportRevision, tz:
     }
     if revision.event is RevisionEvent.SUBMITTED:
         return t("review.event.submitted", status=status_label(t, revision.status), **common)
+    common["who"] = decider(t, card, revision)
     line = t(f"review.event.{revision.event.value}", **common)
     if revision.note:
         line = Html(line + "\n" + t("review.event_note", note=shorten(revision.note, 300)))
@@ -97,6 +111,9 @@ def card_lines(t: Translator, card: ReportCard, tz: ZoneInfo) -> list[str]:
     )
     if report.review_state is ReviewState.PENDING and report.review_comment:
         lines.append(t("review.returned_before", comment=shorten(report.review_comment, 300)))
+    decision = last_decision(card)
+    if decision is not None:
+        lines.append(t(f"review.decided.{decision.event.value}", who=decider(t, card, decision)))
     if card.revisions:
         lines.append("")
         lines.append(t("review.recent"))
@@ -104,23 +121,41 @@ def card_lines(t: Translator, card: ReportCard, tz: ZoneInfo) -> list[str]:
     return lines
 
 
-def decision_rows(t: Translator, report: Report) -> Rows:
-    """The decisions open to the report's current state, each bound to the version shown."""
-
-    def decide(label: str, action: ReviewAct) -> InlineKeyboardButton:
-        return _b(t.plain(label), ReviewDecide(action=action, report_id=report.id, version=report.version))
-
-    if report.review_state is ReviewState.PENDING:
-        return [
-            [decide("btn.review_accept", ReviewAct.ACCEPT), decide("btn.review_return", ReviewAct.RETURN)]
-        ]
-    if report.review_state is ReviewState.ACCEPTED:
-        return [[decide("btn.review_reopen", ReviewAct.REOPEN)]]
-    return []
+def last_decision(card: ReportCard) -> ReportRevision | None:
+    """The decision the report stands by (accepted or returned), None while it waits for one."""
+    report = card.report
+    if report is None or report.review_state is ReviewState.PENDING or not card.revisions:
+        return None
+    latest = card.revisions[-1]
+    return latest if latest.event in (RevisionEvent.ACCEPTED, RevisionEvent.RETURNED) else None
 
 
-def report_rows(t: Translator, report: Report) -> Rows:
-    rows = decision_rows(t, report)
+def decision_rows(t: Translator, card: ReportCard, scope: ViewScope = REGION) -> Rows:
+    """The decisions open to this reviewer on the report's current state (the department may override a
+    municipal authority), each bound to the version shown."""
+    report = card.report
+    assert report is not None
+    by_body = bool(card.revisions) and card.revisions[-1].acting_org_id is not None
+    labels = {
+        RevisionEvent.ACCEPTED: ("btn.review_accept", ReviewAct.ACCEPT),
+        RevisionEvent.RETURNED: ("btn.review_return", ReviewAct.RETURN),
+        RevisionEvent.REOPENED: ("btn.review_reopen", ReviewAct.REOPEN),
+    }
+    buttons = [
+        _b(
+            t.plain(labels[e][0]),
+            ReviewDecide(action=labels[e][1], report_id=report.id, version=report.version),
+        )
+        for e in open_decisions(report.review_state, scope.is_region, by_body)
+    ]
+    return [buttons] if buttons else []
+
+
+def report_rows(t: Translator, card: ReportCard, scope: ViewScope = REGION) -> Rows:
+    """Decisions, then the files (through /status's scoped button) and the history."""
+    report = card.report
+    assert report is not None
+    rows = decision_rows(t, card, scope)
     extra = [_b(t.plain("btn.history"), ReviewHistory(report_id=report.id))]
     if report.evidence:
         extra.insert(0, _b(t.plain("btn.get_files"), EvidenceSend(report_id=report.id)))
@@ -137,21 +172,53 @@ def filter_lines(t: Translator, view: QueueView) -> list[str]:
             lines.append(t("review.filter_group", number=group.position, heading=shorten(group.heading, 80)))
     if view.municipality is not None:
         lines.append(t("review.filter_municipality", name=view.municipality))
+    if not view.scope.is_region:
+        lines.append(t("review.supervised", name=view.scope.municipality or ""))
+    elif view.resolution is not None and view.delegated is not None:
+        lines.append(delegation_line(t, view.delegated, view.resolution.review_delegation is None))
     return lines
 
 
+def delegation_line(t: Translator, delegated: bool, by_setting: bool) -> str:
+    line = t("delegation.on" if delegated else "delegation.off")
+    return f"{line}\n{t('delegation.by_setting')}" if by_setting else line
+
+
+def delegation_rows(t: Translator, resolution: Resolution, delegated: bool, queue: bool) -> Rows:
+    """The department's switch: the other state, and back to the setting once the resolution has its own."""
+
+    def switch(key: str, mode: DelegationMode) -> InlineKeyboardButton:
+        return _b(t.plain(key), DelegationSwitch(res_id=resolution.id, mode=mode, queue=queue))
+
+    row = [
+        switch("btn.delegation_off", DelegationMode.OFF)
+        if delegated
+        else switch("btn.delegation_on", DelegationMode.ON)
+    ]
+    if resolution.review_delegation is not None:
+        row.append(switch("btn.delegation_default", DelegationMode.DEFAULT))
+    return [row]
+
+
 def queue_rows(t: Translator, view: QueueView, muted: bool) -> Rows:
-    """Filters, deadline requests and the notice switch: under every queue screen."""
-    where = view.where
+    """Filters, the department's delegation switch, deadline requests and the notice switch: under every
+    queue screen (a municipal authority's has no municipality to choose and no deadline requests)."""
+    where, region = view.where, view.scope.is_region
     data = {"res": where.resolution_id or 0, "grp": where.group_id or 0, "muni": nav_of(where).muni}
     filters = [_b(t.plain("btn.review_filter_res"), ReviewFilter(what=ReviewFilterWhat.RES, **data))]
     if where.resolution_id:
         filters.append(_b(t.plain("btn.review_filter_grp"), ReviewFilter(what=ReviewFilterWhat.GRP, **data)))
-    filters.append(_b(t.plain("btn.review_filter_muni"), ReviewFilter(what=ReviewFilterWhat.MUNI, **data)))
+    if region:
+        filters.append(
+            _b(t.plain("btn.review_filter_muni"), ReviewFilter(what=ReviewFilterWhat.MUNI, **data))
+        )
     rows = [filters]
-    if where != QueueFilter():
+    if where.chosen:
         rows.append([_b(t.plain("btn.review_filter_reset"), ReviewNav())])
-    rows.append([_b(t.plain("btn.review_extensions"), ExtensionList(page=0))])
+    if region and view.resolution is not None and view.delegated is not None:
+        rows += delegation_rows(t, view.resolution, view.delegated, queue=True)
+    if region:
+        rows.append([_b(t.plain("btn.review_extensions"), ExtensionList(page=0))])
     mute = _b(t.plain("btn.review_unmute" if muted else "btn.review_mute"), ReviewMute(mute=not muted))
     rows.append([mute])
     return rows
@@ -165,12 +232,12 @@ def queue_screen(
     lines += [t("review.title"), *filter_lines(t, view)]
     rows: Rows = []
     if view.card is None or view.card.report is None:
-        lines.append(t("review.empty_filtered" if view.where != QueueFilter() else "review.empty"))
+        lines.append(t("review.empty_filtered" if view.where.chosen else "review.empty"))
     else:
         lines.append(t("review.position", position=view.skip + 1, total=view.total))
         lines.append("")
         lines.extend(card_lines(t, view.card, tz))
-        rows = report_rows(t, view.card.report)
+        rows = report_rows(t, view.card, view.scope)
         if view.total > 1:
             rows.append([_b(t.plain("btn.review_next"), nav_of(view.where, view.skip + 1))])
     lines.append("")
@@ -179,17 +246,19 @@ def queue_screen(
     return Html("\n".join(str(line) for line in lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo, notice: str | None = None) -> Screen:
+def report_screen(
+    t: Translator, card: ReportCard, tz: ZoneInfo, notice: str | None = None, scope: ViewScope = REGION
+) -> Screen:
     """One report on its own (a fresh view after a conflict): its decisions and the way back."""
     assert card.report is not None
     lines = [notice, ""] if notice else []
     lines += card_lines(t, card, tz)
-    rows = report_rows(t, card.report)
+    rows = report_rows(t, card, scope)
     rows.append([_b(t.plain("btn.review_queue"), ReviewNav())])
     return Html("\n".join(str(line) for line in lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
+def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo, scope: ViewScope = REGION) -> Screen:
     assert card.report is not None
     number = recommendation_number(card.rec.group, card.rec)
     lines = [t("status.history_title", name=card.org.name, number=number)]
@@ -200,7 +269,7 @@ def history_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
         lines.append(revision_line(t, card, revision, tz))
         if revision.event is RevisionEvent.SUBMITTED and "comment" in (revision.changes or {}):
             lines.append(t("status.change_comment", comment=shorten(revision.comment or "—", 200)))
-    rows = decision_rows(t, card.report)
+    rows = decision_rows(t, card, scope)
     rows.append([_b(t.plain("btn.review_queue"), ReviewNav())])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -262,12 +331,19 @@ def municipality_options(where: QueueFilter, names: list[str]) -> list[tuple[str
 
 def decision_notice(t: Translator, intent: ReviewDecisionNotice) -> Screen:
     rec = intent.rec
+    # Under delegated review the municipal authority decided: the notice names it instead of the department.
+    if intent.body:
+        heading = t(f"review.notice_by_body.{intent.event.value}", body=intent.body)
+        note_key = f"review.notice_note_by_body.{intent.event.value}"
+    else:
+        heading = t(f"review.notice.{intent.event.value}")
+        note_key = f"review.notice_note.{intent.event.value}"
     lines = [
-        t(f"review.notice.{intent.event.value}"),
+        heading,
         t("report.rec_heading", number=recommendation_number(rec.group, rec), text=shorten(rec.text, 400)),
     ]
     if intent.note:
-        lines += ["", t(f"review.notice_note.{intent.event.value}", note=intent.note)]
+        lines += ["", t(note_key, note=intent.note)]
     rows: Rows = []
     if intent.event is RevisionEvent.RETURNED:
         lines += ["", t("review.notice_revise_hint")]
@@ -293,8 +369,11 @@ def queue_notice(t: Translator, intent: ReviewQueueNotice) -> Screen:
     return Html("\n".join(lines)), markup
 
 
-def revise_heading(t: Translator, report: Report | None) -> Html | None:
-    """Above the member's status picker when the report came back: what the department asked for."""
+def revise_heading(t: Translator, report: Report | None, body: str | None = None) -> Html | None:
+    """Above the member's status picker when the report came back: what the department (or the municipal
+    authority `body`, under delegated review) asked for."""
     if report is None or report.review_state is not ReviewState.RETURNED or not report.review_comment:
         return None
+    if body:
+        return t("review.revise_heading_by_body", body=body, comment=report.review_comment)
     return t("review.revise_heading", comment=report.review_comment)

@@ -16,8 +16,6 @@ from bot.telegram.callbacks import (
     DigestPick,
     EvidenceSend,
     ReachNav,
-    ReviewAct,
-    ReviewDecide,
     StatusLevel,
     StatusNav,
 )
@@ -30,7 +28,7 @@ from bot.telegram.views.reports import (
     review_mark,
     status_label,
 )
-from bot.telegram.views.review import revision_line
+from bot.telegram.views.review import decider, decision_rows, last_decision, revision_line
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from bot.texts.titles import normalize_title, short_title
@@ -220,6 +218,8 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo, scope: ViewScop
             t("status.report_version", version=report.version, when=format_date(report.updated_at, tz))
         )
         lines.append(t("status.report_review", state=t.plain(f"progress.state.{report.review_state.value}")))
+        if (decision := last_decision(card)) is not None:
+            lines.append(t(f"review.decided.{decision.event.value}", who=decider(t, card, decision)))
         # Items a member took off stay in the history and the archive, not on the card.
         attached = [item for item in report.evidence if item.attached]
         if attached:
@@ -237,12 +237,11 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo, scope: ViewScop
                     )
                 ]
             )
-        # Reopening an accepted report is the department's decision.
-        if report.review_state is ReviewState.ACCEPTED and scope.is_region:
-            reopen = ReviewDecide(action=ReviewAct.REOPEN, report_id=report.id, version=report.version)
-            rows.append(
-                [InlineKeyboardButton(text=t.plain("btn.review_reopen"), callback_data=reopen.pack())]
-            )
+        if report.review_state is not ReviewState.PENDING:
+            # Reopen an acceptance, or override a municipal authority's decision (delegated review); a
+            # municipal authority gets only what it may decide (bot.domain.delegation), checked again on
+            # the tap.
+            rows += decision_rows(t, card, scope)
         rows.append(
             [
                 _b(
