@@ -21,7 +21,7 @@ async def test_demo_tour(tmp_path: Path) -> None:
     result = await run_demo(tmp_path / "out", step=True, out=out, pause=count_pause)
     printed = out.getvalue()
 
-    assert "[8/8] Файлы сводки сохранены" in printed
+    assert "[10/10] Файлы сводки сохранены" in printed
     assert pauses > 30  # --step paused after each exchange
     admin = result.transcripts["Анна (администратор)"]
     assert "Добавлено: 11" in admin
@@ -31,6 +31,12 @@ async def test_demo_tour(tmp_path: Path) -> None:
     assert "Отчёт возвращён на доработку" in irina and "[📝 Доработать]" in irina
     assert "Департамент принял ваш отчёт" in irina
     assert "📎 приказ_об_открытии.pdf" in irina
+    assert "Решение муниципального органа «Отдел образования" in irina  # delegated review accepted 4.2
+    municipal = result.transcripts["Дмитрий (Отдел образования)"]
+    assert "Учреждений: 2, из них без единого зарегистрированного представителя: 1." in municipal
+    assert "Приглашение для организации «МБУ ДО «Детско-юношеский центр» г. Вязьмы»" in municipal
+    assert "их получит 1 организация" in municipal
+    assert "Учреждения муниципалитета: Вяземский район" in municipal
     official = result.transcripts["Олег (департамент)"]
     assert "Сводка о выполнении резолюции" in official
 

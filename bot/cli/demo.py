@@ -53,7 +53,7 @@ HEADS = {
     "dmitry": Head(14, "Дмитрий", "Орлов", "Вяземский район", "Отдел образования"),
     "elena": Head(15, "Елена", "Соколова", "г. Смоленск", "Центр развития творчества"),
 }
-STAGES = 8
+STAGES = 10
 
 
 @dataclass
@@ -353,6 +353,27 @@ async def municipality_reports(tour: Tour, dmitry: Persona) -> None:
     )
 
 
+async def municipal_round(tour: Tour, anna: Persona, dmitry: Persona) -> None:
+    """The Vyazma authority sees its own institutions, invites the one nobody joined, reminds, and, once
+    the department delegates review, accepts Irina's revised report; the department sees the decision."""
+    tour.stage("Муниципальный орган работает со своими учреждениями")
+    menu = await tour.send(dmitry, "/status", "выберите резолюцию")
+    await tour.click(dmitry, menu, "24.08.2021", "Организаций:")
+    reach = await tour.send(dmitry, "/invite", "без единого зарегистрированного представителя: 1")
+    await tour.click(dmitry, reach, "Детско-юношеский центр", "Приглашение для организации")
+    remind = await tour.send(dmitry, "/remind", "Кому напомнить")
+    confirm = await tour.click(dmitry, remind, "24.08.2021", "Нет отчёта")
+    await tour.click(dmitry, confirm, "Напомнить", "их получит")
+
+    tour.stage("Департамент передаёт проверку муниципальным органам; Дмитрий принимает доработанный отчёт")
+    listing = await tour.send(anna, "/resolutions", "Резолюции")
+    screen = await tour.click(anna, listing, "24.08.2021", "Отчёты всех организаций проверяет департамент")
+    delegate = "Передать проверку муниципальным органам"
+    await tour.click(anna, screen, delegate, "проверяют муниципальные органы")
+    queue = await tour.send(dmitry, "/review", "Рекомендация 4.2")
+    await tour.click(dmitry, queue, "Принять", "Принят отчёт")
+
+
 async def digest_files(tour: Tour, emulator: BotAPIEmulator, oleg: Persona, output: Path) -> DemoResult:
     tour.stage("Сотрудник департамента запрашивает сводку /digest")
     menu = await tour.send(oleg, "/digest", "Сводка о ходе выполнения")
@@ -392,6 +413,7 @@ async def tour_of(tour: Tour, emulator: BotAPIEmulator, output: Path) -> DemoRes
     await municipality_reports(tour, cast.heads["dmitry"])
     tour.stage("Департамент проверяет: возвращает отчёт на доработку, руководитель дорабатывает")
     await review_round(tour, cast.oleg, cast.heads["irina"])
+    await municipal_round(tour, cast.anna, cast.heads["dmitry"])
     result = await digest_files(tour, emulator, cast.oleg, output)
     print_transcripts(tour, cast, result)
     return result
