@@ -144,6 +144,7 @@ def assert_known_workbook(xlsx: bytes) -> None:
         "Муниципалитеты",
         "Подтверждения",
         "Сроки организаций",
+        "Переносы сроков",
         "Отчёты",
     ]
     matrix = list(workbook["Матрица"].iter_rows(values_only=True))

@@ -434,6 +434,7 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
         "Муниципалитеты",
         "Подтверждения",
         "Сроки организаций",
+        "Переносы сроков",
         "Отчёты",
     ]
 

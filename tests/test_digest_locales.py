@@ -26,8 +26,24 @@ from storage.repositories import Repositories
 from storage.repositories.digest import GroupInfo, OrgInfo, RecInfo
 from tests.test_digest import PNG_MAGIC, known_data_set
 
-RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций", "Отчёты"]
-EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence", "Own deadlines", "Reports"]
+RU_SHEETS = [
+    "Сводка",
+    "Матрица",
+    "Муниципалитеты",
+    "Подтверждения",
+    "Сроки организаций",
+    "Переносы сроков",
+    "Отчёты",
+]
+EN_SHEETS = [
+    "Summary",
+    "Matrix",
+    "Municipalities",
+    "Evidence",
+    "Own deadlines",
+    "Deadline extensions",
+    "Reports",
+]
 MONDAY_DIGEST = dt.datetime(2026, 8, 31, 6, 0, tzinfo=dt.UTC)  # 09:00 in Moscow
 
 

@@ -157,7 +157,14 @@ def check_body(body: str) -> None:
     # Deadline 30.09 passed: on 2.1 C is late, B is not (its own deadline is 31.12), A is done.
     section_21 = body[body.index("Рекомендация 2.1") : body.index("Рекомендация 2.2")]
     assert "Просрочили выполнение: 1." in section_21
-    assert "Клуб <b>& (Сафоновский район)" in section_21 and "ЦДТ Б" not in section_21.split("Срок:")[1]
+    late = section_21.split("Срок:")[1].split("Перенесённые сроки:")[0]
+    assert "Клуб <b>& (Сафоновский район)" in late and "ЦДТ Б" not in late
+    # The approved extension is said in one line: whose deadline moved, to when, and what that means.
+    assert (
+        "Перенесённые сроки: ЦДТ Б (Сафоновский район) — до 31.12.2026. "
+        "Просрочка по этим организациям считается от их собственного срока."
+    ) in section_21.split("\n")
+    assert "Перенесённые сроки:" not in body.replace(section_21, "")  # no other item has one
 
 
 async def test_official_gets_the_report_from_the_documents_menu(

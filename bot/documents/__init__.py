@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.documents.extension_log import ExtensionEntry, load_extensions
 from bot.documents.figures import (
     Changes,
     DigestFigures,
@@ -45,6 +47,8 @@ class DigestData:
     reports: ReportLog
     # The wall clock the documents show dates and times on: the bot's TIMEZONE.
     tz: dt.tzinfo = dt.UTC
+    # Every request to move a deadline (approved, denied, pending), for the workbook.
+    extensions: Sequence[ExtensionEntry] = ()
 
     @property
     def snapshot(self) -> dict[str, Any]:
@@ -69,7 +73,15 @@ def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
 
     # One worker, one after the other: both hold the GIL most of the time, so two threads would only
     # contend with each other and with the event loop.
-    xlsx = build_xlsx(data.figures, data.matrix, data.evidence, t, reports=data.reports, tz=data.tz)
+    xlsx = build_xlsx(
+        data.figures,
+        data.matrix,
+        data.evidence,
+        t,
+        reports=data.reports,
+        extensions=data.extensions,
+        tz=data.tz,
+    )
     return xlsx, build_chart(data.figures, t)
 
 
@@ -88,8 +100,10 @@ async def collect_digest(
     matrix = await load_matrix(repo, resolution_id, municipality)
     evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
     reports = await load_report_log(repo, matrix)
+    extensions = await load_extensions(repo, matrix)
     figures = await asyncio.to_thread(figures_from, matrix, today)
-    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence, reports, tz)
+    changes = figures.changes_since(previous_snapshot)
+    return DigestData(figures, changes, matrix, evidence, reports, tz, extensions)
 
 
 async def render_digest(data: DigestData, t: Translator) -> Digest:
