@@ -83,20 +83,25 @@ def extensions_sheet(
     sheet.write_row(0, 0, header, styles.header)
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
+    _widths(sheet, header, rows, styles)
+    for number, values in enumerate(rows, start=1):
+        for column, value in enumerate(values):
+            _write(sheet, number, column, value, styles)
+
+
+def _widths(sheet: Worksheet, header: list[str], rows: list[list[object]], styles: Styles) -> None:
+    """Each column as wide as its longest text (names, reasons and comments capped: they wrap), dates as
+    wide as a date; the format of the column is its cells' too."""
     for column, title in enumerate(header):
-        texts = [str(row[column]) for row in rows if row[column] is not None]
         if column in DATES:
             width, style = max(DATE_WIDTH, fit([], title)), styles.date
         elif column in MOMENTS:
             width, style = max(DATE_TIME_WIDTH, fit([], title)), styles.when
-        elif column in WRAPPED:
-            width, style = fit(texts, title, TEXT_WIDTH), styles.wrap
         else:
-            width, style = fit(texts, title, 50), None
+            texts = [str(row[column]) for row in rows if row[column] is not None]
+            wrapped = column in WRAPPED
+            width, style = fit(texts, title, TEXT_WIDTH), styles.wrap if wrapped else None
         sheet.set_column(column, column, width, style)
-    for number, values in enumerate(rows, start=1):
-        for column, value in enumerate(values):
-            _write(sheet, number, column, value, styles)
 
 
 def _write(sheet: Worksheet, row: int, column: int, value: object, styles: Styles) -> None:
