@@ -36,6 +36,7 @@ from bot.documents.figures import (
     Tally,
     status_of,
 )
+from bot.documents.ranking import MunicipalRanking, ranking_sheet
 from bot.documents.report_log import ReportLog
 from bot.documents.sheet_xml import (
     BLANK,
@@ -434,6 +435,7 @@ def build_xlsx(
     reports: ReportLog | None = None,
     extensions: Sequence[ExtensionEntry] = (),
     tz: dt.tzinfo = dt.UTC,
+    ranking: MunicipalRanking | None = None,
 ) -> bytes:
     """CPU-bound (about a second at 600,000 cells): call it in a worker thread. Dates and times are shown
     on the wall clock of `tz` (the bot's TIMEZONE)."""
@@ -447,6 +449,7 @@ def build_xlsx(
     _summary(book, figures, styles, words, tz)
     matrix_sheet = _matrix_layout(book, matrix, styles, words)
     _municipalities(book, figures, styles, words)
+    ranking_sheet(book, ranking, styles, t)
     evidence_sheet = _evidence_layout(book, matrix, evidence, styles, words)
     _own_deadlines(book, figures, matrix, styles, words)
     extensions_sheet(book, styles, matrix, extensions, t, tz)
