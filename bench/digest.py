@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.documents import MAX_EVIDENCE_ROWS, Digest, build_digest
 from bot.documents.chart import build_chart
+from bot.documents.extension_log import load_extensions
 from bot.documents.figures import figures_from, load_matrix
 from bot.documents.report_log import load_report_log
 from bot.documents.text import render_digest_text
@@ -250,11 +251,13 @@ async def phases(url: str, schema: str | None) -> dict[str, float]:
         lap("evidence SQL")
         reports = await load_report_log(repo, matrix)
         lap("reports SQL")
+        extensions = await load_extensions(repo, matrix)
+        lap("extensions SQL")
     figures = figures_from(matrix, TODAY)
     lap("figures")
     render_digest_text(translator("ru"), figures, None)
     lap("text")
-    build_xlsx(figures, matrix, evidence, translator("ru"), reports=reports)
+    build_xlsx(figures, matrix, evidence, translator("ru"), reports=reports, extensions=extensions)
     lap("xlsx")
     build_chart(figures, translator("ru"))
     lap("chart")

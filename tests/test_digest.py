@@ -145,6 +145,7 @@ def assert_known_workbook(xlsx: bytes) -> None:
         "Рейтинг муниципалитетов",
         "Подтверждения",
         "Сроки организаций",
+        "Переносы сроков",
         "Отчёты",
     ]
     matrix = list(workbook["Матрица"].iter_rows(values_only=True))

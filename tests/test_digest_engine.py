@@ -429,7 +429,8 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     data = await seed(sessions)
     digest = await digest_of(sessions, data.first)
     book = load_workbook(io.BytesIO(digest.xlsx))
-    assert book.sheetnames == [*SHEETS[:3], "Рейтинг муниципалитетов", *SHEETS[3:], "Отчёты"]
+    own_sheets = ["Переносы сроков", "Отчёты"]
+    assert book.sheetnames == [*SHEETS[:3], "Рейтинг муниципалитетов", *SHEETS[3:], *own_sheets]
 
     summary = [rounded(row) for row in book["Сводка"].iter_rows(values_only=True) if row[0] is not None]
     # Shares are fractions in percentage cells: 4 of 15 applicable shows as 27 %.

@@ -28,7 +28,7 @@ from tests.test_digest import PNG_MAGIC, known_data_set
 
 # The ranking stands beside the municipalities' own sheet.
 RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Рейтинг муниципалитетов", "Подтверждения"]
-RU_SHEETS += ["Сроки организаций", "Отчёты"]
+RU_SHEETS += ["Сроки организаций", "Переносы сроков", "Отчёты"]
 EN_SHEETS = [
     "Summary",
     "Matrix",
@@ -36,6 +36,7 @@ EN_SHEETS = [
     "Municipalities ranked",
     "Evidence",
     "Own deadlines",
+    "Deadline extensions",
     "Reports",
 ]
 MONDAY_DIGEST = dt.datetime(2026, 8, 31, 6, 0, tzinfo=dt.UTC)  # 09:00 in Moscow

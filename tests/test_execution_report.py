@@ -19,10 +19,16 @@ from docx.table import Table
 from sqlalchemy import func, select, update
 
 from bot.__main__ import main
-from bot.domain import EvidenceKind, ExtensionState, ReviewState
+from bot.documents.docx_layout import new_document
+from bot.documents.execution_docx import _extended as write_extended
+from bot.documents.execution_report import LATE_NAMES_PER_RECOMMENDATION, RecSection, _extended, _late
+from bot.documents.figures import IN_PROGRESS, Matrix, Tally
+from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReviewState
 from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
+from bot.texts.i18n import translator
 from storage.models import DeadlineExtension, Evidence, Organization, Report
+from storage.repositories.digest import GroupInfo, OrgInfo, RecInfo
 from tests.test_digest import known_data_set
 from tg_emulator import BotAPIEmulator
 
@@ -157,7 +163,14 @@ def check_body(body: str) -> None:
     # Deadline 30.09 passed: on 2.1 C is late, B is not (its own deadline is 31.12), A is done.
     section_21 = body[body.index("Рекомендация 2.1") : body.index("Рекомендация 2.2")]
     assert "Просрочили выполнение: 1." in section_21
-    assert "Клуб <b>& (Сафоновский район)" in section_21 and "ЦДТ Б" not in section_21.split("Срок:")[1]
+    late = section_21.split("Срок:")[1].split("Перенесённые сроки:")[0]
+    assert "Клуб <b>& (Сафоновский район)" in late and "ЦДТ Б" not in late
+    # The approved extension is said in one line: whose deadline moved, to when, and what that means.
+    assert (
+        "Перенесённые сроки: ЦДТ Б (Сафоновский район) — до 31.12.2026. "
+        "Просрочка по этим организациям считается от их собственного срока."
+    ) in section_21.split("\n")
+    assert "Перенесённые сроки:" not in body.replace(section_21, "")  # no other item has one
 
 
 async def test_official_gets_the_report_from_the_documents_menu(
@@ -208,3 +221,38 @@ async def test_cli_writes_the_same_report(
     assert await asyncio.to_thread(main, ["execution-report", "77"]) == 2
     out = capsys.readouterr().err
     assert "не найдена или не опубликована" in out and "1: Резолюция" in out
+
+
+def test_overdue_counts_from_the_organizations_own_deadline_and_says_so() -> None:
+    """Past the common deadline an organization with a later own deadline is not overdue, one whose own
+    deadline passed too is; each item with moved deadlines says so in one line, cut to a printable length."""
+    kind = OrgKind.INSTITUTION.value
+    orgs = [OrgInfo(i, f"ДДТ {i}", "Район", kind) for i in range(1, 36)]
+    rec = RecInfo(7, 1, 1, "2.1", "Рекомендация", dt.date(2026, 9, 30))
+    matrix = Matrix(
+        [(1, "Резолюция")],
+        [GroupInfo(1, 1, 2, "Учреждениям", kind)],
+        [rec],
+        orgs,
+        [bytearray([IN_PROGRESS]) for _ in orgs],
+        [None] * len(orgs),
+    )
+    # 32 organizations have their own deadline: 31.12 for all but one, whose 02.10 has passed too.
+    own = {(org.org_id, 7): dt.date(2026, 12, 31) for org in orgs[:32]}
+    own[(orgs[0].org_id, 7)] = dt.date(2026, 10, 2)
+    [(late, rows)] = _late(matrix, TODAY.date(), own)
+    assert late == 1 + 3 and rows == [0, 32, 33, 34]  # ДДТ 1 and the three without an extension
+    moved = _extended(matrix, own)[7]
+    assert len(moved) == 32 and moved[0] == (0, dt.date(2026, 10, 2))
+    section = RecSection(rec, Tally(), {}, late=late)
+    section.extended_total = len(moved)
+    section.extended = [(f"ДДТ {i + 1} (Район)", d) for i, d in moved[:LATE_NAMES_PER_RECOMMENDATION]]
+    for locale, expected in [
+        ("ru", "Перенесённые сроки: ДДТ 1 (Район) — до 02.10.2026; ДДТ 2 (Район) — до 31.12.2026;"),
+        ("en", "Moved deadlines: ДДТ 1 (Район) — until 02.10.2026; ДДТ 2 (Район) — until 31.12.2026;"),
+    ]:
+        document = new_document()
+        write_extended(document, section, translator(locale))
+        [line] = [p.text for p in document.paragraphs]
+        assert line.startswith(expected) and line.count("—") == LATE_NAMES_PER_RECOMMENDATION
+    assert line.endswith("and 2 more. These organizations are overdue only after their own deadline.")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.documents.extension_log import ExtensionEntry, load_extensions
 from bot.documents.figures import (
     Changes,
     DigestFigures,
@@ -50,6 +51,8 @@ class DigestData:
     tz: dt.tzinfo = dt.UTC
     # The department's digest (the region, every kind) ranks the municipalities; a scoped one does not.
     ranking: MunicipalRanking | None = None
+    # Every request to move a deadline (approved, denied, pending), for the workbook.
+    extensions: Sequence[ExtensionEntry] = ()
 
     @property
     def snapshot(self) -> dict[str, Any]:
@@ -76,7 +79,14 @@ def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
     # One worker, one after the other: both hold the GIL most of the time, so two threads would only
     # contend with each other and with the event loop.
     xlsx = build_xlsx(
-        data.figures, data.matrix, data.evidence, t, reports=data.reports, tz=data.tz, ranking=data.ranking
+        data.figures,
+        data.matrix,
+        data.evidence,
+        t,
+        reports=data.reports,
+        extensions=data.extensions,
+        tz=data.tz,
+        ranking=data.ranking,
     )
     return xlsx, build_chart(data.figures, t, data.ranking)
 
@@ -102,13 +112,14 @@ async def collect_digest(
     matrix = await load_matrix(repo, resolution_id, municipality, kinds)
     evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
     reports = await load_report_log(repo, matrix)
+    extensions = await load_extensions(repo, matrix)
     figures = await asyncio.to_thread(figures_from, matrix, today)
     ranking = None
     if municipality is None and kinds is None:
         reach = await repo.institution_reach(None)
         ranking = municipal_ranking(figures, reach, thresholds or Thresholds())
     changes = figures.changes_since(previous_snapshot)
-    return DigestData(figures, changes, matrix, evidence, reports, tz, ranking)
+    return DigestData(figures, changes, matrix, evidence, reports, tz, ranking, extensions)
 
 
 async def render_digest(data: DigestData, t: Translator) -> Digest:

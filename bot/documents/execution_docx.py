@@ -150,6 +150,7 @@ def _section(document: Document, section: RecSection, t: Translator) -> None:
         ),
     )
     _deadline(document, section, t)
+    _extended(document, section, t)
     _notes(
         document,
         t,
@@ -185,6 +186,22 @@ def _deadline(document: Document, section: RecSection, t: Translator) -> None:
     for name in section.late_names:
         layout.bullet(document, name)
     _more(document, t, section.late - len(section.late_names))
+
+
+def _extended(document: Document, section: RecSection, t: Translator) -> None:
+    """One line: whose deadline an approved extension moved, to when; their overdue counts from it."""
+    if not section.extended:
+        return
+    names = "; ".join(
+        t.plain("documents.report.extended_item", org=org, date=day(date)) for org, date in section.extended
+    )
+    left = section.extended_total - len(section.extended)
+    text = (
+        t.plain("documents.report.extended_more", names=names, count=left)
+        if left > 0
+        else t.plain("documents.report.extended", names=names)
+    )
+    layout.labelled(document, t.plain("documents.report.extended_label"), text)
 
 
 def _notes(

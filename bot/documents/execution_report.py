@@ -59,6 +59,9 @@ class RecSection:
     reasons: list[OrgNote] = field(default_factory=list)
     late: int = 0
     late_names: list[str] = field(default_factory=list)
+    # Organizations with a deadline of their own (an approved extension): name and date, the first few.
+    extended: list[tuple[str, dt.date]] = field(default_factory=list)
+    extended_total: int = 0
     repeats: list[RepeatNote] = field(default_factory=list)
 
     @property
@@ -113,6 +116,20 @@ def _late(
     return result
 
 
+def _extended(
+    matrix: Matrix, extensions: dict[tuple[int, int], dt.date]
+) -> dict[int, list[tuple[int, dt.date]]]:
+    """Per recommendation id: the rows of the organizations with their own deadline, in the matrix's order."""
+    row_of = {org.org_id: i for i, org in enumerate(matrix.orgs)}
+    result: dict[int, list[tuple[int, dt.date]]] = {}
+    for (org_id, rec_id), day in extensions.items():
+        if org_id in row_of:
+            result.setdefault(rec_id, []).append((row_of[org_id], day))
+    for rows in result.values():
+        rows.sort()
+    return result
+
+
 def _late_rows(column: bytes, deadline: dt.date | None, own: dict[int, dt.date], today: dt.date) -> list[int]:
     """Rows of one recommendation's column whose work is open past their deadline."""
     late = []
@@ -154,10 +171,14 @@ async def collect_execution(
     reasons = await repo.not_applicable_reasons(rec_ids, NOTES_PER_RECOMMENDATION)
     extensions = {(e.org_id, e.rec_id): e.deadline for e in await repo.approved_extensions(rec_ids)}
     late = _late(matrix, today, extensions)
+    extended = _extended(matrix, extensions)
     sections = []
     for (rec, tally), (late_count, late_rows) in zip(figures.recommendations, late, strict=True):
         section = RecSection(rec, tally, review.get(rec.rec_id, {}), late=late_count)
         section.late_names = [_org_label(matrix, i) for i in late_rows]
+        own = extended.get(rec.rec_id, [])
+        section.extended_total = len(own)
+        section.extended = [(_org_label(matrix, i), d) for i, d in own[:LATE_NAMES_PER_RECOMMENDATION]]
         section.repeats = repeats.get(rec.rec_id, [])
         sections.append(section)
     by_rec = {s.rec.rec_id: s for s in sections}

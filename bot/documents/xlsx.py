@@ -1,6 +1,7 @@
 """The digest workbook: summary, matrix (organization × recommendation), municipalities, evidence, own
-deadlines and every report (xlsx_reports); sheet names, headers and status words in the locale of the
-Translator it is built with, dates and times on the wall clock of the time zone it is given.
+deadlines, every request to move a deadline (xlsx_extensions) and every report (xlsx_reports); sheet
+names, headers and status words in the locale of the Translator it is built with, dates and times on the
+wall clock of the time zone it is given.
 
 XlsxWriter lays out every sheet (formats, widths fitted to the text, frozen panes, headers, header notes,
 the small tables). The big bodies — up to 600,000 matrix cells, every evidence item and every report — are
@@ -19,6 +20,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from bot.documents.extension_log import ExtensionEntry
 from bot.documents.figures import (
     ACCEPTED,
     DONE,
@@ -48,6 +50,7 @@ from bot.documents.sheet_xml import (
     status_cells,
     timestamp,
 )
+from bot.documents.xlsx_extensions import extensions_sheet
 from bot.documents.xlsx_kit import (
     DATE_TIME_WIDTH,
     DATE_WIDTH,
@@ -430,6 +433,7 @@ def build_xlsx(
     t: Translator,
     *,
     reports: ReportLog | None = None,
+    extensions: Sequence[ExtensionEntry] = (),
     tz: dt.tzinfo = dt.UTC,
     ranking: MunicipalRanking | None = None,
 ) -> bytes:
@@ -448,6 +452,7 @@ def build_xlsx(
     ranking_sheet(book, ranking, styles, t)
     evidence_sheet = _evidence_layout(book, matrix, evidence, styles, words)
     _own_deadlines(book, figures, matrix, styles, words)
+    extensions_sheet(book, styles, matrix, extensions, t, tz)
     page = ReportSheet(reports_layout(book, styles, matrix, log, t), matrix, log, t, figures.today, tz)
     book.close()
     codes = list(words.status)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Float, String, case, cast, func, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from bot.domain import ExtensionState, OrgKind, ReportStatus, ResolutionStatus, ReviewState, Role
 from storage.models import (
@@ -105,6 +106,22 @@ class ReportNote(NamedTuple):
     reviewer: str | None
     reviewed_at: float | None
     submitted_at: float | None
+
+
+class ExtensionRow(NamedTuple):
+    """One request to move a deadline, with the names of who asked and who decided (times aware, UTC)."""
+
+    ext_id: int
+    org_id: int
+    rec_id: int
+    new_deadline: dt.date
+    reason: str
+    state: str
+    requested_by: str | None
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_comment: str | None
 
 
 # Julian day of the Unix epoch, for SQLite's julianday().
@@ -306,6 +323,37 @@ class DigestRepo(Repository):
             .order_by(DeadlineExtension.decided_at, DeadlineExtension.id)
         )
         return {(org, rec): day for org, rec, day in await self.session.execute(stmt)}
+
+    async def extension_rows(self, rec_ids: Sequence[int], municipality: str | None) -> list[ExtensionRow]:
+        """Every request to move a deadline on these recommendations (approved, denied, pending), oldest
+        first, in one query: requests are few (an organization asks now and then), reports are not read."""
+        if not rec_ids:
+            return []
+        asked, decided = aliased(Person), aliased(Person)
+        stmt = (
+            select(
+                DeadlineExtension.id,
+                DeadlineExtension.organization_id,
+                DeadlineExtension.recommendation_id,
+                DeadlineExtension.new_deadline,
+                DeadlineExtension.reason,
+                type_coerce(DeadlineExtension.state, String),
+                asked.full_name,
+                DeadlineExtension.requested_at,
+                decided.full_name,
+                DeadlineExtension.decided_at,
+                DeadlineExtension.decision_comment,
+            )
+            .outerjoin(asked, DeadlineExtension.requested_by == asked.id)
+            .outerjoin(decided, DeadlineExtension.decided_by == decided.id)
+            .where(DeadlineExtension.recommendation_id.in_(rec_ids))
+            .order_by(DeadlineExtension.requested_at, DeadlineExtension.id)
+        )
+        if municipality is not None:
+            stmt = stmt.join(Organization, DeadlineExtension.organization_id == Organization.id).where(
+                Organization.municipality == municipality
+            )
+        return [ExtensionRow(*row) for row in await self.session.execute(stmt)]
 
     async def evidence_rows(
         self, rec_ids: Sequence[int], municipality: str | None, limit: int
