@@ -4,18 +4,28 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Insert, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import JournaledUpdate
 from storage.repositories.base import Repository
 
 # One statement per dialect, executed with a list of parameter sets: the same statement for a batch of
 # any size, so SQLAlchemy compiles it once per process and the driver runs it as executemany. (A
-# multi-row VALUES would be a new statement, and a new compilation, for every batch size.)
-_RECORD: dict[str, Insert] = {
-    "sqlite": sqlite.insert(JournaledUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
-    "postgresql": postgresql.insert(JournaledUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
-}
+# multi-row VALUES would be a new statement, and a new compilation, for every batch size.) Made on first
+# use, so that a SQLite bot never imports PostgreSQL's dialect.
+_RECORD: dict[str, Insert] = {}
+
+
+def _record_statement(dialect: str) -> Insert:
+    statement = _RECORD.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = _RECORD[dialect] = insert(JournaledUpdate).on_conflict_do_nothing(
+            index_elements=["update_id"]
+        )
+    return statement
 
 
 class UpdateJournalRepo(Repository):
@@ -24,7 +34,7 @@ class UpdateJournalRepo(Repository):
         if not payloads:
             return
         rows = [{"update_id": int(p["update_id"]), "payload": p} for p in payloads]
-        await self.session.execute(_RECORD[self.session.get_bind().dialect.name], rows)
+        await self.session.execute(_record_statement(self.session.get_bind().dialect.name), rows)
 
     async def take(self, update_id: int) -> bool:
         """Removes the update from the journal; False if it was not there: handled already, by this
