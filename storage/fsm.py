@@ -15,11 +15,11 @@ from typing import Any, NamedTuple
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import FsmRecord, utcnow
-from storage.upsert import upsert
+from storage.upsert import insert_for
 
 
 class DialogChanges:
@@ -169,10 +169,26 @@ class BoundSqlStorage(_Records):
         self.changes.set(key, column, value)
 
 
+# The dialog's statements are built once (per dialect and set of columns): they run on most updates, and
+# a prebuilt statement is neither put together nor given a cache key again.
+_SELECT = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == bindparam("key"))
+_UPSERTS: dict[tuple[str, frozenset[str]], Any] = {}
+
+
 async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
-    row = (await session.execute(select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == key))).first()
+    row = (await session.execute(_SELECT, {"key": key})).first()
     return {"state": row.state if row else None, "data": row.data if row else None}
 
 
 async def _upsert(session: AsyncSession, key: str, columns: Mapping[str, Any]) -> None:
-    await upsert(session, FsmRecord, {"key": key, **columns, "updated_at": utcnow()}, conflict=["key"])
+    """Insert the row, or update the given columns (and the time) of the existing one."""
+    dialect = session.get_bind().dialect.name
+    names = frozenset(columns) | {"updated_at"}
+    statement = _UPSERTS.get((dialect, names))
+    if statement is None:
+        insert = insert_for(dialect, FsmRecord)
+        statement = insert.on_conflict_do_update(
+            index_elements=["key"], set_={name: insert.excluded[name] for name in sorted(names)}
+        )
+        _UPSERTS[(dialect, names)] = statement
+    await session.execute(statement, {"key": key, **columns, "updated_at": utcnow()})

@@ -10,9 +10,13 @@ from sqlalchemy.orm import DeclarativeBase
 
 
 def _insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
+    return insert_for(session.get_bind().dialect.name, model)
+
+
+def insert_for(dialect: str, model: type[DeclarativeBase]) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
     # Each dialect's module is imported on first use: a SQLite bot never loads PostgreSQL's (and the
     # engine has imported its own dialect already, so this is a lookup in sys.modules).
-    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 

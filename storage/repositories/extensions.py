@@ -5,11 +5,36 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from bot.domain import ExtensionState
 from storage.models import DeadlineExtension
 from storage.repositories.base import Repository
+
+# own_deadlines' four statements (by organizations, by recommendations, by both, all), built on first use:
+# every step of the report dialog runs one, and a prebuilt statement is neither put together nor given
+# a cache key again.
+_OWN_DEADLINES: dict[tuple[bool, bool], Select[tuple[int, int, dt.date]]] = {}
+
+
+def _own_deadlines_statement(by_org: bool, by_rec: bool) -> Select[tuple[int, int, dt.date]]:
+    stmt = _OWN_DEADLINES.get((by_org, by_rec))
+    if stmt is None:
+        stmt = (
+            select(
+                DeadlineExtension.organization_id,
+                DeadlineExtension.recommendation_id,
+                DeadlineExtension.new_deadline,
+            )
+            .where(DeadlineExtension.state == ExtensionState.APPROVED)
+            .order_by(DeadlineExtension.decided_at, DeadlineExtension.id)
+        )
+        if by_org:
+            stmt = stmt.where(DeadlineExtension.organization_id.in_(bindparam("org_ids", expanding=True)))
+        if by_rec:
+            stmt = stmt.where(DeadlineExtension.recommendation_id.in_(bindparam("rec_ids", expanding=True)))
+        _OWN_DEADLINES[(by_org, by_rec)] = stmt
+    return stmt
 
 
 class ExtensionRepo(Repository):
@@ -90,17 +115,10 @@ class ExtensionRepo(Repository):
 
         Approved requests are few (one organization asks now and then), so they are read whole and the
         latest decision wins in Python rather than by a window function both dialects must agree on."""
-        stmt = (
-            select(
-                DeadlineExtension.organization_id,
-                DeadlineExtension.recommendation_id,
-                DeadlineExtension.new_deadline,
-            )
-            .where(DeadlineExtension.state == ExtensionState.APPROVED)
-            .order_by(DeadlineExtension.decided_at, DeadlineExtension.id)
-        )
+        params = {}
         if org_ids is not None:
-            stmt = stmt.where(DeadlineExtension.organization_id.in_(org_ids))
+            params["org_ids"] = list(org_ids)
         if rec_ids is not None:
-            stmt = stmt.where(DeadlineExtension.recommendation_id.in_(rec_ids))
-        return {(org, rec): day for org, rec, day in await self.session.execute(stmt)}
+            params["rec_ids"] = list(rec_ids)
+        stmt = _own_deadlines_statement(org_ids is not None, rec_ids is not None)
+        return {(org, rec): day for org, rec, day in await self.session.execute(stmt, params)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, delete, select, update
+from sqlalchemy import Insert, bindparam, delete, select, update
 
 from storage.models import JournaledUpdate
 from storage.repositories.base import Repository
@@ -28,6 +28,14 @@ def _record_statement(dialect: str) -> Insert:
     return statement
 
 
+# Every update runs it: built once, it is neither put together nor given a cache key again.
+_TAKE = (
+    delete(JournaledUpdate)
+    .where(JournaledUpdate.update_id == bindparam("update_id"))
+    .execution_options(synchronize_session=False)
+)
+
+
 class UpdateJournalRepo(Repository):
     async def record(self, payloads: Sequence[dict[str, Any]]) -> None:
         """Journals updates by id; one already there (Telegram sent it again) is kept as it is."""
@@ -39,11 +47,7 @@ class UpdateJournalRepo(Repository):
     async def take(self, update_id: int) -> bool:
         """Removes the update from the journal; False if it was not there: handled already, by this
         process before a restart or by another one."""
-        result = await self.session.execute(
-            delete(JournaledUpdate)
-            .where(JournaledUpdate.update_id == update_id)
-            .execution_options(synchronize_session=False)
-        )
+        result = await self.session.execute(_TAKE, {"update_id": update_id})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def pending(self, limit: int = 1000) -> list[JournaledUpdate]:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from bot.domain import ReportStatus, ResolutionStatus, ReviewState
@@ -41,30 +41,35 @@ class QueueFilter:
 
 QueueRow = tuple[Report, Recommendation, Organization]
 
+# Built once: every step of the report dialog runs it, and a prebuilt statement is neither put together
+# nor given a cache key again (SQLAlchemy memoizes both on the object).
+_TARGET = (
+    select(Organization, Recommendation, Report)
+    .select_from(Organization)
+    .outerjoin(Recommendation, Recommendation.id == bindparam("rec_id"))
+    .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+    .outerjoin(Resolution, AddresseeGroup.resolution_id == Resolution.id)
+    .outerjoin(
+        Report,
+        (Report.recommendation_id == Recommendation.id) & (Report.organization_id == bindparam("org_id")),
+    )
+    .outerjoin(Evidence, Evidence.report_id == Report.id)
+    .where(Organization.id == bindparam("org_id"))
+    .options(
+        contains_eager(Recommendation.group).contains_eager(AddresseeGroup.resolution),
+        contains_eager(Report.evidence),
+    )
+    .order_by(Evidence.id)
+)
+
 
 class ReportRepo(Repository):
     async def target(self, org_id: int, rec_id: int) -> ReportTarget:
         """The organization, the recommendation (group, resolution) and the organization's report on
         it (evidence) in one statement: every step of the report dialog needs all of them."""
-        stmt = (
-            select(Organization, Recommendation, Report)
-            .select_from(Organization)
-            .outerjoin(Recommendation, Recommendation.id == rec_id)
-            .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
-            .outerjoin(Resolution, AddresseeGroup.resolution_id == Resolution.id)
-            .outerjoin(
-                Report, (Report.recommendation_id == Recommendation.id) & (Report.organization_id == org_id)
-            )
-            .outerjoin(Evidence, Evidence.report_id == Report.id)
-            .where(Organization.id == org_id)
-            .options(
-                contains_eager(Recommendation.group).contains_eager(AddresseeGroup.resolution),
-                contains_eager(Report.evidence),
-            )
-            .order_by(Evidence.id)
-        )
         # Every row (one per evidence item) fills the report's evidence; unique() folds them into one.
-        rows = (await self.session.execute(stmt)).unique().all()
+        result = await self.session.execute(_TARGET, {"org_id": org_id, "rec_id": rec_id})
+        rows = result.unique().all()
         if not rows:
             return ReportTarget(None, None, None)
         org, rec, report = rows[0]
