@@ -186,7 +186,9 @@ async def _upsert(session: AsyncSession, key: str, columns: Mapping[str, Any]) -
     names = frozenset(columns) | {"updated_at"}
     statement = _UPSERTS.get((dialect, names))
     if statement is None:
-        insert = insert_for(dialect, FsmRecord)
+        # On the table, not the mapped class: the ORM would take a dict of parameters for a bulk insert,
+        # which leaves None values out of the VALUES.
+        insert = insert_for(dialect, FsmRecord.__table__)
         statement = insert.on_conflict_do_update(
             index_elements=["key"], set_={name: insert.excluded[name] for name in sorted(names)}
         )

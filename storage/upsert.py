@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import FromClause
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -13,8 +14,8 @@ def _insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
     return insert_for(session.get_bind().dialect.name, model)
 
 
-def insert_for(dialect: str, model: type[DeclarativeBase]) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
+def insert_for(dialect: str, model: type[DeclarativeBase] | FromClause) -> Any:
+    """The dialect's INSERT (of a mapped class or a table), which knows ON CONFLICT."""
     # Each dialect's module is imported on first use: a SQLite bot never loads PostgreSQL's (and the
     # engine has imported its own dialect already, so this is a lookup in sys.modules).
     if dialect == "postgresql":

@@ -8,9 +8,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from bot.domain import ReportStatus, ResolutionStatus, ReviewState
+from bot.domain import ExtensionState, ReportStatus, ResolutionStatus, ReviewState
 from storage.models import (
     AddresseeGroup,
+    DeadlineExtension,
     Evidence,
     Organization,
     Recommendation,
@@ -18,7 +19,7 @@ from storage.models import (
     ReportRevision,
     Resolution,
 )
-from storage.repositories.base import Repository
+from storage.repositories.base import PREFETCHED_OWN_DEADLINE, Repository
 
 
 class ReportTarget(NamedTuple):
@@ -43,8 +44,20 @@ QueueRow = tuple[Report, Recommendation, Organization]
 
 # Built once: every step of the report dialog runs it, and a prebuilt statement is neither put together
 # nor given a cache key again (SQLAlchemy memoizes both on the object).
+_OWN_DEADLINE = (
+    select(DeadlineExtension.new_deadline)
+    .where(
+        DeadlineExtension.organization_id == bindparam("org_id"),
+        DeadlineExtension.recommendation_id == bindparam("rec_id"),
+        DeadlineExtension.state == ExtensionState.APPROVED,
+    )
+    # The latest decision wins, as in ExtensionRepo.own_deadlines.
+    .order_by(DeadlineExtension.decided_at.desc().nulls_last(), DeadlineExtension.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 _TARGET = (
-    select(Organization, Recommendation, Report)
+    select(Organization, Recommendation, Report, _OWN_DEADLINE)
     .select_from(Organization)
     .outerjoin(Recommendation, Recommendation.id == bindparam("rec_id"))
     .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
@@ -72,7 +85,9 @@ class ReportRepo(Repository):
         rows = result.unique().all()
         if not rows:
             return ReportTarget(None, None, None)
-        org, rec, report = rows[0]
+        org, rec, report, own_deadline = rows[0]
+        if rec is not None:
+            self.session.info[PREFETCHED_OWN_DEADLINE] = (org_id, rec_id, own_deadline)
         return ReportTarget(org, rec, report)
 
     async def for_org_and_rec(self, org_id: int, rec_id: int) -> Report | None:
