@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.documents import MAX_EVIDENCE_ROWS, Digest, build_digest
 from bot.documents.chart import build_chart
 from bot.documents.figures import figures_from, load_matrix
+from bot.documents.report_log import load_report_log
 from bot.documents.text import render_digest_text
 from bot.documents.xlsx import build_xlsx
 from bot.domain import EvidenceKind, OrgKind, ReportStatus, ResolutionStatus, Role
@@ -247,11 +248,13 @@ async def phases(url: str, schema: str | None) -> dict[str, float]:
         lap("matrix (SQL + fill)")
         evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], None, MAX_EVIDENCE_ROWS)
         lap("evidence SQL")
+        reports = await load_report_log(repo, matrix)
+        lap("reports SQL")
     figures = figures_from(matrix, TODAY)
     lap("figures")
     render_digest_text(translator("ru"), figures, None)
     lap("text")
-    build_xlsx(figures, matrix, evidence, translator("ru"))
+    build_xlsx(figures, matrix, evidence, translator("ru"), reports=reports)
     lap("xlsx")
     build_chart(figures, translator("ru"))
     lap("chart")

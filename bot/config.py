@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PUBLIC_API_URL = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,}$")
+# «9», «9:00», «09:30», «9.30»: an hour and, if given, minutes.
+_TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 
 
 class ConfigError(ValueError):
@@ -62,6 +64,10 @@ class Settings(BaseSettings):
     digest_cron: str = "0 9 * * mon"
     reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 1)
     nudge_after_days: int = Field(default=14, ge=1)
+    # Reminders and nudges go out on working days between these hours (local time in TIMEZONE); one due
+    # outside them waits for the start of the next working period.
+    work_day_start: Annotated[dt.time, NoDecode] = dt.time(9)
+    work_day_end: Annotated[dt.time, NoDecode] = dt.time(18)
     # New submissions are announced to each official at most once in this many minutes.
     review_notice_minutes: int = Field(default=60, ge=1, le=1440)
     scheduler_tick_seconds: float = Field(default=30.0, gt=0)
@@ -108,6 +114,27 @@ class Settings(BaseSettings):
             if not all(p.isdigit() for p in parts):
                 raise SettingError("settings.reminder_days")
             return tuple(sorted({int(p) for p in parts}, reverse=True))
+        return value
+
+    @field_validator("work_day_start", "work_day_end", mode="before")
+    @classmethod
+    def _parse_work_time(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            match = _TIME_RE.match(value.strip())
+            hour, minute = (int(match[1]), int(match[2] or 0)) if match else (24, 0)
+            if hour > 23 or minute > 59:
+                raise SettingError("settings.work_time", field=str(info.field_name).upper(), value=value)
+            return dt.time(hour, minute)
+        return value
+
+    @field_validator("work_day_end")
+    @classmethod
+    def _end_after_start(cls, value: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("work_day_start")
+        if start is not None and value <= start:
+            raise SettingError(
+                "settings.work_hours", start=start.strftime("%H:%M"), end=value.strftime("%H:%M")
+            )
         return value
 
     @field_validator("timezone")

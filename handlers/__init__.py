@@ -8,6 +8,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    admin_calendar,
     admin_files,
     admin_letters,
     admin_orgs,
@@ -20,7 +21,9 @@ from handlers import (
     fallback,
     member_extensions,
     member_reports,
+    member_snooze,
     member_stray_files,
+    municipal_reach,
     official_digest,
     official_documents,
     official_extensions,
@@ -39,10 +42,13 @@ def get_routers() -> list[Router]:
         admin_repeats.router(),
         admin_letters.router(),
         admin_reminders.router(),
+        admin_calendar.router(),
         admin_files.router(),
         member_reports.router(),
         member_extensions.router(),
+        member_snooze.router(),
         official_status.router(),
+        municipal_reach.router(),
         official_review.router(),
         official_extensions.router(),
         official_digest.router(),

@@ -10,13 +10,14 @@ from bot.config import Settings
 from bot.domain import InviteKind, Role
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
+from bot.domain.scope import view_scope
 from bot.services import Services
 from bot.services.invitations import deep_link
 from bot.services.roles import GrantWarning, RoleChange
 from bot.telegram.answers import edit_or_answer, refuse
 from bot.telegram.callbacks import MAX_ID, GrantConfirm
 from bot.telegram.filters import ADMIN
-from bot.telegram.menus import set_menu
+from bot.telegram.menus import refresh_menus
 from bot.telegram.views.organizations import format_date
 from bot.telegram.views.people import grant_confirm_markup
 from bot.texts.i18n import Translator, translator
@@ -48,7 +49,7 @@ def parse_grant(args: str | None) -> tuple[int, Role] | None:
 
 
 async def grant(
-    message: Message, command: CommandObject, bot: Bot, services: Services, t: Translator
+    message: Message, command: CommandObject, bot: Bot, services: Services, settings: Settings, t: Translator
 ) -> None:
     parsed = parse_grant(command.args)
     if parsed is None:
@@ -71,16 +72,29 @@ async def grant(
             reply_markup=grant_confirm_markup(outcome.person.telegram_id, outcome.role, t),
         )
         return
-    await message.answer(await _granted(outcome, bot, t))
+    await message.answer(await _granted(outcome, bot, settings, t))
 
 
-async def _granted(change: RoleChange, bot: Bot, t: Translator) -> str:
-    await set_menu(bot, change.person.telegram_id, change.role, translator(change.person.language))
+async def _granted(change: RoleChange, bot: Bot, settings: Settings, t: Translator) -> str:
+    await _menus_after(change, bot, settings)
     return t("roles.granted", name=change.person.full_name, role=t.plain(f"role.{change.role}"))
 
 
+async def _menus_after(change: RoleChange, bot: Bot, settings: Settings) -> None:
+    """The person's commands and menu button follow the role: a granted role brings the dashboard, a
+    revoked one takes it away (the organization is gone either way, so the role alone decides)."""
+    person, scope = change.person, view_scope(change.role, None, None)
+    t = translator(person.language)
+    await refresh_menus(bot, person.telegram_id, change.role, scope, t, settings.webapp_url, had_scope=True)
+
+
 async def grant_confirmed(
-    query: CallbackQuery, callback_data: GrantConfirm, bot: Bot, services: Services, t: Translator
+    query: CallbackQuery,
+    callback_data: GrantConfirm,
+    bot: Bot,
+    services: Services,
+    settings: Settings,
+    t: Translator,
 ) -> None:
     if not callback_data.ok:
         await edit_or_answer(query, t("roles.grant_kept"), None)
@@ -93,11 +107,11 @@ async def grant_confirmed(
         await refuse(query, t, err)
         return
     assert isinstance(outcome, RoleChange)
-    await edit_or_answer(query, await _granted(outcome, bot, t), None)
+    await edit_or_answer(query, await _granted(outcome, bot, settings, t), None)
 
 
 async def revoke(
-    message: Message, command: CommandObject, bot: Bot, services: Services, t: Translator
+    message: Message, command: CommandObject, bot: Bot, services: Services, settings: Settings, t: Translator
 ) -> None:
     telegram_id = parse_id(command.args or "")
     if telegram_id is None:
@@ -108,7 +122,7 @@ async def revoke(
     except DomainError as err:
         await message.answer(t(err.key, **err.params))
         return
-    await set_menu(bot, change.person.telegram_id, None, translator(change.person.language))
+    await _menus_after(change, bot, settings)
     await message.answer(t("roles.revoked", name=change.person.full_name))
 
 

@@ -10,11 +10,12 @@ from aiogram.types import CallbackQuery, Message, User
 from bot.config import Settings
 from bot.domain import Role
 from bot.domain.clock import Clock
+from bot.domain.scope import ViewScope, view_scope
 from bot.services import Services
 from bot.services.invitations import Invitee, RedeemOutcome, RedeemResult
 from bot.telegram.answers import edit_or_answer
 from bot.telegram.callbacks import Cancel
-from bot.telegram.menus import set_dashboard_button, set_menu
+from bot.telegram.menus import refresh_menus
 from bot.texts.i18n import Translator
 
 
@@ -39,6 +40,7 @@ async def start_with_code(
     clock: Clock,
     t: Translator,
     state: FSMContext,
+    scope: ViewScope | None = None,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -51,29 +53,43 @@ async def start_with_code(
         return
     # The catch-up was queued in the joining transaction: the answer below commits both, or neither.
     await state.clear()
-    role = Role.MEMBER if result.outcome is RedeemOutcome.JOINED else Role.OFFICIAL
-    await set_menu(bot, user.id, role, t)
-    if role is Role.OFFICIAL and settings.webapp_url:
-        await set_dashboard_button(bot, user.id, settings.webapp_url, t)
+    role, now_scope = joined_role(result)
+    await refresh_menus(bot, user.id, role, now_scope, t, settings.webapp_url, scope is not None)
     await message.answer(text)
 
 
+def joined_role(result: RedeemResult) -> tuple[Role, ViewScope | None]:
+    """The role and scope an invitation just gave: a member of a municipal authority supervises its
+    municipality from the first minute."""
+    if result.outcome is not RedeemOutcome.JOINED:
+        return Role.OFFICIAL, view_scope(Role.OFFICIAL, None, None)
+    org = result.organization
+    return Role.MEMBER, view_scope(Role.MEMBER, org.kind if org else None, org.municipality if org else None)
+
+
 async def start(
-    message: Message, bot: Bot, services: Services, settings: Settings, t: Translator, role: Role | None
+    message: Message,
+    bot: Bot,
+    services: Services,
+    settings: Settings,
+    t: Translator,
+    role: Role | None,
+    scope: ViewScope | None = None,
 ) -> None:
     user = message.from_user
     assert user is not None
     person = await services.roles.remember(user.id, user.full_name, user.username, t.locale)
-    await set_menu(bot, user.id, role, t)
-    if role in (Role.ADMIN, Role.OFFICIAL) and settings.webapp_url:
-        await set_dashboard_button(bot, user.id, settings.webapp_url, t)
+    await refresh_menus(bot, user.id, role, scope, t, settings.webapp_url, had_scope=False)
     if role is None:
         await message.answer(t("start.stranger", telegram_id=user.id))
     else:
         await message.answer(t(f"start.{role.value}", name=person.full_name))
 
 
-async def help_(message: Message, t: Translator, role: Role | None) -> None:
+async def help_(message: Message, t: Translator, role: Role | None, scope: ViewScope | None = None) -> None:
+    if role is Role.MEMBER and scope is not None:
+        await message.answer(t("help.municipal"))
+        return
     await message.answer(t(f"help.{role.value if role else 'stranger'}"))
 
 

@@ -5,6 +5,8 @@ a button from another (older) dialog is refused instead of changing this one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -165,16 +167,26 @@ async def picked_status(
     await reply(query, *await ask_comment(state, draft, target, t))
 
 
+async def _checked(
+    message: Message, t: Translator, draft: ReportDraft, validate: Callable[[str], str]
+) -> str | None:
+    """The typed text, cleaned, or None after saying what is wrong (the dialog waits for another try)."""
+    try:
+        return validate(message.text or "")
+    except DomainError as err:
+        await message.answer(t(err.key, **err.params), reply_markup=cancel_only(t, draft.rec_id))
+        return None
+
+
 async def got_reason(
     message: Message, services: Services, person: Person, state: FSMContext, t: Translator
 ) -> None:
     draft = await load_draft(state)
     assert draft is not None
-    try:
-        draft.reason = validate_reason(message.text or "")
-    except DomainError as err:
-        await message.answer(t(err.key, **err.params), reply_markup=cancel_only(t, draft.rec_id))
+    reason = await _checked(message, t, draft, validate_reason)
+    if reason is None:
         return
+    draft.reason = reason
     target = await services.reports.target(person, draft.rec_id)
     text, markup = await ask_comment(state, draft, target, t)
     await message.answer(text, reply_markup=markup)
@@ -201,11 +213,10 @@ async def got_comment(
 ) -> None:
     draft = await load_draft(state)
     assert draft is not None
-    try:
-        draft.comment = validate_comment(message.text or "")
-    except DomainError as err:
-        await message.answer(t(err.key, **err.params), reply_markup=cancel_only(t, draft.rec_id))
+    comment = await _checked(message, t, draft, validate_comment)
+    if comment is None:
         return
+    draft.comment = comment
     await ask_evidence(message, services, person, state, draft, t)
 
 

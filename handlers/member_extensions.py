@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
 from bot.services import Services
-from bot.telegram.answers import refuse
+from bot.telegram.answers import correct_or_end, refuse
 from bot.telegram.callbacks import ExtensionAsk, ExtensionCancel
 from bot.telegram.filters import MEMBER
 from bot.telegram.views.extensions import ask_date_view, ask_reason_view, cancel_keyboard, requested_view
@@ -75,11 +75,7 @@ async def got_reason(
             person, rec_id, day, message.text or "", key, clock.now(), services.today()
         )
     except DomainError as err:
-        if err.key in ("ext.reason_empty", "ext.too_long"):
-            await message.answer(t(err.key, **err.params), reply_markup=cancel_keyboard(t))
-            return
-        await state.clear()
-        await message.answer(t(err.key, **err.params))
+        await correct_or_end(message, state, t, err, ("ext.reason_empty", "ext.too_long"), cancel_keyboard(t))
         return
     await state.clear()
     await message.answer(requested_view(t, day))

@@ -13,7 +13,7 @@ from bot.domain import Role
 from bot.domain.clock import Clock
 from bot.domain.errors import DomainError
 from bot.services import Services
-from bot.telegram.answers import edit_message, edit_or_answer, refuse, reply
+from bot.telegram.answers import correct_or_end, edit_message, edit_or_answer, refuse, reply
 from bot.telegram.callbacks import (
     ExtDecision,
     ExtensionCancel,
@@ -27,6 +27,9 @@ from bot.texts.i18n import Translator
 from storage.models import Person
 
 NOT_COMMAND = ~F.text.startswith("/")
+
+# A comment the official can fix by typing again; other refusals (decided meanwhile) end the dialog.
+DENIAL_CORRECTABLE = ("ext.comment_empty", "ext.too_long")
 
 
 class DenyDialog(StatesGroup):
@@ -105,11 +108,9 @@ async def got_denial(
     try:
         card = await services.extensions.deny(role, person, ext_id, message.text or "", clock.now())
     except DomainError as err:
-        if err.key in ("ext.comment_empty", "ext.too_long"):
-            await message.answer(t(err.key, **err.params), reply_markup=cancel_keyboard(t))
-            return
-        await state.clear()
-        await message.answer(t(err.key, **err.params))
+        await correct_or_end(
+            message, state, t, err, ("ext.comment_empty", "ext.too_long"), cancel_keyboard(t)
+        )
         return
     await state.clear()
     text, markup = card_view(t, card)

@@ -1,5 +1,6 @@
-"""Officials and admins: /status drill-down, one handler per level, down to a report's history and its
-evidence files."""
+"""Officials, admins and municipal authorities: /status drill-down, one handler per level, down to a
+report's history and its evidence files. Every level passes the caller's scope to the service, which
+refuses what lies outside it."""
 
 from __future__ import annotations
 
@@ -12,69 +13,89 @@ from aiogram.types import CallbackQuery, FSInputFile, Message
 from bot.config import Settings
 from bot.domain import EvidenceKind
 from bot.domain.errors import DomainError
+from bot.domain.scope import ViewScope
 from bot.services import Services
 from bot.telegram.answers import edit_or_answer, refuse
 from bot.telegram.callbacks import EvidenceSend, StatusLevel, StatusNav
-from bot.telegram.filters import STAFF
+from bot.telegram.filters import SUPERVISOR
 from bot.telegram.views import status as views
 from bot.telegram.views.people import evidence_caption, evidence_links_text
 from bot.texts.i18n import Translator
 from storage.models import Evidence
 
 
-async def status(message: Message, services: Services, t: Translator) -> None:
-    text, markup = views.resolutions_screen(t, await services.status.resolutions())
+async def status(message: Message, services: Services, scope: ViewScope, t: Translator) -> None:
+    text, markup = views.resolutions_screen(t, await services.status.resolutions(scope))
     await message.answer(text, reply_markup=markup)
 
 
-async def resolution_list(query: CallbackQuery, services: Services, t: Translator) -> None:
-    await edit_or_answer(query, *views.resolutions_screen(t, await services.status.resolutions()))
+async def resolution_list(query: CallbackQuery, services: Services, scope: ViewScope, t: Translator) -> None:
+    await edit_or_answer(query, *views.resolutions_screen(t, await services.status.resolutions(scope)))
 
 
 async def resolution(
-    query: CallbackQuery, callback_data: StatusNav, services: Services, t: Translator
+    query: CallbackQuery, callback_data: StatusNav, services: Services, scope: ViewScope, t: Translator
 ) -> None:
-    found = await services.status.overview(callback_data.res)
-    await edit_or_answer(query, *views.resolution_screen(t, found.resolution, found.progress))
+    found = await services.status.overview(callback_data.res, scope)
+    await edit_or_answer(query, *views.resolution_screen(t, found.resolution, found.progress, scope))
 
 
 async def municipalities(
-    query: CallbackQuery, callback_data: StatusNav, services: Services, t: Translator
+    query: CallbackQuery, callback_data: StatusNav, services: Services, scope: ViewScope, t: Translator
 ) -> None:
-    found = await services.status.overview(callback_data.res)
-    await edit_or_answer(query, *views.municipalities_screen(t, found.resolution, found.progress))
+    if not scope.is_region:
+        # A municipal authority has one municipality: its own, with no list of the others.
+        found = await services.status.own_municipality(callback_data.res, scope)
+        await edit_or_answer(query, *views.municipality_screen(t, found, 0, scope))
+        return
+    overview = await services.status.overview(callback_data.res, scope)
+    await edit_or_answer(query, *views.municipalities_screen(t, overview.resolution, overview.progress))
 
 
-async def group(query: CallbackQuery, callback_data: StatusNav, services: Services, t: Translator) -> None:
-    found = await services.status.group_progress(callback_data.res, callback_data.grp)
+async def group(
+    query: CallbackQuery, callback_data: StatusNav, services: Services, scope: ViewScope, t: Translator
+) -> None:
+    found = await services.status.group_progress(callback_data.res, callback_data.grp, scope)
     await edit_or_answer(query, *views.group_screen(t, found, callback_data.page))
 
 
 async def municipality(
-    query: CallbackQuery, callback_data: StatusNav, services: Services, t: Translator
+    query: CallbackQuery, callback_data: StatusNav, services: Services, scope: ViewScope, t: Translator
 ) -> None:
-    found = await services.status.municipality_progress(callback_data.res, callback_data.muni)
-    await edit_or_answer(query, *views.municipality_screen(t, found, callback_data.page))
+    found = await services.status.municipality_progress(callback_data.res, callback_data.muni, scope)
+    await edit_or_answer(query, *views.municipality_screen(t, found, callback_data.page, scope))
 
 
 async def organization(
-    query: CallbackQuery, callback_data: StatusNav, services: Services, t: Translator
+    query: CallbackQuery, callback_data: StatusNav, services: Services, scope: ViewScope, t: Translator
 ) -> None:
-    found, org, items = await services.status.org_overview(callback_data.res, callback_data.org)
+    found, org, items = await services.status.org_overview(callback_data.res, callback_data.org, scope)
     await edit_or_answer(query, *views.org_screen(t, found, org, items))
 
 
 async def report(
-    query: CallbackQuery, callback_data: StatusNav, services: Services, settings: Settings, t: Translator
+    query: CallbackQuery,
+    callback_data: StatusNav,
+    services: Services,
+    settings: Settings,
+    scope: ViewScope,
+    t: Translator,
 ) -> None:
-    card = await services.status.report_card(callback_data.res, callback_data.org, callback_data.rec)
-    await edit_or_answer(query, *views.report_screen(t, card, settings.tz))
+    nav = callback_data
+    card = await services.status.report_card(nav.res, nav.org, nav.rec, scope)
+    await edit_or_answer(query, *views.report_screen(t, card, settings.tz, scope))
 
 
 async def history(
-    query: CallbackQuery, callback_data: StatusNav, services: Services, settings: Settings, t: Translator
+    query: CallbackQuery,
+    callback_data: StatusNav,
+    services: Services,
+    settings: Settings,
+    scope: ViewScope,
+    t: Translator,
 ) -> None:
-    card = await services.status.report_card(callback_data.res, callback_data.org, callback_data.rec)
+    nav = callback_data
+    card = await services.status.report_card(nav.res, nav.org, nav.rec, scope)
     await edit_or_answer(query, *views.history_screen(t, card, settings.tz))
 
 
@@ -104,10 +125,11 @@ async def send_evidence(
     bot: Bot,
     services: Services,
     settings: Settings,
+    scope: ViewScope,
     t: Translator,
 ) -> None:
     try:
-        bundle = await services.status.evidence_bundle(callback_data.report_id)
+        bundle = await services.status.evidence_bundle(callback_data.report_id, scope)
     except DomainError as err:
         await refuse(query, t, err)
         return
@@ -140,11 +162,11 @@ LEVELS = {
 
 
 def router() -> Router:
-    staff = Router(name="official_status")
-    staff.message.filter(STAFF)
-    staff.callback_query.filter(STAFF)
-    staff.message.register(status, Command("status"))
+    supervisors = Router(name="official_status")
+    supervisors.message.filter(SUPERVISOR)
+    supervisors.callback_query.filter(SUPERVISOR)
+    supervisors.message.register(status, Command("status"))
     for level, handler in LEVELS.items():
-        staff.callback_query.register(handler, StatusNav.filter(F.level == level))
-    staff.callback_query.register(send_evidence, EvidenceSend.filter())
-    return staff
+        supervisors.callback_query.register(handler, StatusNav.filter(F.level == level))
+    supervisors.callback_query.register(send_evidence, EvidenceSend.filter())
+    return supervisors

@@ -32,12 +32,13 @@ class TickResult:
     digests: int = 0
     reminders: int = 0
     nudges: int = 0
+    snoozes: int = 0
     review_notices: int = 0
     failed: list[str] = field(default_factory=list)
 
     @property
     def enqueued(self) -> bool:
-        return bool(self.digests or self.reminders or self.nudges or self.review_notices)
+        return bool(self.digests or self.reminders or self.nudges or self.snoozes or self.review_notices)
 
 
 class SchedulerJobs:
@@ -78,6 +79,8 @@ class SchedulerJobs:
 
         steps.append(("reminders", lambda repo: _messages(reminders(repo).deadline_reminders(now, horizon))))
         steps.append(("nudges", lambda repo: _messages(reminders(repo).silence_nudges(now, horizon))))
+        # After the regular reminders: a snooze due with one of them is not sent a second time.
+        steps.append(("snoozes", lambda repo: _messages(reminders(repo).snoozed_reminders(now))))
         steps.append(
             (
                 "review_notices",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -124,10 +125,15 @@ class SqliteWriters:
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+# `WITH … INSERT/UPDATE/DELETE`: a common table expression in front of a write is still a write.
+_WRITE_AFTER_CTE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b")
 
 
 def _writes(statement: str) -> bool:
-    return statement.lstrip()[:7].upper().startswith(_WRITES)
+    head = statement.lstrip()[:7].upper()
+    if head.startswith("WITH"):
+        return _WRITE_AFTER_CTE.search(statement.upper()) is not None
+    return head.startswith(_WRITES)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -39,6 +39,7 @@ from bot.domain import (
     Role,
 )
 from bot.domain.repeats import LinkState
+from bot.domain.workcalendar import DayKind
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -417,3 +418,32 @@ class RecommendationLink(Base):
     state: Mapped[LinkState] = mapped_column(_enum(LinkState), default=LinkState.FOUND)
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CalendarDay(Base):
+    """An admin's transfer in the production calendar: this date is a day off, or a working day."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[DayKind] = mapped_column(_enum(DayKind))
+    # The admin who uploaded the year's file (Telegram id), and when.
+    uploaded_by: Mapped[int | None] = mapped_column(BigInteger)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReminderSnooze(Base):
+    """«Напомнить позже»: the organization's deadline reminder for one resolution and deadline comes again
+    at `due_at` (held to working time when it is sent), once; `done_at` is set when it went out."""
+
+    __tablename__ = "reminder_snoozes"
+    __table_args__ = (Index("ix_reminder_snoozes_pending", "done_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id", ondelete="CASCADE"))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime] = mapped_column()
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[dt.datetime | None] = mapped_column()

@@ -58,7 +58,7 @@ def test_parse_preview_and_failures(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = tmp_path / "r.md"
     path.write_bytes(SAMPLES.joinpath("smolensk-2021-forum.md").read_bytes())
     assert main(["parse", str(path)]) == 0
-    assert "Адресатов: 4, рекомендаций всего: 15" in capsys.readouterr().out
+    assert "Групп адресатов: 4. Рекомендаций: 15" in capsys.readouterr().out
 
     empty = tmp_path / "empty.txt"
     empty.write_text("Просто текст без рекомендаций.", encoding="utf-8")

@@ -144,6 +144,7 @@ def assert_known_workbook(xlsx: bytes) -> None:
         "Муниципалитеты",
         "Подтверждения",
         "Сроки организаций",
+        "Отчёты",
     ]
     matrix = list(workbook["Матрица"].iter_rows(values_only=True))
     assert matrix[0] == ("Организация", "Муниципалитет", "1.1", "1.2", "2.1", "2.2", "2.3")
@@ -299,7 +300,7 @@ def assert_review_workbook(xlsx: bytes) -> None:
     total = summary[summary.index(header) + 1]
     named = dict(zip(header, total, strict=False))
     assert (named["Принято"], named["На проверке"], named["Возвращено на доработку"]) == (1, 3, 1)
-    assert named["% принятого выполнения"] == 8.3
+    assert named["% принятого выполнения"] == 1 / 12  # a share in a percentage cell: 8 %
     moved = list(workbook["Сроки организаций"].iter_rows(values_only=True))
     assert moved[0] == (
         "Организация",
@@ -307,6 +308,19 @@ def assert_review_workbook(xlsx: bytes) -> None:
         "Рекомендация",
         "Общий срок",
         "Перенесён на",
-        "Состояние",
+        "Статус",
+        "Проверка",
+        "Просрочено",
     )
-    assert moved[1:] == [("ЦДТ Б", "Сафоновский район", "2.1", "30.09.2026", "01.12.2026", "В работе")]
+    assert moved[1:] == [
+        (
+            "ЦДТ Б",
+            "Сафоновский район",
+            "2.1",
+            dt.datetime(2026, 9, 30),
+            dt.datetime(2026, 12, 1),
+            "В работе",
+            "На проверке",
+            None,
+        )
+    ]

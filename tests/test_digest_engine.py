@@ -11,9 +11,11 @@ import json
 import re
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.documents import Digest, build_digest, build_figures, render_digest_text
@@ -50,6 +52,7 @@ AFTER_DEADLINE = dt.date(2026, 10, 5)
 WHEN = dt.datetime(2026, 9, 10, 12, 0, tzinfo=dt.UTC)
 EVIL = "Клуб <b>&"
 VYAZMA, SAFONOVO = "Вяземский район", "Сафоновский район"
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 class KnownData:
@@ -193,7 +196,7 @@ async def digest_of(
 ) -> Digest:
     async with sessions() as session:
         return await build_digest(
-            DigestRepo(session), resolution_id, municipality, today, previous, translator("ru")
+            DigestRepo(session), resolution_id, municipality, today, previous, translator("ru"), tz=MOSCOW
         )
 
 
@@ -416,15 +419,43 @@ def test_workbook_keeps_user_text_as_text() -> None:
     assert len(cells) == 3 and all(cell.data_type == "s" for cell in cells)
 
 
+def rounded(row: tuple[object, ...]) -> tuple[object, ...]:
+    """Shares as the workbook keeps them (a double written in text loses its last digit)."""
+    return tuple(round(value, 9) if isinstance(value, float) else value for value in row)
+
+
 async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     data = await seed(sessions)
     digest = await digest_of(sessions, data.first)
     book = load_workbook(io.BytesIO(digest.xlsx))
-    assert book.sheetnames == ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
+    assert book.sheetnames == [
+        "Сводка",
+        "Матрица",
+        "Муниципалитеты",
+        "Подтверждения",
+        "Сроки организаций",
+        "Отчёты",
+    ]
 
-    summary = [row for row in book["Сводка"].iter_rows(values_only=True) if row[0] is not None]
-    assert ("Всего", 16, 4, 1, 1, 1, 9, 26.7, 0, 7, 0, 0.0) in summary
-    assert ("2.1 первая рекомендация учреждениям", 4, 1, 1, 1, 0, 1, 25.0, 0, 3, 0, 0.0) in summary
+    summary = [rounded(row) for row in book["Сводка"].iter_rows(values_only=True) if row[0] is not None]
+    # Shares are fractions in percentage cells: 4 of 15 applicable shows as 27 %.
+    assert rounded(("Всего", 16, 4, 1, 1, 1, 9, 4 / 15, 0, 7, 0, 0.0, None)) in summary
+    rec = (
+        "2.1 первая рекомендация учреждениям",
+        4,
+        1,
+        1,
+        1,
+        0,
+        1,
+        0.25,
+        0,
+        3,
+        0,
+        0.0,
+        dt.datetime(2026, 9, 30),
+    )
+    assert rec in summary
 
     sheet = book["Матрица"]
     assert sheet.freeze_panes == "C2"
@@ -445,11 +476,14 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     assert book["Муниципалитеты"].freeze_panes == "B2"
     assert munis[1:] == [
         ("— (региональный уровень)", 3, 0, 0, 1, 0, 2, 0.0, 0, 1, 0, 0.0, 1, 0),
-        (VYAZMA, 5, 3, 0, 0, 1, 1, 75.0, 0, 4, 0, 0.0, 2, 0),
-        (SAFONOVO, 8, 1, 1, 0, 0, 6, 12.5, 0, 2, 0, 0.0, 3, 2),
+        (VYAZMA, 5, 3, 0, 0, 1, 1, 3 / 4, 0, 4, 0, 0.0, 2, 0),
+        (SAFONOVO, 8, 1, 1, 0, 0, 6, 1 / 8, 0, 2, 0, 0.0, 3, 2),
     ]
 
-    proofs = book["Подтверждения"]
+    assert_evidence_sheet(book["Подтверждения"])
+
+
+def assert_evidence_sheet(proofs: Worksheet) -> None:
     assert proofs.freeze_panes == "A2"
     evidence = list(proofs.iter_rows(values_only=True))
     assert evidence[0][:5] == (
@@ -459,9 +493,11 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
         "Вид",
         "Файл, ссылка или текст",
     )
+    # Added at 12:00 and 13:00 UTC: shown on the Moscow wall clock.
+    assert proofs["G2"].number_format == "dd.mm.yyyy hh:mm"
     body = [(*row[:6], row[6].replace(second=0, microsecond=0)) for row in evidence[1:]]
     assert body == [
-        ("ДДТ А", VYAZMA, "2.1", "Документ", "протокол.pdf", 2048, dt.datetime(2026, 9, 10, 12, 0)),
+        ("ДДТ А", VYAZMA, "2.1", "Документ", "протокол.pdf", 2048, dt.datetime(2026, 9, 10, 15, 0)),
         (
             "ЦДТ Б",
             SAFONOVO,
@@ -469,7 +505,7 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
             "Ссылка",
             "https://example.org/x?a=1&b=<2>",
             None,
-            dt.datetime(2026, 9, 10, 13, 0),
+            dt.datetime(2026, 9, 10, 16, 0),
         ),
     ]
 

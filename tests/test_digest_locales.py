@@ -26,8 +26,8 @@ from storage.repositories import Repositories
 from storage.repositories.digest import GroupInfo, OrgInfo, RecInfo
 from tests.test_digest import PNG_MAGIC, known_data_set
 
-RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
-EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence", "Own deadlines"]
+RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций", "Отчёты"]
+EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence", "Own deadlines", "Reports"]
 MONDAY_DIGEST = dt.datetime(2026, 8, 31, 6, 0, tzinfo=dt.UTC)  # 09:00 in Moscow
 
 
@@ -70,6 +70,11 @@ async def test_each_official_reads_the_digest_in_their_locale_built_once_per_loc
     header = next(english["Matrix"].iter_rows(values_only=True))
     assert header[:2] == ("Organization", "Municipality")
     assert next(english["Evidence"].iter_rows(values_only=True))[3] == "Kind"
+    reports = next(english["Reports"].iter_rows(values_only=True))
+    assert reports[:3] == ("Organization", "Municipality", "Addressee group") and "Reviewed by" in reports
+    assert "Dates and times are in the Europe/Moscow time zone." in {
+        row[0] for row in english["Summary"].iter_rows(values_only=True)
+    }
     statuses = {cell for row in english["Matrix"].iter_rows(min_row=2, values_only=True) for cell in row[2:]}
     assert {"Done", "In progress", "Not applicable", "No report"} <= statuses
 

@@ -304,3 +304,21 @@ async def test_finished_work_needs_no_extension_unless_returned(
         await session.commit()
     await ask_extension(head, "4.4", "01.11.2026", "Доработка по замечаниям департамента")
     assert [e.state for e in await extensions(app)] == [ExtensionState.PENDING]
+
+
+async def test_officials_hear_of_a_request_at_once_and_open_it_in_a_tap(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    head, official = await setup(app, emulator, clock)
+    await ask_extension(head, "4.3", "20.10.2026", "Ждём оборудование")
+    notice = await official.expect(contains="Запрос о переносе срока", timeout=10)
+    assert "«МБУ ДО ДДТ» просит перенести срок по рекомендации 4.3: с 01.10.2026 на 20.10.2026" in notice.text
+    assert "Причина: Ждём оборудование" in notice.text
+    await official.click(notice, "Рассмотреть запрос")
+    card = await official.expect(contains="Просят перенести на: 20.10.2026")
+    await official.click(card, "Одобрить")
+    await official.expect(contains="Состояние: одобрен")
+    await head.expect(contains="перенёс срок по рекомендации 4.3", timeout=10)
+    # The head, who asked, is not told of their own request as if they were the department.
+    assert not [m for m in head.messages if "просит перенести срок" in (m.text or "")]
+    assert emulator.duplicates() == 0

@@ -272,6 +272,6 @@ async def test_bad_resolution_files(emulator: BotAPIEmulator, app: Runtime) -> N
     await anna.send_document("empty.txt", "Просто текст без адресатов и пунктов.".encode())
     await anna.expect(contains="Не удалось разобрать резолюцию")
     await anna.send_document("broken.docx", b"PK\x03\x04 not really a docx")
-    await anna.expect(contains="Не удалось разобрать резолюцию")
+    await anna.expect(contains="документ Word повреждён")
     await anna.send("/resolutions")
     await anna.expect(contains="Резолюций пока нет")

@@ -13,6 +13,7 @@ import docx
 import pytest
 from docx.text.paragraph import Paragraph
 
+from bot.cli.parse import render_preview
 from bot.domain import OrgKind
 from bot.parsing import (
     MAX_INPUT_BYTES,
@@ -21,13 +22,13 @@ from bot.parsing import (
     ResolutionParseError,
     parse_resolution,
     parse_resolution_text,
-    render_preview,
     suggest_category,
 )
+from bot.texts.i18n import translator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolutions"
 SHARED = Path("/work/shared/resolutions")
-NO_RECOMMENDATIONS = "В документе не найдено ни одной рекомендации."
+NO_RECOMMENDATIONS = "Не удалось разобрать резолюцию: в документе не найдено ни одной рекомендации."
 CATEGORIES_IN_ORDER = [OrgKind.DEPARTMENT, OrgKind.MUNICIPAL, OrgKind.INSTITUTE, OrgKind.INSTITUTION]
 
 
@@ -696,9 +697,9 @@ def zip_without_document() -> bytes:
 @pytest.mark.parametrize(
     ("data", "filename", "message_part"),
     [
-        (b"", "empty.txt", "файл пуст"),
-        (b"  \r\n\t\n", "blank.txt", "файл пуст"),
-        (b"\xef\xbb\xbf", "bom-only.txt", "файл пуст"),
+        (b"", "empty.txt", "он пуст"),
+        (b"  \r\n\t\n", "blank.txt", "он пуст"),
+        (b"\xef\xbb\xbf", "bom-only.txt", "он пуст"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "resolution.pdf", "PDF"),
         (b"%PDF-1.4\n%binary", "resolution.txt", "PDF"),
         (random.Random(7).randbytes(4096), "junk.txt", "не похоже на текст"),
@@ -712,9 +713,8 @@ def zip_without_document() -> bytes:
 def test_unreadable_files_are_rejected_in_russian(data: bytes, filename: str, message_part: str) -> None:
     with pytest.raises(ResolutionParseError) as caught:
         parse_resolution(data, filename)
-    message = str(caught.value)
-    assert message.startswith("Не удалось прочитать файл: ")
-    assert message_part in message
+    assert caught.value.key.startswith("parse.")
+    assert message_part in str(caught.value)
 
 
 def test_oversized_file_is_rejected() -> None:
@@ -756,26 +756,33 @@ def test_parse_error_is_a_value_error() -> None:
 
 
 def test_render_preview(smolensk_2021: ParsedResolution) -> None:
-    preview = render_preview(smolensk_2021)
-    lines = preview.splitlines()
-    assert lines[0] == f"Резолюция: {smolensk_2021.title}"
-    assert lines[1] == "Дата: 24 августа 2021 г."
+    lines = render_preview(smolensk_2021, translator("ru")).splitlines()
+    assert lines[0] == f"Заголовок: {smolensk_2021.title}"
+    assert lines[1] == "Дата принятия: 24.08.2021"
     assert lines[2] == "Место: г. Смоленск"
-    assert lines[3] == "Адресатов: 4, рекомендаций всего: 15"
+    assert lines[3] == "Групп адресатов: 4. Рекомендаций: 15"
     assert "3. ГАУ ДПО СОПРО" in lines
-    assert "   Вид: институт развития образования" in lines
-    assert "   Вид: образовательные организации" in lines
+    assert "   Вид организаций: Региональный институт развития образования" in lines
+    assert "   Вид организаций: Учреждение дополнительного образования" in lines
     assert (
         "   4) инициировать открытие стажерских площадок на базе учреждений дополнительного образования "
         "детей с целью трансляции передового педагогического опыта"
     ) in lines
-    assert sum(1 for line in lines if line.startswith("   Вид: ")) == 4
+    assert sum(1 for line in lines if line.startswith("   Вид организаций: ")) == 4
 
 
 def test_render_preview_without_date_and_place(smolensk_2018: ParsedResolution) -> None:
-    lines = render_preview(smolensk_2018).splitlines()
-    assert lines[1] == "Дата: 21 августа 2018 г."
+    lines = render_preview(smolensk_2018, translator("ru")).splitlines()
+    assert lines[1] == "Дата принятия: 21.08.2018"
     assert lines[2] == "Место: не указано"
     undated = ParsedResolution("Резолюция", None, None, smolensk_2018.groups[:1])
-    assert render_preview(undated).splitlines()[1] == "Дата: не указана"
-    assert "   Вид: региональный орган управления образованием" in render_preview(undated)
+    english = render_preview(undated, translator("en")).splitlines()
+    assert english[1:3] == ["Adopted on: not stated", "Place: not stated"]
+    assert english[6] == "   Kind of bodies: Department (regional authority)"
+
+
+def test_parse_errors_name_a_catalog_text_in_both_languages() -> None:
+    with pytest.raises(ResolutionParseError) as caught:
+        parse_resolution(b"%PDF-1.7", "resolution.pdf")
+    assert caught.value.key == "parse.pdf"
+    assert translator("en").plain(caught.value.key, **caught.value.params).startswith("PDF is not supported")

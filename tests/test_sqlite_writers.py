@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
-from storage.db import create_engine, create_session_factory
+from storage.db import _writes, create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
 
@@ -47,3 +48,21 @@ async def test_writers_wait_their_turn_in_order_while_readers_go_on(tmp_path: Pa
             assert len(list(await session.scalars(select(OutboxMessage.id)))) == 5
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("statement", "writes"),
+    [
+        ("SELECT * FROM reports", False),
+        ("  insert into reports values (1)", True),
+        ("UPDATE people SET role = ?", True),
+        ("WITH last AS (SELECT 1) SELECT * FROM last", False),
+        ("WITH picked AS (SELECT id FROM outbox LIMIT 8) UPDATE outbox SET state = ?", True),
+        ("with rows as (select 1)\ninsert into journal select * from rows", True),
+        ("WITH d AS (SELECT 1) DELETE FROM fsm WHERE key IN (SELECT * FROM d)", True),
+    ],
+)
+def test_a_write_behind_a_common_table_expression_takes_the_writers_turn(
+    statement: str, writes: bool
+) -> None:
+    assert _writes(statement) is writes

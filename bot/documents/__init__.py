@@ -25,6 +25,7 @@ from bot.documents.figures import (
     figures_from,
     load_matrix,
 )
+from bot.documents.report_log import ReportLog, load_report_log
 from bot.documents.text import render_digest_text
 from bot.texts.i18n import Translator
 from storage.repositories.digest import DigestRepo, EvidenceRow
@@ -41,6 +42,9 @@ class DigestData:
     changes: Changes | None
     matrix: Matrix
     evidence: list[EvidenceRow]
+    reports: ReportLog
+    # The wall clock the documents show dates and times on: the bot's TIMEZONE.
+    tz: dt.tzinfo = dt.UTC
 
     @property
     def snapshot(self) -> dict[str, Any]:
@@ -65,7 +69,8 @@ def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
 
     # One worker, one after the other: both hold the GIL most of the time, so two threads would only
     # contend with each other and with the event loop.
-    return build_xlsx(data.figures, data.matrix, data.evidence, t), build_chart(data.figures, t)
+    xlsx = build_xlsx(data.figures, data.matrix, data.evidence, t, reports=data.reports, tz=data.tz)
+    return xlsx, build_chart(data.figures, t)
 
 
 async def collect_digest(
@@ -74,13 +79,17 @@ async def collect_digest(
     municipality: str | None,
     today: dt.date,
     previous_snapshot: dict[str, Any] | None,
+    *,
+    tz: dt.tzinfo = dt.UTC,
 ) -> DigestData:
-    """The figures of one published resolution (None: all) and municipality, and what changed."""
+    """The figures of one published resolution (None: all) and municipality, and what changed; `tz` is
+    the time zone the documents show dates and times in (the bot passes its TIMEZONE)."""
     repo = source if isinstance(source, DigestRepo) else DigestRepo(source)
     matrix = await load_matrix(repo, resolution_id, municipality)
     evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
+    reports = await load_report_log(repo, matrix)
     figures = await asyncio.to_thread(figures_from, matrix, today)
-    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence)
+    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence, reports, tz)
 
 
 async def render_digest(data: DigestData, t: Translator) -> Digest:
@@ -97,9 +106,11 @@ async def build_digest(
     today: dt.date,
     previous_snapshot: dict[str, Any] | None,
     t: Translator,
+    *,
+    tz: dt.tzinfo = dt.UTC,
 ) -> Digest:
     """Everything a digest consists of, in one locale."""
-    data = await collect_digest(source, resolution_id, municipality, today, previous_snapshot)
+    data = await collect_digest(source, resolution_id, municipality, today, previous_snapshot, tz=tz)
     return await render_digest(data, t)
 
 

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from bot.domain import OrgKind, Role
 
+# What a municipal authority supervises in its municipality: itself (and any other municipal body there)
+# and the institutions. The department, the institute and «other» bodies answer to the region only.
+SUPERVISED_KINDS = frozenset({OrgKind.MUNICIPAL, OrgKind.INSTITUTION})
+
 
 @dataclass(frozen=True)
 class ViewScope:
@@ -19,6 +23,27 @@ class ViewScope:
 
     def covers(self, municipality: str) -> bool:
         return self.municipality is None or municipality == self.municipality
+
+    def covers_kind(self, kind: OrgKind) -> bool:
+        """Whether organizations of this kind can be in the scope at all (in some municipality)."""
+        return self.municipality is None or kind in SUPERVISED_KINDS
+
+    def covers_org(self, kind: OrgKind, municipality: str) -> bool:
+        """The region covers every organization; a municipality its municipal bodies and institutions,
+        never the department, the institute, «other» bodies, nor another municipality's organizations.
+        storage/repositories/scope.py says the same in SQL."""
+        return self.covers_kind(kind) and self.covers(municipality)
+
+    def reminds(self) -> frozenset[OrgKind] | None:
+        """The kinds /remind reaches: every kind (None) for the region; a municipal authority reminds its
+        institutions only (its own authority answers to the department)."""
+        return None if self.municipality is None else frozenset({OrgKind.INSTITUTION})
+
+    def oversees(self, kind: OrgKind, municipality: str) -> bool:
+        """An organization this scope reminds and invites people for: any one for the region, a
+        municipality's own institutions for its authority."""
+        kinds = self.reminds()
+        return self.covers(municipality) and (kinds is None or kind in kinds)
 
 
 REGION = ViewScope()

@@ -11,10 +11,9 @@ keeps its dot), so items read the same whichever punctuation the source used.
 
 from __future__ import annotations
 
-from ._category import category_label, suggest_category
+from ._category import suggest_category
 from ._lines import SourceLine
 from ._model import ParsedGroup, ParsedResolution, ResolutionParseError
-from ._preview import render_preview
 from ._readers import MAX_INPUT_BYTES, read_lines
 from ._structure import parse_lines
 
@@ -23,10 +22,8 @@ __all__ = [
     "ParsedGroup",
     "ParsedResolution",
     "ResolutionParseError",
-    "category_label",
     "parse_resolution",
     "parse_resolution_text",
-    "render_preview",
     "suggest_category",
 ]
 

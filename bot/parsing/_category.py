@@ -43,14 +43,6 @@ _COMPILED = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern i
 _MUNICIPAL_FALLBACK = re.compile(r"муниципальн", re.IGNORECASE)
 _MARKUP = re.compile(r"[*_#`>]+")
 
-CATEGORY_LABELS: dict[OrgKind, str] = {
-    OrgKind.DEPARTMENT: "региональный орган управления образованием",
-    OrgKind.MUNICIPAL: "муниципальные органы управления образованием",
-    OrgKind.INSTITUTE: "институт развития образования",
-    OrgKind.INSTITUTION: "образовательные организации",
-    OrgKind.OTHER: "прочие адресаты",
-}
-
 
 def suggest_category(heading: str) -> OrgKind:
     """Guess the category of an addressee heading from its wording."""
@@ -61,8 +53,3 @@ def suggest_category(heading: str) -> OrgKind:
     if _MUNICIPAL_FALLBACK.search(text):
         return OrgKind.MUNICIPAL
     return OrgKind.OTHER
-
-
-def category_label(kind: OrgKind) -> str:
-    """The Russian name of a category, for previews and buttons."""
-    return CATEGORY_LABELS[kind]

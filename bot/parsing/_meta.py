@@ -114,7 +114,3 @@ def _nominative(locative: str) -> str | None:
         if locative.endswith(ending):
             return locative[: -len(ending)] + replacement
     return None
-
-
-def format_date_ru(value: datetime.date) -> str:
-    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."

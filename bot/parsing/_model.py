@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import OrgKind
+from bot.texts.i18n import translator
 
 
 class ResolutionParseError(ValueError):
-    """The document cannot be turned into a resolution; the message is shown to the user as is."""
+    """The document cannot be turned into a resolution. `key` and `params` name the catalog text that
+    says why, so the bot and the CLI answer in the reader's language; `str()` is the Russian text."""
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        super().__init__(translator("ru").plain(key, **params))
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._lines import SourceLine
 from ._model import ResolutionParseError
@@ -49,42 +49,41 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _MAX_CONTROL_SHARE = 0.02
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 
-_SAVE_AS_HINT = "Сохраните резолюцию в формате .docx, .txt или .md и отправьте ещё раз."
 _LIST_STYLE_PREFIXES = ("list", "маркированный список", "нумерованный список", "абзац списка", "список")
 _HEADING_STYLE_PREFIXES = ("heading", "title", "subtitle", "заголовок", "название")
 
 
-def _fail(reason: str) -> ResolutionParseError:
-    return ResolutionParseError(f"Не удалось прочитать файл: {reason}")
+def _fail(key: str, /, **params: Any) -> ResolutionParseError:
+    return ResolutionParseError(f"parse.{key}", **params)
 
 
 def read_lines(data: bytes, filename: str) -> list[SourceLine]:
     if not data.strip():
-        raise _fail("файл пуст.")
+        raise _fail("empty")
     if len(data) > MAX_INPUT_BYTES:
-        raise _fail(f"файл больше {MAX_INPUT_BYTES // (1024 * 1024)} МБ.")
+        raise _fail("too_big", limit_mb=MAX_INPUT_BYTES // (1024 * 1024))
     if _is_docx(data, PurePath(filename or "").suffix.lower()):
         return read_docx_lines(data)
     text = decode_text(data)
     if not text.strip():
-        raise _fail("файл пуст.")
+        raise _fail("empty")
     return [SourceLine(line) for line in text.splitlines()]
 
 
 def _is_docx(data: bytes, extension: str) -> bool:
     """True for DOCX, False for text; raises for formats that are recognisably something else."""
     if data.startswith(_PDF_MAGIC) or extension == ".pdf":
-        raise _fail(f"формат PDF не поддерживается. {_SAVE_AS_HINT}")
+        raise _fail("pdf")
     if data.startswith(_OLE_MAGIC) or extension == ".doc":
-        raise _fail(f"старый формат Word (.doc) не поддерживается. {_SAVE_AS_HINT}")
+        raise _fail("doc")
     if data.startswith(_RTF_MAGIC) or extension == ".rtf":
-        raise _fail(f"формат RTF не поддерживается. {_SAVE_AS_HINT}")
+        raise _fail("rtf")
     if extension in DOCX_EXTENSIONS:
         return True
     if extension in TEXT_EXTENSIONS:
         return False
     if extension in _UNSUPPORTED_EXTENSIONS:
-        raise _fail(f"формат «{extension}» не поддерживается. {_SAVE_AS_HINT}")
+        raise _fail("format", extension=extension)
     # Unknown or missing extension: trust the content.
     return data.startswith(_ZIP_MAGIC)
 
@@ -93,7 +92,7 @@ def decode_text(data: bytes) -> str:
     """UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1251 as saved by older Russian Windows."""
     text = _decode(data)
     if text is None or _looks_binary(text):
-        raise _fail(f"содержимое не похоже на текст. {_SAVE_AS_HINT}")
+        raise _fail("not_text")
     return text
 
 
@@ -127,7 +126,7 @@ def read_docx_lines(data: bytes) -> list[SourceLine]:
         document = docx.Document(io.BytesIO(data))
         return list(_document_lines(document))
     except Exception as exc:  # python-docx surfaces zipfile, lxml, KeyError and ValueError failures alike
-        raise _fail(f"документ Word повреждён или не является файлом .docx. {_SAVE_AS_HINT}") from exc
+        raise _fail("broken_docx") from exc
 
 
 def _document_lines(document: Document) -> Iterator[SourceLine]:

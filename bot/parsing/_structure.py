@@ -13,7 +13,6 @@ from ._lines import Kind, SourceLine, Token, tokenize
 from ._meta import find_date, find_place, has_date, is_meta_line
 from ._model import ParsedGroup, ParsedResolution, ResolutionParseError
 
-NO_RECOMMENDATIONS = "В документе не найдено ни одной рекомендации."
 DEFAULT_TITLE = "Резолюция"
 # Items that come before any addressee heading still need a group to live in.
 GENERAL_HEADING = "Общие рекомендации"
@@ -114,7 +113,7 @@ def parse_lines(lines: Sequence[SourceLine]) -> ParsedResolution:
     body = _read_body(tokens, start)
     groups = tuple(group for group in map(_finish_group, body.groups) if group.recommendations)
     if not groups:
-        raise ResolutionParseError(NO_RECOMMENDATIONS)
+        raise ResolutionParseError("parse.no_recommendations")
     context = [*title_meta, *body.header, *title_lines, *body.stray]
     return ParsedResolution(
         title=_join_title(title_lines),

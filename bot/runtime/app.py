@@ -234,11 +234,12 @@ class Runtime:
         webapp_url = self.settings.webapp_url
         for person in people:
             role = effective_role(person, person.telegram_id, self.settings.admin_ids)
-            if role is not None:
-                await set_menu(self.bot, person.telegram_id, role, translator(person.language))
             org = orgs.get(person.organization_id or 0)
             kind, place = (org.kind, org.municipality) if org else (None, None)
-            if webapp_url and view_scope(role, kind, place) is not None:
+            scope = view_scope(role, kind, place)
+            if role is not None:
+                await set_menu(self.bot, person.telegram_id, role, translator(person.language), scope)
+            if webapp_url and scope is not None:
                 await set_dashboard_button(
                     self.bot, person.telegram_id, webapp_url, translator(person.language)
                 )

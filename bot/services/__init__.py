@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.services.review import ReviewService
     from bot.services.roles import RoleService
     from bot.services.status import StatusService
+    from bot.services.workcalendar import CalendarService
     from storage.repositories import Repositories
 
 
@@ -126,6 +127,12 @@ class Services:
         from bot.services.status import StatusService
 
         return StatusService(self.repo)
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        from bot.services.workcalendar import CalendarService
+
+        return CalendarService(self.repo, self.settings)
 
     @cached_property
     def digests(self) -> DigestDelivery:

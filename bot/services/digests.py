@@ -56,7 +56,7 @@ class DigestDelivery:
         )
         today = now.astimezone(self.settings.tz).date()
         data = await collect_digest(
-            repo.session, request.resolution_id, request.municipality, today, previous
+            repo.session, request.resolution_id, request.municipality, today, previous, tz=self.settings.tz
         )
         repo.session.add(DigestSnapshot(scope=scope, figures=data.snapshot, created_at=now))
         return data

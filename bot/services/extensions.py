@@ -16,7 +16,7 @@ from bot.domain.deadlines import (
     validate_extension_text,
 )
 from bot.domain.errors import DomainError
-from bot.services.intents import ExtensionDecided, Recipient
+from bot.services.intents import ExtensionDecided, ExtensionRequested, Recipient
 from bot.services.ports import MessageRenderer
 from bot.services.reports import ReportService, Target
 from storage.models import DeadlineExtension, Organization, Person, Recommendation
@@ -88,7 +88,7 @@ class ExtensionService:
         target = await self.requestable(person, rec_id)
         # Checked again: the deadline in force may have moved since the date was typed.
         check_new_deadline(new_deadline, today, target.deadline)
-        return await self.repo.extensions.add(
+        extension = await self.repo.extensions.add(
             DeadlineExtension(
                 organization_id=target.org.id,
                 recommendation_id=rec_id,
@@ -100,6 +100,28 @@ class ExtensionService:
                 source_key=source_key,
             )
         )
+        await self._tell_deciders(extension, target)
+        return extension
+
+    async def _tell_deciders(self, extension: DeadlineExtension, target: Target) -> None:
+        """A request waits for a decision: officials hear of it at once, not on their next /extensions."""
+        deciders = [p for role in DECIDERS for p in await self.repo.people.with_role(role)]
+        intents = [
+            ExtensionRequested(
+                to=Recipient.of(person),
+                dedup_key=f"ext_request:{extension.id}:{person.id}",
+                ext_id=extension.id,
+                org_name=target.org.name,
+                rec=target.rec,
+                current_deadline=target.deadline,
+                new_deadline=extension.new_deadline,
+                reason=extension.reason,
+            )
+            for person in deciders
+            if person.unreachable_since is None
+        ]
+        if intents:
+            await self.repo.outbox.enqueue(self.renderer.rows(intents))
 
     # --- the official's side -----------------------------------------------------------------------
 

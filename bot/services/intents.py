@@ -77,6 +77,7 @@ class Reminder:
     items: tuple[OpenItem, ...]
     deadline: dt.date | None = None
     days: int | None = None
+    sender: str | None = None  # a manual reminder from a municipal authority: its name
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,20 @@ class ExtensionDecided:
     comment: str | None
 
 
+@dataclass(frozen=True)
+class ExtensionRequested:
+    """An organization asks to move a deadline: every official hears of it once, with the card a tap away."""
+
+    to: Recipient
+    dedup_key: str
+    ext_id: int
+    org_name: str
+    rec: Recommendation
+    current_deadline: dt.date | None
+    new_deadline: dt.date
+    reason: str
+
+
 MessageIntent = (
     PublicationIntro
     | RecommendationIntent
@@ -180,4 +195,5 @@ MessageIntent = (
     | ReviewDecisionNotice
     | ReviewQueueNotice
     | ExtensionDecided
+    | ExtensionRequested
 )

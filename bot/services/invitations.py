@@ -7,9 +7,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from bot.domain import InviteKind, Role
+from bot.domain import InviteKind, OrgKind, Role
 from bot.domain.errors import DomainError
 from bot.domain.invitations import GRANTED, InviteFacts, RedeemOutcome, is_payload, redeem_decision
+from bot.domain.scope import ViewScope
 from bot.services.publication import PublicationService
 from storage.models import Invitation, Organization, Person
 from storage.repositories import Repositories
@@ -17,7 +18,15 @@ from storage.repositories import Repositories
 # token_urlsafe(18) gives 24 characters of a start payload, 144 random bits.
 CODE_BYTES = 18
 
-__all__ = ["InvitationService", "Invitee", "RedeemOutcome", "RedeemResult", "deep_link"]
+__all__ = [
+    "InvitationService",
+    "Invitee",
+    "LocalInvite",
+    "Reach",
+    "RedeemOutcome",
+    "RedeemResult",
+    "deep_link",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,24 @@ class NewInvite:
     code: str
     invitation: Invitation
     organization: Organization | None = None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A municipal authority's institutions: how many, and those with nobody registered."""
+
+    municipality: str
+    institutions: int
+    unregistered: list[Organization]
+
+
+@dataclass(frozen=True)
+class LocalInvite:
+    """An invitation a municipal authority made for one of its institutions; `revoked` tells whether an
+    earlier unused one was revoked for it."""
+
+    invite: NewInvite
+    revoked: bool
 
 
 @dataclass(frozen=True)
@@ -72,6 +99,27 @@ class InvitationService:
             hash_code(code), kind, organization_id, created_by, now + self.ttl
         )
         return NewInvite(code, invitation, org)
+
+    async def reach(self, scope: ViewScope) -> Reach:
+        """Which of a municipal authority's institutions nobody has registered in yet."""
+        if scope.municipality is None:
+            raise DomainError("refused.button")
+        total, unregistered = await self.repo.orgs.reach(scope, OrgKind.INSTITUTION)
+        return Reach(scope.municipality, total, unregistered)
+
+    async def invite_local(
+        self, scope: ViewScope, organization_id: int, created_by: int, now: dt.datetime
+    ) -> LocalInvite:
+        """A member invitation for one of the authority's institutions, in place of its earlier unused
+        ones (only the newest link works, so the one forwarded last is the one to open)."""
+        org = await self.repo.orgs.get(organization_id)
+        if org is None:
+            raise DomainError("org.not_found")
+        if scope.municipality is None or not scope.oversees(org.kind, org.municipality):
+            raise DomainError("scope.outside")
+        revoked = await self.repo.documents.revoke_unused([org.id], now)
+        invite = await self.create(InviteKind.MEMBER, created_by, now, org.id)
+        return LocalInvite(invite, revoked > 0)
 
     async def revoke(self, invite_id: int, organization_id: int, now: dt.datetime) -> Invitation:
         return await revoke_pending(self.repo, invite_id, organization_id, now)

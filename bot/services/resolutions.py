@@ -54,7 +54,7 @@ class ResolutionService:
         try:
             parsed = parse_resolution(data, filename)
         except ResolutionParseError as exc:
-            raise DomainError("res.parse_failed", reason=str(exc)) from exc
+            raise DomainError(exc.key, **exc.params) from exc
         resolution = await self.repo.resolutions.add(
             title=normalize_title(parsed.title),
             adopted_on=parsed.date,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain import ResolutionStatus
 from bot.domain.errors import DomainError
+from bot.domain.scope import ViewScope
 from bot.services.digests import DigestDelivery, DigestRequest
 from bot.services.organizations import municipality_code
 from storage.models import (
@@ -80,50 +81,74 @@ class MunicipalityProgress:
 
 
 class StatusService:
+    """Every method takes the caller's scope: what lies outside it is refused («scope.outside»), never
+    shown, so a forged button naming another municipality's organization or report changes nothing."""
+
     def __init__(self, repo: Repositories) -> None:
         self.repo = repo
 
-    async def resolutions(self) -> list[Resolution]:
-        return [r for r in await self.repo.resolutions.listing(50) if r.status is not ResolutionStatus.DRAFT]
+    async def resolutions(self, scope: ViewScope) -> list[Resolution]:
+        listing = await self.repo.resolutions.listing(50)
+        return [r for r in listing if r.status is not ResolutionStatus.DRAFT and _addresses(r, scope)]
 
-    async def resolution(self, resolution_id: int) -> Resolution:
+    async def resolution(self, resolution_id: int, scope: ViewScope) -> Resolution:
         resolution = await self.repo.resolutions.get(resolution_id)
         if resolution is None or resolution.status is ResolutionStatus.DRAFT:
             raise DomainError("res.not_found")
+        if not _addresses(resolution, scope):
+            raise DomainError("scope.outside")
         return resolution
 
-    async def overview(self, resolution_id: int) -> ResolutionProgress:
-        resolution = await self.resolution(resolution_id)
-        return ResolutionProgress(resolution, await self.progress(resolution))
+    async def overview(self, resolution_id: int, scope: ViewScope) -> ResolutionProgress:
+        resolution = await self.resolution(resolution_id, scope)
+        return ResolutionProgress(resolution, await self.progress(resolution, scope))
 
-    async def group_progress(self, resolution_id: int, group_id: int) -> GroupProgress:
-        resolution = await self.resolution(resolution_id)
+    async def group_progress(self, resolution_id: int, group_id: int, scope: ViewScope) -> GroupProgress:
+        resolution = await self.resolution(resolution_id, scope)
         group = next((g for g in resolution.groups if g.id == group_id), None)
         if group is None:
             raise DomainError("res.not_found")
-        return GroupProgress(resolution, group, await self.progress(resolution, group_id=group.id))
+        if not scope.covers_kind(group.kind):
+            raise DomainError("scope.outside")
+        return GroupProgress(resolution, group, await self.progress(resolution, scope, group_id=group.id))
 
-    async def municipality_progress(self, resolution_id: int, code: str) -> MunicipalityProgress:
-        resolution = await self.resolution(resolution_id)
+    async def municipality_progress(
+        self, resolution_id: int, code: str, scope: ViewScope
+    ) -> MunicipalityProgress:
+        resolution = await self.resolution(resolution_id, scope)
         name = await self.municipality(code)
-        progress = await self.progress(resolution, municipality=name)
+        if not scope.covers(name):
+            raise DomainError("scope.outside")
+        progress = await self.progress(resolution, scope, municipality=name)
         return MunicipalityProgress(resolution, name, progress)
 
+    async def own_municipality(self, resolution_id: int, scope: ViewScope) -> MunicipalityProgress:
+        """A municipal authority's view of a resolution: its own municipality, no list of the others."""
+        if scope.municipality is None:
+            raise DomainError("refused.button")
+        resolution = await self.resolution(resolution_id, scope)
+        progress = await self.progress(resolution, scope)
+        return MunicipalityProgress(resolution, scope.municipality, progress)
+
     async def org_overview(
-        self, resolution_id: int, org_id: int
+        self, resolution_id: int, org_id: int, scope: ViewScope
     ) -> tuple[Resolution, Organization, list[tuple[Recommendation, Report | None]]]:
-        resolution = await self.resolution(resolution_id)
-        org, items = await self.org_items(resolution, org_id)
+        resolution = await self.resolution(resolution_id, scope)
+        org, items = await self.org_items(resolution, org_id, scope)
         return resolution, org, items
 
     async def progress(
-        self, resolution: Resolution, group_id: int | None = None, municipality: str | None = None
+        self,
+        resolution: Resolution,
+        scope: ViewScope,
+        group_id: int | None = None,
+        municipality: str | None = None,
     ) -> list[OrgProgress]:
         groups = [g for g in resolution.groups if group_id is None or g.id == group_id]
         if group_id is not None and not groups:
             raise DomainError("res.not_found")
         kinds = sorted({g.kind.value for g in groups})
-        rows = await self.repo.progress.org_progress(resolution.id, kinds, municipality)
+        rows = await self.repo.progress.org_progress(resolution.id, kinds, municipality, scope)
         return [OrgProgress(*row) for row in rows]
 
     async def digest_request(self, resolution_id: int, muni_code: str) -> DigestRequest:
@@ -159,12 +184,18 @@ class StatusService:
                 return name
         raise DomainError("org.not_found")
 
-    async def org_items(
-        self, resolution: Resolution, org_id: int
-    ) -> tuple[Organization, list[tuple[Recommendation, Report | None]]]:
+    async def org_in_scope(self, org_id: int, scope: ViewScope) -> Organization:
         org = await self.repo.orgs.get(org_id)
         if org is None:
             raise DomainError("org.not_found")
+        if not scope.covers_org(org.kind, org.municipality):
+            raise DomainError("scope.outside")
+        return org
+
+    async def org_items(
+        self, resolution: Resolution, org_id: int, scope: ViewScope
+    ) -> tuple[Organization, list[tuple[Recommendation, Report | None]]]:
+        org = await self.org_in_scope(org_id, scope)
         items = [
             (rec, report)
             for rec, report in await self.repo.reports.addressed_to(org.kind, org.id)
@@ -174,16 +205,11 @@ class StatusService:
             raise DomainError("org.not_found")
         return org, items
 
-    async def report_card(self, resolution_id: int, org_id: int, rec_id: int) -> ReportCard:
-        resolution = await self.resolution(resolution_id)
-        org = await self.repo.orgs.get(org_id)
+    async def report_card(self, resolution_id: int, org_id: int, rec_id: int, scope: ViewScope) -> ReportCard:
+        resolution = await self.resolution(resolution_id, scope)
+        org = await self.org_in_scope(org_id, scope)
         rec = await self.repo.resolutions.recommendation(rec_id)
-        if (
-            org is None
-            or rec is None
-            or rec.group.resolution_id != resolution.id
-            or rec.group.kind != org.kind
-        ):
+        if rec is None or rec.group.resolution_id != resolution.id or rec.group.kind != org.kind:
             raise DomainError("org.not_found")
         report = await self.repo.reports.for_org_and_rec(org.id, rec.id)
         revisions = await self.repo.reports.revisions(report.id) if report else []
@@ -191,12 +217,12 @@ class StatusService:
         authors = {pid: p for pid in author_ids if (p := await self.repo.people.get(pid)) is not None}
         return ReportCard(resolution, org, rec, report, revisions, authors)
 
-    async def evidence_bundle(self, report_id: int) -> EvidenceBundle:
+    async def evidence_bundle(self, report_id: int, scope: ViewScope) -> EvidenceBundle:
         """A report's attached evidence with what a caption names: organization, recommendation, authors."""
         report = await self.report(report_id)
-        org = await self.repo.orgs.get(report.organization_id)
+        org = await self.org_in_scope(report.organization_id, scope)
         rec = await self.repo.resolutions.recommendation(report.recommendation_id)
-        if org is None or rec is None:
+        if rec is None:
             raise DomainError("org.not_found")
         items = [item for item in report.evidence if item.attached]
         author_ids = {item.added_by for item in items if item.added_by}
@@ -208,3 +234,10 @@ class StatusService:
         if report is None:
             raise DomainError("org.not_found")
         return report
+
+
+def _addresses(resolution: Resolution, scope: ViewScope) -> bool:
+    """Whether the resolution speaks to any kind of organization the scope covers."""
+    if scope.is_region:
+        return True
+    return any(scope.covers_kind(group.kind) for group in resolution.groups)

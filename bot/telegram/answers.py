@@ -6,7 +6,10 @@ not modified» (a second tap on the same button does exactly that), which is suc
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.domain.errors import DomainError
@@ -58,3 +61,20 @@ async def refuse(query: CallbackQuery, t: Translator, err: DomainError | None = 
     """A stale, forged or no longer valid button: an alert, and nothing changes."""
     text = t.plain(err.key, **err.params) if err else t.plain("refused.button")
     await query.answer(text[:200], show_alert=True)
+
+
+async def correct_or_end(
+    message: Message,
+    state: FSMContext,
+    t: Translator,
+    err: DomainError,
+    correctable: Collection[str],
+    retry: InlineKeyboardMarkup,
+) -> None:
+    """A refused text the person can correct keeps the dialog open, with `retry` beside the explanation;
+    any other refusal (the item was decided or closed meanwhile) ends the dialog with the reason."""
+    if err.key in correctable:
+        await message.answer(t(err.key, **err.params), reply_markup=retry)
+        return
+    await state.clear()
+    await message.answer(t(err.key, **err.params))

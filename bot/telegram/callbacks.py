@@ -7,13 +7,15 @@ the button is stale, before anything reaches the database (SQLite cannot bind an
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from bot.domain import OrgKind, ReportStatus
+from bot.domain.workcalendar import SnoozeDelay
 
 MAX_ID = 2**63 - 1
 MAX_PAGE = 10_000
@@ -324,3 +326,53 @@ class StrayFilePick(CallbackData, prefix="sf"):
     """The recommendation a file sent outside a dialog is evidence for."""
 
     rec_id: Id
+
+
+# --- municipal authorities: reachability (issue 14) ---
+
+
+class ReachNav(CallbackData, prefix="rch"):
+    """A municipal authority's institutions with nobody registered, one page of them."""
+
+    page: Page = 0
+
+
+class ReachInvite(CallbackData, prefix="rci"):
+    """One tap on such an institution: a member invitation for it, ready to forward."""
+
+    org_id: Id
+
+
+# --- working calendar: «Напомнить позже» ---
+
+
+def day_code(day: dt.date) -> int:
+    """A date as the integer ГГГГММДД: short, and range-checked like every other field."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def code_day(code: int) -> dt.date:
+    return dt.date(code // 10_000, code // 100 % 100, code % 100)
+
+
+def _real_day(code: int) -> int:
+    code_day(code)  # 20271399 is no date: ValueError, and the button does not unpack
+    return code
+
+
+DayCode = Annotated[int, Field(ge=20000101, le=21001231), AfterValidator(_real_day)]
+
+
+class SnoozeAsk(CallbackData, prefix="sz"):
+    """«⏰ Напомнить позже» under a deadline reminder: the organization's items of `res` due on `day`."""
+
+    res: Id
+    day: DayCode
+
+
+class SnoozePick(CallbackData, prefix="szp"):
+    """One of the choices: in a day, in three days, a week before the deadline."""
+
+    res: Id
+    day: DayCode
+    delay: SnoozeDelay

@@ -27,7 +27,16 @@ class HasScope(Filter):
         return scope is not None
 
 
+class HasLocalScope(Filter):
+    """Passes for members of a municipal authority only (a scope of one municipality): the screens made
+    for them, such as their institutions with nobody registered."""
+
+    async def __call__(self, event: TelegramObject, scope: ViewScope | None = None, **_: Any) -> bool:
+        return scope is not None and not scope.is_region
+
+
 ADMIN = HasRole(Role.ADMIN)
 STAFF = HasRole(Role.ADMIN, Role.OFFICIAL)
 MEMBER = HasRole(Role.MEMBER)
 SUPERVISOR = HasScope()
+MUNICIPAL_AUTHORITY = HasLocalScope()

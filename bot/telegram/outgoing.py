@@ -14,6 +14,7 @@ from bot.services.intents import (
     DeliveryReport,
     DigestParts,
     ExtensionDecided,
+    ExtensionRequested,
     MessageIntent,
     PublicationIntro,
     RecommendationIntent,
@@ -32,7 +33,7 @@ from bot.telegram.views.delivery import (
     reminder_text,
     report_button,
 )
-from bot.telegram.views.extensions import decided_text
+from bot.telegram.views.extensions import decided_text, requested_notice
 from bot.telegram.views.review import decision_notice, queue_notice
 from bot.texts.i18n import Translator, translator
 from bot.texts.text_split import split_lines
@@ -54,6 +55,7 @@ class TelegramRenderer:
             ReviewDecisionNotice: self._review_decision,
             ReviewQueueNotice: self._review_queue,
             ExtensionDecided: self._extension,
+            ExtensionRequested: self._extension_request,
         }
 
     def translator(self, locale: str | None) -> Translator:
@@ -123,6 +125,11 @@ class TelegramRenderer:
     def _extension(self, intent: ExtensionDecided) -> list[Outgoing]:
         t, to = self.translator(intent.to.locale), intent.to
         text, markup = decided_text(t, intent), report_button(t, intent.rec.id)
+        return [Outgoing(intent.dedup_key, to.chat_id, text, reply_markup=markup, person_id=to.person_id)]
+
+    def _extension_request(self, intent: ExtensionRequested) -> list[Outgoing]:
+        t, to = self.translator(intent.to.locale), intent.to
+        text, markup = requested_notice(t, intent)
         return [Outgoing(intent.dedup_key, to.chat_id, text, reply_markup=markup, person_id=to.person_id)]
 
     def _report(self, intent: DeliveryReport) -> list[Outgoing]:

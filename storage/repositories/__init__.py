@@ -18,6 +18,7 @@ from storage.repositories.people import PersonRepo
 from storage.repositories.reports import ProgressRepo, ReportRepo
 from storage.repositories.resolutions import ResolutionRepo
 from storage.repositories.schedule import ScheduleRepo
+from storage.repositories.workcalendar import CalendarRepo, SnoozeRepo
 
 
 class Repositories:
@@ -73,6 +74,14 @@ class Repositories:
     @cached_property
     def dashboard(self) -> DashboardRepo:
         return DashboardRepo(self.session)
+
+    @cached_property
+    def calendar(self) -> CalendarRepo:
+        return CalendarRepo(self.session)
+
+    @cached_property
+    def snoozes(self) -> SnoozeRepo:
+        return SnoozeRepo(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, String, case, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Float, String, case, cast, func, select, type_coerce
 
 from bot.domain import ExtensionState, ReportStatus, ResolutionStatus, ReviewState
 from storage.models import (
@@ -20,6 +20,7 @@ from storage.models import (
     DeadlineExtension,
     Evidence,
     Organization,
+    Person,
     Recommendation,
     Report,
     Resolution,
@@ -89,6 +90,25 @@ class EvidenceRow(NamedTuple):
     text: str | None
     file_size: int | None
     created_at: dt.datetime | None
+
+
+class ReportNote(NamedTuple):
+    """One report's words and times for the workbook's report sheet (its status and review state are the
+    matrix's). Times are seconds since the Unix epoch, UTC: a number from the database, not a datetime
+    parsed per row."""
+
+    org_id: int
+    rec_id: int
+    comment: str
+    reason: str | None
+    review_comment: str | None
+    reviewer: str | None
+    reviewed_at: float | None
+    submitted_at: float | None
+
+
+# Julian day of the Unix epoch, for SQLite's julianday().
+_UNIX_EPOCH_JULIAN = 2440587.5
 
 
 class DigestRepo(Repository):
@@ -206,6 +226,47 @@ class DigestRepo(Repository):
             async for partition in result.partitions():
                 for org_id, cells, last_update in partition:
                     yield OrgCells(org_id, cells or "", last_update)
+        finally:
+            await result.close()
+
+    def _epoch(self, column: ColumnElement[dt.datetime | None]) -> ColumnElement[float]:
+        """Seconds since the Unix epoch, computed by the database: half a million datetimes parsed one by one
+        cost the digest seconds. Stored times are UTC on both dialects (models.UtcDateTime)."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            return (func.julianday(column) - _UNIX_EPOCH_JULIAN) * 86400.0
+        return cast(func.extract("epoch", column), Float)
+
+    async def report_notes(
+        self, rec_ids: Sequence[int], municipality: str | None
+    ) -> AsyncIterator[Sequence[ReportNote]]:
+        """Every report on these recommendations, in partitions, in no particular order (the caller places
+        each in the matrix's order). Inactive organizations' reports come too; the caller drops them."""
+        if not rec_ids:
+            return
+        stmt = (
+            select(
+                Report.organization_id,
+                Report.recommendation_id,
+                Report.comment,
+                Report.reason,
+                Report.review_comment,
+                Person.full_name,
+                self._epoch(Report.reviewed_at),
+                self._epoch(func.coalesce(Report.submitted_at, Report.updated_at)),
+            )
+            .outerjoin(Person, Report.reviewed_by == Person.id)
+            .where(self._no_index(Report.recommendation_id).in_(rec_ids))
+        )
+        if municipality is not None:
+            stmt = stmt.join(Organization, Report.organization_id == Organization.id).where(
+                Organization.municipality == municipality
+            )
+        # Core rows, not ORM results: half a million reports, and the per-row bookkeeping is wasted here.
+        connection = await self.session.connection()
+        result = await connection.stream(stmt.execution_options(yield_per=STREAM_PARTITION))
+        try:
+            async for partition in result.partitions():
+                yield partition  # type: ignore[misc]  # rows unpack like ReportNote
         finally:
             await result.close()
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, exists, func, select, update
 
 from bot.domain import OrgKind
+from bot.domain.scope import ViewScope
 from storage.models import Organization, Person
 from storage.repositories.base import Repository
+from storage.repositories.scope import org_in_scope
 
 
 class OrganizationRepo(Repository):
@@ -87,3 +89,14 @@ class OrganizationRepo(Repository):
         return int(
             await self.session.scalar(select(func.count()).where(Person.organization_id == org_id)) or 0
         )
+
+    async def reach(self, scope: ViewScope, kind: OrgKind) -> tuple[int, list[Organization]]:
+        """Active organizations of this kind in the scope: how many, and those nobody has registered in,
+        by name."""
+        where = (Organization.is_active.is_(True), Organization.kind == kind, org_in_scope(scope))
+        total = await self.session.scalar(select(func.count()).select_from(Organization).where(*where))
+        nobody = ~exists().where(Person.organization_id == Organization.id)
+        rows = await self.session.scalars(
+            select(Organization).where(*where, nobody).order_by(Organization.name, Organization.id)
+        )
+        return int(total or 0), list(rows)

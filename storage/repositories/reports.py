@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from bot.domain import ExtensionState, ReportStatus, ResolutionStatus, ReviewState
+from bot.domain.scope import REGION, ViewScope
 from storage.models import (
     AddresseeGroup,
     DeadlineExtension,
@@ -20,6 +21,7 @@ from storage.models import (
     Resolution,
 )
 from storage.repositories.base import PREFETCHED_OWN_DEADLINE, Repository
+from storage.repositories.scope import org_in_scope
 
 
 class ReportTarget(NamedTuple):
@@ -226,10 +228,14 @@ class ProgressRepo(Repository):
     """Per-organization progress on one resolution, for the officials' drill-down."""
 
     async def org_progress(
-        self, resolution_id: int, kinds: Sequence[str], municipality: str | None = None
+        self,
+        resolution_id: int,
+        kinds: Sequence[str],
+        municipality: str | None = None,
+        scope: ViewScope = REGION,
     ) -> list[tuple[int, str, str, int, int, int, int, int, int]]:
         """(org id, name, municipality, recommendations, answered, done, accepted, returned, accepted done)
-        for each addressed organization."""
+        for each addressed organization in the scope."""
         recs = (
             select(AddresseeGroup.kind.label("kind"), func.count(Recommendation.id).label("n"))
             .join(Recommendation, Recommendation.group_id == AddresseeGroup.id)
@@ -267,7 +273,7 @@ class ProgressRepo(Repository):
             )
             .join(recs, recs.c.kind == Organization.kind)
             .outerjoin(answered, answered.c.org_id == Organization.id)
-            .where(Organization.is_active.is_(True))
+            .where(Organization.is_active.is_(True), org_in_scope(scope))
             .order_by(Organization.municipality, Organization.name)
         )
         if municipality is not None:

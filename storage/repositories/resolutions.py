@@ -46,8 +46,12 @@ class ResolutionRepo(Repository):
         await self.session.execute(delete(Resolution).where(Resolution.id == resolution_id))
 
     async def listing(self, limit: int = 20) -> list[Resolution]:
+        """The newest resolutions with their addressee groups (whom each speaks to decides who sees it)."""
         rows = await self.session.scalars(
-            select(Resolution).order_by(Resolution.created_at.desc(), Resolution.id.desc()).limit(limit)
+            select(Resolution)
+            .options(selectinload(Resolution.groups))
+            .order_by(Resolution.created_at.desc(), Resolution.id.desc())
+            .limit(limit)
         )
         return list(rows)
 

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select, update
 
-from bot.domain import ResolutionStatus
+from bot.domain import OrgKind, ResolutionStatus
+from bot.domain.scope import REGION, ViewScope
 from storage.models import AddresseeGroup, Organization, Recommendation, Report, Resolution, ScheduledRun
 from storage.repositories.base import Repository
+from storage.repositories.scope import org_in_scope
 from storage.upsert import insert_ignore
 
 
@@ -61,11 +64,31 @@ class ScheduleRepo(Repository):
             .limit(1)
         )
 
+    async def claimed_between(self, job: str, target: str, start: dt.datetime, end: dt.datetime) -> bool:
+        """Whether an occurrence of this job and target was due (and so claimed) within [start, end]."""
+        found = await self.session.scalar(
+            select(ScheduledRun.id)
+            .where(
+                ScheduledRun.job == job,
+                ScheduledRun.target == target,
+                ScheduledRun.due_at >= start,
+                ScheduledRun.due_at <= end,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def count(self, job: str) -> int:
         return int(await self.session.scalar(select(func.count()).where(ScheduledRun.job == job)) or 0)
 
-    async def open_items(self, resolution_id: int | None = None) -> list[OpenItem]:
-        """Every (active organization × published recommendation of its kind) without a report."""
+    async def open_items(
+        self,
+        resolution_id: int | None = None,
+        scope: ViewScope = REGION,
+        kinds: Collection[OrgKind] | None = None,
+    ) -> list[OpenItem]:
+        """Every (active organization × published recommendation of its kind) without a report, of the
+        organizations in the scope (of these kinds, when given)."""
         stmt = (
             select(
                 Organization.id,
@@ -92,11 +115,13 @@ class ScheduleRepo(Repository):
                     Report.recommendation_id == Recommendation.id, Report.organization_id == Organization.id
                 ),
             )
-            .where(Resolution.status == ResolutionStatus.PUBLISHED, Report.id.is_(None))
+            .where(Resolution.status == ResolutionStatus.PUBLISHED, Report.id.is_(None), org_in_scope(scope))
             .order_by(Organization.id, Resolution.id, AddresseeGroup.position, Recommendation.position)
         )
         if resolution_id is not None:
             stmt = stmt.where(Resolution.id == resolution_id)
+        if kinds is not None:
+            stmt = stmt.where(Organization.kind.in_(sorted(kinds)))
         rows = await self.session.execute(stmt)
         return [_open_item(*row) for row in rows]
 

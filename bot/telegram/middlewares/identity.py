@@ -47,6 +47,8 @@ class IdentityMiddleware(BaseMiddleware):
         role = effective_role(person, user.id, self.settings.admin_ids) if user else None
         data["role"] = role
         org = person.organization if person is not None else None
+        if org is not None and not org.is_active:
+            org = None  # a deactivated authority supervises nothing (the start-up menus agree)
         data["scope"] = view_scope(role, org.kind if org else None, org.municipality if org else None)
         language = user.language_code if user else None
         # LOCALE=ru or en is the department's choice for everyone; LOCALE=auto follows each client.

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import OutboxState
 from bot.services.intents import BatchProgress, DeliveryReport, Reminder, ReminderKind
-from bot.telegram.callbacks import ExtensionAsk, ReportOpen
+from bot.telegram.callbacks import ExtensionAsk, ReportOpen, SnoozeAsk, day_code
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten
 from bot.texts.titles import normalize_title, short_title
@@ -157,6 +157,9 @@ def reminder_text(t: Translator, reminder: Reminder) -> Html:
     if reminder.kind in REMINDER_TEXT_N:
         days = reminder.days if reminder.days is not None else 0
         lines = [t.n(REMINDER_TEXT_N[reminder.kind], days, **values)]
+    elif reminder.sender:
+        # A municipal authority reminds its institutions: they see who asks.
+        lines = [t("remind.manual_local", sender=reminder.sender, **values)]
     else:
         lines = [t(REMINDER_TEXT[reminder.kind], **values)]
     lines += [t("remind.line", number=i.number, text=shorten(i.text, 120)) for i in items[:REMINDER_ITEMS]]
@@ -167,7 +170,8 @@ def reminder_text(t: Translator, reminder: Reminder) -> Html:
 
 
 def reminder_keyboard(t: Translator, reminder: Reminder) -> InlineKeyboardMarkup | None:
-    """One button per open recommendation (the first few): a tap opens its report."""
+    """One button per open recommendation (the first few): a tap opens its report; a deadline reminder
+    ends with «Напомнить позже»."""
     buttons = [
         [
             InlineKeyboardButton(
@@ -177,4 +181,7 @@ def reminder_keyboard(t: Translator, reminder: Reminder) -> InlineKeyboardMarkup
         ]
         for item in reminder.items[:REMINDER_BUTTONS]
     ]
+    if reminder.kind is ReminderKind.DEADLINE and reminder.deadline is not None and reminder.items:
+        later = SnoozeAsk(res=reminder.items[0].resolution_id, day=day_code(reminder.deadline))
+        buttons.append([InlineKeyboardButton(text=t.plain("btn.snooze"), callback_data=later.pack())])
     return InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ExtensionState
 from bot.services.extensions import ExtensionCard, ExtensionPage
-from bot.services.intents import ExtensionDecided
+from bot.services.intents import ExtensionDecided, ExtensionRequested
 from bot.services.reports import Target
 from bot.telegram.callbacks import (
     ExtDecision,
@@ -155,3 +155,25 @@ def decided_text(t: Translator, intent: ExtensionDecided) -> Html:
             comment=intent.comment or "—",
         )
     return Html("\n".join([head, t("ext.rec_line", text=shorten(intent.rec.text, 300))]))
+
+
+# --- officials hear of a new request ------------------------------------------------------------------
+
+
+def requested_notice(t: Translator, intent: ExtensionRequested) -> tuple[Html, InlineKeyboardMarkup]:
+    number = recommendation_number(intent.rec.group, intent.rec)
+    lines = [
+        t(
+            "ext.request_notice",
+            org=intent.org_name,
+            number=number,
+            current=_deadline_text(t, intent.current_deadline),
+            date=format_day(intent.new_deadline),
+        ),
+        t("ext.rec_line", text=shorten(intent.rec.text, 300)),
+        t("ext.card_reason", reason=shorten(intent.reason, 1000)),
+    ]
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[_button(t.plain("ext.btn_open_request"), ExtensionOpen(ext_id=intent.ext_id))]]
+    )
+    return Html("\n".join(lines)), markup

@@ -35,7 +35,9 @@ def grant_confirm_markup(telegram_id: int, role: Role, t: Translator) -> InlineK
 
 
 def _unstaffed_line(t: Translator, account: ManualAccount) -> str:
-    return "\n" + t.n("remind.unstaffed_n", account.unstaffed) if account.unstaffed else ""
+    # An admin invites from the organization cards, a municipal authority from /invite.
+    key = "remind.unstaffed_local_n" if account.local else "remind.unstaffed_n"
+    return "\n" + t.n(key, account.unstaffed) if account.unstaffed else ""
 
 
 def remind_account_text(t: Translator, title: str, account: ManualAccount) -> Html:

@@ -9,11 +9,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ReportStatus, ReviewState, RevisionEvent
 from bot.domain.evidence import EvidenceItem
+from bot.domain.scope import REGION, ViewScope
 from bot.services.organizations import municipality_code
 from bot.services.status import GroupProgress, MunicipalityProgress, OrgProgress, ReportCard
 from bot.telegram.callbacks import (
     DigestPick,
     EvidenceSend,
+    ReachNav,
     ReviewAct,
     ReviewDecide,
     StatusLevel,
@@ -76,7 +78,9 @@ def review_lines(t: Translator, progress: list[OrgProgress]) -> list[str]:
     ]
 
 
-def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgProgress]) -> Screen:
+def resolution_screen(
+    t: Translator, resolution: Resolution, progress: list[OrgProgress], scope: ViewScope = REGION
+) -> Screen:
     total = sum(p.total for p in progress)
     done = sum(p.done for p in progress)
     answered = sum(p.answered for p in progress)
@@ -97,7 +101,7 @@ def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgP
         t("status.by_group"),
     ]
     rows = []
-    for group in resolution.groups:
+    for group in (g for g in resolution.groups if scope.covers_kind(g.kind)):
         lines.append(
             t(
                 "status.group_line",
@@ -116,9 +120,17 @@ def resolution_screen(t: Translator, resolution: Resolution, progress: list[OrgP
                 )
             ]
         )
-    rows.append([_b(t.plain("btn.by_municipality"), level=StatusLevel.MUNIS, res=resolution.id)])
+    rows.append([_municipality_button(t, resolution.id, scope)])
     rows.append([_b(t.plain("btn.back"), level=StatusLevel.LIST)])
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _municipality_button(t: Translator, resolution_id: int, scope: ViewScope) -> InlineKeyboardButton:
+    """The region chooses among municipalities; a municipal authority goes straight to its own."""
+    if scope.municipality is None:
+        return _b(t.plain("btn.by_municipality"), level=StatusLevel.MUNIS, res=resolution_id)
+    label = t.plain("btn.own_municipality", name=shorten(scope.municipality, 40))
+    return _b(label, level=StatusLevel.MUNI, res=resolution_id, muni=municipality_code(scope.municipality))
 
 
 def org_list_screen(
@@ -191,7 +203,7 @@ def org_screen(
     return Html("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
+def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo, scope: ViewScope = REGION) -> Screen:
     rec, report = card.rec, card.report
     lines = [
         t("card.title", name=card.org.name),
@@ -225,7 +237,8 @@ def report_screen(t: Translator, card: ReportCard, tz: ZoneInfo) -> Screen:
                     )
                 ]
             )
-        if report.review_state is ReviewState.ACCEPTED:
+        # Reopening an accepted report is the department's decision.
+        if report.review_state is ReviewState.ACCEPTED and scope.is_region:
             reopen = ReviewDecide(action=ReviewAct.REOPEN, report_id=report.id, version=report.version)
             rows.append(
                 [InlineKeyboardButton(text=t.plain("btn.review_reopen"), callback_data=reopen.pack())]
@@ -326,9 +339,16 @@ def group_screen(t: Translator, found: GroupProgress, page: int) -> Screen:
     return org_list_screen(t, title, found.progress, page, back, here)
 
 
-def municipality_screen(t: Translator, found: MunicipalityProgress, page: int) -> Screen:
+def municipality_screen(
+    t: Translator, found: MunicipalityProgress, page: int, scope: ViewScope = REGION
+) -> Screen:
     res = found.resolution.id
     title = t("status.muni_title", name=found.name)
-    back = StatusNav(level=StatusLevel.MUNIS, res=res)
+    # A municipal authority has no list of municipalities to go back to.
+    back = StatusNav(level=StatusLevel.MUNIS if scope.is_region else StatusLevel.RES, res=res)
     here = StatusNav(level=StatusLevel.MUNI, res=res, muni=municipality_code(found.name))
-    return org_list_screen(t, title, found.progress, page, back, here)
+    text, markup = org_list_screen(t, title, found.progress, page, back, here)
+    if not scope.is_region:
+        reach = InlineKeyboardButton(text=t.plain("btn.reach"), callback_data=ReachNav().pack())
+        markup.inline_keyboard.insert(-1, [reach])
+    return text, markup
