@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.ranking import DEFAULT_GREEN_PERCENT, DEFAULT_YELLOW_PERCENT, Thresholds
 
 PUBLIC_API_URL = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,}$")
@@ -92,9 +94,30 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8081, ge=0, le=65535)
     # Telegram signs initData once, when the Mini App opens: older data is refused as a replay.
     webapp_init_max_age: int = Field(default=24 * 3600, ge=60, description="seconds")
-    # Municipalities' traffic lights on the dashboard: green from this share done, yellow from the next.
-    dashboard_green_percent: float = Field(default=80.0, ge=0, le=100)
-    dashboard_yellow_percent: float = Field(default=50.0, ge=0, le=100)
+    # Municipalities' traffic lights (dashboard and digest): green from this share of accepted «Выполнено»
+    # with nothing overdue, yellow from the next. The DASHBOARD_* names are the ones older .env files use.
+    ranking_green_percent: float = Field(
+        default=DEFAULT_GREEN_PERCENT,
+        ge=0,
+        le=100,
+        validation_alias=AliasChoices(
+            "ranking_green_percent",
+            "RANKING_GREEN_PERCENT",
+            "dashboard_green_percent",
+            "DASHBOARD_GREEN_PERCENT",
+        ),
+    )
+    ranking_yellow_percent: float = Field(
+        default=DEFAULT_YELLOW_PERCENT,
+        ge=0,
+        le=100,
+        validation_alias=AliasChoices(
+            "ranking_yellow_percent",
+            "RANKING_YELLOW_PERCENT",
+            "dashboard_yellow_percent",
+            "DASHBOARD_YELLOW_PERCENT",
+        ),
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -184,13 +207,18 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("dashboard_yellow_percent")
+    @field_validator("ranking_yellow_percent")
     @classmethod
     def _yellow_below_green(cls, value: float, info: ValidationInfo) -> float:
-        green = info.data.get("dashboard_green_percent")
+        green = info.data.get("ranking_green_percent")
         if green is not None and value > green:
-            raise ValueError("DASHBOARD_YELLOW_PERCENT must not exceed DASHBOARD_GREEN_PERCENT")
+            raise SettingError("settings.ranking_order", yellow=f"{value:g}", green=f"{green:g}")
         return value
+
+    @property
+    def ranking(self) -> Thresholds:
+        """The traffic lights' thresholds, for the dashboard and the digest alike."""
+        return Thresholds(self.ranking_green_percent, self.ranking_yellow_percent)
 
     @property
     def forced_locale(self) -> str | None:

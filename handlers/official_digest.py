@@ -1,4 +1,5 @@
-"""Officials and admins: /digest on demand, for every resolution or one, for the region or a municipality."""
+"""/digest on demand, for every resolution or one: officials and admins for the region or a municipality,
+members of a municipal authority for their own municipality (its authority and institutions) only."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.clock import Clock
+from bot.domain.scope import ViewScope
 from bot.services import Services
 from bot.telegram.answers import edit_or_answer
 from bot.telegram.callbacks import DigestPick
-from bot.telegram.filters import STAFF
+from bot.telegram.filters import SUPERVISOR
 from bot.telegram.views.status import digest_menu_markup, digest_municipality_markup
 from bot.texts.i18n import Translator
 from storage.models import Person
@@ -18,18 +20,22 @@ from storage.models import Person
 CHOOSE = "?"
 
 
-async def digest_menu(message: Message, services: Services, t: Translator) -> None:
+async def digest_menu(message: Message, services: Services, scope: ViewScope, t: Translator) -> None:
     published = await services.resolutions.published()
     if not published:
         await message.answer(t("digest.nothing_published"))
         return
-    await message.answer(t("digest.menu"), reply_markup=digest_menu_markup(t, published))
+    if scope.is_region:
+        await message.answer(t("digest.menu"), reply_markup=digest_menu_markup(t, published))
+        return
+    text = t("digest.menu_municipal", name=scope.municipality or "")
+    await message.answer(text, reply_markup=digest_menu_markup(t, published, by_municipality=False))
 
 
 async def choose_municipality(
-    query: CallbackQuery, callback_data: DigestPick, services: Services, t: Translator
+    query: CallbackQuery, callback_data: DigestPick, services: Services, scope: ViewScope, t: Translator
 ) -> None:
-    names = await services.organizations.municipalities()
+    names = await services.status.digest_municipalities(scope)
     markup = digest_municipality_markup(callback_data.res, names)
     await edit_or_answer(query, t("digest.choose_municipality"), markup)
 
@@ -39,6 +45,7 @@ async def digest(
     callback_data: DigestPick,
     services: Services,
     person: Person | None,
+    scope: ViewScope,
     clock: Clock,
     t: Translator,
 ) -> None:
@@ -49,16 +56,17 @@ async def digest(
     message_id = query.message.message_id if query.message else 0
     key = f"{query.from_user.id}-{message_id}-r{callback_data.res}-m{callback_data.muni}"
     await services.status.order_digest(
-        services.digests, person, callback_data.res, callback_data.muni, key, clock.now()
+        services.digests, person, callback_data.res, callback_data.muni, key, clock.now(), scope
     )
     await edit_or_answer(query, t("digest.preparing"), None)
 
 
 def router() -> Router:
-    staff = Router(name="official_digest")
-    staff.message.filter(STAFF)
-    staff.callback_query.filter(STAFF)
-    staff.message.register(digest_menu, Command("digest"))
-    staff.callback_query.register(choose_municipality, DigestPick.filter(F.muni == CHOOSE))
-    staff.callback_query.register(digest, DigestPick.filter())
-    return staff
+    # Officials, admins and municipal authorities' members: the service keeps each to their scope.
+    supervisors = Router(name="official_digest")
+    supervisors.message.filter(SUPERVISOR)
+    supervisors.callback_query.filter(SUPERVISOR)
+    supervisors.message.register(digest_menu, Command("digest"))
+    supervisors.callback_query.register(choose_municipality, DigestPick.filter(F.muni == CHOOSE))
+    supervisors.callback_query.register(digest, DigestPick.filter())
+    return supervisors

@@ -214,13 +214,17 @@ class Report(Base):
     """The current state of one organization's work on one recommendation."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("organization_id", "recommendation_id"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "recommendation_id"),
+        # The dashboard counts answers from these alone, in their order (storage/repositories/dashboard.py):
+        # by organization, and by recommendation (which also serves every lookup by recommendation).
+        Index("ix_reports_org_status", "organization_id", "status", "review_state", "recommendation_id"),
+        Index("ix_reports_rec_status", "recommendation_id", "status", "review_state", "organization_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    recommendation_id: Mapped[int] = mapped_column(
-        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
-    )
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"))
     status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus))
     comment: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str | None] = mapped_column(Text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import Settings, describe_invalid
 from bot.domain import OrgKind, Role
 from bot.domain.scope import REGION, ViewScope, view_scope
 from bot.services.dashboard import Thresholds
@@ -46,19 +46,37 @@ def test_traffic_lights() -> None:
         "red",
         "red",
     ]
+    # Anything overdue holds a municipality at yellow at best, however much is done.
+    assert [lights.light(p, overdue=1) for p in (100, 50, 49.9)] == ["yellow", "yellow", "red"]
 
 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
         ({"webapp_url": "http://bot.example.org/app"}, "https://"),
-        ({"dashboard_green_percent": 40, "dashboard_yellow_percent": 60}, "DASHBOARD_YELLOW_PERCENT"),
         ({"webapp_init_max_age": 10}, "greater than or equal"),
     ],
 )
 def test_dashboard_settings_are_checked(values: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"ranking_green_percent": 40, "ranking_yellow_percent": 60},
+        # The names older .env files use still count.
+        {"dashboard_green_percent": 40, "dashboard_yellow_percent": 60},
+    ],
+)
+def test_yellow_above_green_is_one_clear_line(values: dict[str, object]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    assert describe_invalid(caught.value) == (
+        "RANKING_YELLOW_PERCENT (60) больше RANKING_GREEN_PERCENT (40): "
+        "порог жёлтого не может быть выше порога зелёного."
+    )
 
 
 def test_webapp_url_is_kept_without_its_trailing_slash() -> None:

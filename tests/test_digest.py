@@ -142,6 +142,7 @@ def assert_known_workbook(xlsx: bytes) -> None:
         "Сводка",
         "Матрица",
         "Муниципалитеты",
+        "Рейтинг муниципалитетов",
         "Подтверждения",
         "Сроки организаций",
         "Отчёты",
@@ -214,14 +215,15 @@ async def test_scheduled_digest_due_during_downtime_is_sent_once(app: Runtime, c
     two = SchedulerJobs(app.session_factory, app.settings, clock, app.renderer, digest_step=app.digest_step())
     first, second = await one.tick(), await two.tick()
     assert (first.digests > 0) != (second.digests > 0)
-    assert first.digests + second.digests == 3  # one official: the summary, the XLSX and the chart
+    # The summary, the XLSX and the chart: to the official, and to each municipal authority's member.
+    assert first.digests + second.digests == 9
     assert (await app.jobs.tick()).digests == 0
     async with app.session_factory() as session:
         rows = list(
             await session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.startswith("digest:")))
         )
     assert {r.method for r in rows} == {"sendMessage", "sendDocument", "sendPhoto"}
-    assert {r.chat_id for r in rows} == {9200}
+    assert {r.chat_id for r in rows} == {9200, 9104, 9105}
     # The next Monday brings the next digest, with what changed since this one.
     clock.set(dt.datetime(2026, 9, 14, 6, 30, tzinfo=dt.UTC))
     assert (await app.jobs.tick()).digests > 0

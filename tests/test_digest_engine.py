@@ -52,6 +52,7 @@ AFTER_DEADLINE = dt.date(2026, 10, 5)
 WHEN = dt.datetime(2026, 9, 10, 12, 0, tzinfo=dt.UTC)
 EVIL = "Клуб <b>&"
 VYAZMA, SAFONOVO = "Вяземский район", "Сафоновский район"
+SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций"]
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
@@ -428,14 +429,7 @@ async def test_workbook(sessions: async_sessionmaker[AsyncSession]) -> None:
     data = await seed(sessions)
     digest = await digest_of(sessions, data.first)
     book = load_workbook(io.BytesIO(digest.xlsx))
-    assert book.sheetnames == [
-        "Сводка",
-        "Матрица",
-        "Муниципалитеты",
-        "Подтверждения",
-        "Сроки организаций",
-        "Отчёты",
-    ]
+    assert book.sheetnames == [*SHEETS[:3], "Рейтинг муниципалитетов", *SHEETS[3:], "Отчёты"]
 
     summary = [rounded(row) for row in book["Сводка"].iter_rows(values_only=True) if row[0] is not None]
     # Shares are fractions in percentage cells: 4 of 15 applicable shows as 27 %.

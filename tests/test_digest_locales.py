@@ -26,8 +26,18 @@ from storage.repositories import Repositories
 from storage.repositories.digest import GroupInfo, OrgInfo, RecInfo
 from tests.test_digest import PNG_MAGIC, known_data_set
 
-RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Подтверждения", "Сроки организаций", "Отчёты"]
-EN_SHEETS = ["Summary", "Matrix", "Municipalities", "Evidence", "Own deadlines", "Reports"]
+# The ranking stands beside the municipalities' own sheet.
+RU_SHEETS = ["Сводка", "Матрица", "Муниципалитеты", "Рейтинг муниципалитетов", "Подтверждения"]
+RU_SHEETS += ["Сроки организаций", "Отчёты"]
+EN_SHEETS = [
+    "Summary",
+    "Matrix",
+    "Municipalities",
+    "Municipalities ranked",
+    "Evidence",
+    "Own deadlines",
+    "Reports",
+]
 MONDAY_DIGEST = dt.datetime(2026, 8, 31, 6, 0, tzinfo=dt.UTC)  # 09:00 in Moscow
 
 
@@ -63,7 +73,8 @@ async def test_each_official_reads_the_digest_in_their_locale_built_once_per_loc
 
     monkeypatch.setattr(digests_module, "render_digest", counted)
     rows = await scheduled_rows(app, clock)
-    assert sorted(built) == ["en", "ru"]  # three officials, two locales: two documents, not three
+    # Three officials, two locales: two documents, not three; and one for each municipal authority.
+    assert sorted(built) == ["en", "ru", "ru", "ru"]
 
     english = load_workbook(workbook_of(rows, 9201), read_only=True)
     assert english.sheetnames == EN_SHEETS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +26,10 @@ from bot.documents.figures import (
     figures_from,
     load_matrix,
 )
+from bot.documents.ranking import MunicipalRanking, municipal_ranking
 from bot.documents.report_log import ReportLog, load_report_log
 from bot.documents.text import render_digest_text
+from bot.domain.ranking import Thresholds
 from bot.texts.i18n import Translator
 from storage.repositories.digest import DigestRepo, EvidenceRow
 
@@ -45,6 +48,8 @@ class DigestData:
     reports: ReportLog
     # The wall clock the documents show dates and times on: the bot's TIMEZONE.
     tz: dt.tzinfo = dt.UTC
+    # The department's digest (the region, every kind) ranks the municipalities; a scoped one does not.
+    ranking: MunicipalRanking | None = None
 
     @property
     def snapshot(self) -> dict[str, Any]:
@@ -59,6 +64,7 @@ class Digest:
     xlsx: bytes
     png: bytes
     snapshot: dict[str, Any]
+    ranking: MunicipalRanking | None = None
 
 
 def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
@@ -69,8 +75,10 @@ def _files(data: DigestData, t: Translator) -> tuple[bytes, bytes]:
 
     # One worker, one after the other: both hold the GIL most of the time, so two threads would only
     # contend with each other and with the event loop.
-    xlsx = build_xlsx(data.figures, data.matrix, data.evidence, t, reports=data.reports, tz=data.tz)
-    return xlsx, build_chart(data.figures, t)
+    xlsx = build_xlsx(
+        data.figures, data.matrix, data.evidence, t, reports=data.reports, tz=data.tz, ranking=data.ranking
+    )
+    return xlsx, build_chart(data.figures, t, data.ranking)
 
 
 async def collect_digest(
@@ -79,24 +87,35 @@ async def collect_digest(
     municipality: str | None,
     today: dt.date,
     previous_snapshot: dict[str, Any] | None,
+    kinds: Collection[str] | None = None,
+    thresholds: Thresholds | None = None,
     *,
     tz: dt.tzinfo = dt.UTC,
 ) -> DigestData:
     """The figures of one published resolution (None: all) and municipality, and what changed; `tz` is
-    the time zone the documents show dates and times in (the bot passes its TIMEZONE)."""
+    the time zone the documents show dates and times in (the bot passes its TIMEZONE).
+
+    `kinds`: only organizations of these kinds (a municipal authority's digest); None: every kind, and
+    the region's digest then ranks the municipalities with `thresholds` (the defaults when None).
+    """
     repo = source if isinstance(source, DigestRepo) else DigestRepo(source)
-    matrix = await load_matrix(repo, resolution_id, municipality)
+    matrix = await load_matrix(repo, resolution_id, municipality, kinds)
     evidence = await repo.evidence_rows([rec.rec_id for rec in matrix.recs], municipality, MAX_EVIDENCE_ROWS)
     reports = await load_report_log(repo, matrix)
     figures = await asyncio.to_thread(figures_from, matrix, today)
-    return DigestData(figures, figures.changes_since(previous_snapshot), matrix, evidence, reports, tz)
+    ranking = None
+    if municipality is None and kinds is None:
+        reach = await repo.institution_reach(None)
+        ranking = municipal_ranking(figures, reach, thresholds or Thresholds())
+    changes = figures.changes_since(previous_snapshot)
+    return DigestData(figures, changes, matrix, evidence, reports, tz, ranking)
 
 
 async def render_digest(data: DigestData, t: Translator) -> Digest:
     """The text, workbook and chart of a digest in the translator's locale."""
-    text_parts = render_digest_text(t, data.figures, data.changes)
+    text_parts = render_digest_text(t, data.figures, data.changes, data.ranking)
     xlsx, png = await asyncio.to_thread(_files, data, t)
-    return Digest(data.figures, data.changes, text_parts, xlsx, png, data.snapshot)
+    return Digest(data.figures, data.changes, text_parts, xlsx, png, data.snapshot, data.ranking)
 
 
 async def build_digest(
@@ -106,11 +125,15 @@ async def build_digest(
     today: dt.date,
     previous_snapshot: dict[str, Any] | None,
     t: Translator,
+    kinds: Collection[str] | None = None,
+    thresholds: Thresholds | None = None,
     *,
     tz: dt.tzinfo = dt.UTC,
 ) -> Digest:
     """Everything a digest consists of, in one locale."""
-    data = await collect_digest(source, resolution_id, municipality, today, previous_snapshot, tz=tz)
+    data = await collect_digest(
+        source, resolution_id, municipality, today, previous_snapshot, kinds, thresholds, tz=tz
+    )
     return await render_digest(data, t)
 
 

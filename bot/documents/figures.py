@@ -7,6 +7,7 @@ Python once the matrix is filled.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -135,6 +136,7 @@ class OrgFigure:
     tally: Tally
     overdue: int
     last_update: dt.datetime | None = None
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -248,10 +250,25 @@ class DigestFigures:
         )
 
 
-async def load_matrix(repo: DigestRepo, resolution_id: int | None, municipality: str | None) -> Matrix:
+async def _addressed(
+    repo: DigestRepo, scope: Scope, kinds: Collection[str] | None
+) -> tuple[list[GroupInfo], list[RecInfo]]:
+    """The groups (and their recommendations) addressed to these kinds of bodies; None: all of them."""
+    groups = [g for g in await repo.groups(scope) if kinds is None or g.kind in kinds]
+    group_ids = {g.group_id for g in groups}
+    return groups, [rec for rec in await repo.recommendations(scope) if rec.group_id in group_ids]
+
+
+async def load_matrix(
+    repo: DigestRepo,
+    resolution_id: int | None,
+    municipality: str | None,
+    kinds: Collection[str] | None = None,
+) -> Matrix:
+    """`kinds`: only the groups addressed to these kinds of bodies, and only such organizations (a
+    municipal authority's digest); None: every kind."""
     scope = Scope(await repo.published_ids(resolution_id), municipality)
-    groups = await repo.groups(scope)
-    recs = await repo.recommendations(scope)
+    groups, recs = await _addressed(repo, scope, kinds)
     kinds = sorted({g.kind for g in groups})
     orgs = await repo.organizations(kinds, municipality) if kinds else []
     column_of = {str(rec.rec_id): i for i, rec in enumerate(recs)}
@@ -323,7 +340,7 @@ def figures_from(matrix: Matrix, today: dt.date) -> DigestFigures:
         overdue = sum(Tally.of(cells[start:end]).open for start, end in late)
         overdue += sum(_overdue_shift(cells[column], shift) for column, shift in moved.get(org.org_id, ()))
         figures.organizations.append(
-            OrgFigure(org.org_id, org.name, org.municipality, tally, overdue, updated)
+            OrgFigure(org.org_id, org.name, org.municipality, tally, overdue, updated, org.kind)
         )
         figures.overall += tally
     figures.answered_orgs = frozenset(o.org_id for o in figures.organizations if o.tally.answered)
@@ -343,7 +360,11 @@ def figures_from(matrix: Matrix, today: dt.date) -> DigestFigures:
 
 
 async def build_figures(
-    repo: DigestRepo, resolution_id: int | None, municipality: str | None, today: dt.date
+    repo: DigestRepo,
+    resolution_id: int | None,
+    municipality: str | None,
+    today: dt.date,
+    kinds: Collection[str] | None = None,
 ) -> DigestFigures:
     """Figures of one published resolution (or all of them), optionally of one municipality."""
-    return figures_from(await load_matrix(repo, resolution_id, municipality), today)
+    return figures_from(await load_matrix(repo, resolution_id, municipality, kinds), today)

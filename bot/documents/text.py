@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.documents.figures import Changes, DigestFigures, OrgFigure, Tally
+from bot.documents.ranking import MunicipalRanking, ranking_lines
 from bot.texts.i18n import Html, Translator
 from bot.texts.text_split import shorten, split_lines
 from bot.texts.titles import normalize_title
@@ -78,13 +79,16 @@ def _overview(t: Translator, figures: DigestFigures, changes: Changes | None) ->
     return lines
 
 
-def _breakdown(t: Translator, figures: DigestFigures) -> list[str]:
-    """By group, by municipality (unless the digest is of one), and the least advanced recommendations."""
+def _breakdown(t: Translator, figures: DigestFigures, ranking: MunicipalRanking | None) -> list[str]:
+    """By group, by municipality (unless the digest is of one: ranked when the ranking is there), and the
+    least advanced recommendations."""
     lines = ["", t("digest.by_group")]
     for group, tally in figures.groups:
         heading = shorten(group.heading, 80)
         lines.append(t("digest.group_line", number=group.position, heading=heading, tally=_tally(t, tally)))
-    if figures.municipality is None and figures.municipalities:
+    if ranking is not None and ranking.items:
+        lines += ranking_lines(t, ranking)
+    elif figures.municipality is None and figures.municipalities:
         lines += ["", t("digest.by_municipality")]
         for name, tally in list(figures.municipalities.items())[:LISTED_MUNICIPALITIES]:
             label = name or t.plain("card.no_municipality")
@@ -108,8 +112,10 @@ def _org_list(t: Translator, title_key: str, line_key: str, orgs: list[OrgFigure
     return lines
 
 
-def render_digest_text(t: Translator, figures: DigestFigures, changes: Changes | None) -> list[str]:
-    lines = _overview(t, figures, changes) + _breakdown(t, figures)
+def render_digest_text(
+    t: Translator, figures: DigestFigures, changes: Changes | None, ranking: MunicipalRanking | None = None
+) -> list[str]:
+    lines = _overview(t, figures, changes) + _breakdown(t, figures, ranking)
     lines += _org_list(t, "digest.silent", "digest.org_line", figures.silent)
     # The furthest behind first: that is who a department calls.
     overdue = sorted(figures.overdue, key=lambda o: -o.overdue)

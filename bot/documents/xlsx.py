@@ -34,6 +34,7 @@ from bot.documents.figures import (
     Tally,
     status_of,
 )
+from bot.documents.ranking import MunicipalRanking, ranking_sheet
 from bot.documents.report_log import ReportLog
 from bot.documents.sheet_xml import (
     BLANK,
@@ -430,6 +431,7 @@ def build_xlsx(
     *,
     reports: ReportLog | None = None,
     tz: dt.tzinfo = dt.UTC,
+    ranking: MunicipalRanking | None = None,
 ) -> bytes:
     """CPU-bound (about a second at 600,000 cells): call it in a worker thread. Dates and times are shown
     on the wall clock of `tz` (the bot's TIMEZONE)."""
@@ -443,6 +445,7 @@ def build_xlsx(
     _summary(book, figures, styles, words, tz)
     matrix_sheet = _matrix_layout(book, matrix, styles, words)
     _municipalities(book, figures, styles, words)
+    ranking_sheet(book, ranking, styles, t)
     evidence_sheet = _evidence_layout(book, matrix, evidence, styles, words)
     _own_deadlines(book, figures, matrix, styles, words)
     page = ReportSheet(reports_layout(book, styles, matrix, log, t), matrix, log, t, figures.today, tz)

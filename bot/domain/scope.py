@@ -24,11 +24,11 @@ class ViewScope:
     def covers(self, municipality: str) -> bool:
         return self.municipality is None or municipality == self.municipality
 
-    def covers_kind(self, kind: OrgKind) -> bool:
+    def covers_kind(self, kind: OrgKind | str) -> bool:
         """Whether organizations of this kind can be in the scope at all (in some municipality)."""
-        return self.municipality is None or kind in SUPERVISED_KINDS
+        return self.municipality is None or OrgKind(kind) in SUPERVISED_KINDS
 
-    def covers_org(self, kind: OrgKind, municipality: str) -> bool:
+    def covers_org(self, kind: OrgKind | str, municipality: str) -> bool:
         """The region covers every organization; a municipality its municipal bodies and institutions,
         never the department, the institute, «other» bodies, nor another municipality's organizations.
         storage/repositories/scope.py says the same in SQL."""

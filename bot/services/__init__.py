@@ -142,7 +142,6 @@ class Services:
 
     @cached_property
     def dashboard(self) -> DashboardService:
-        from bot.services.dashboard import DashboardService, Thresholds
+        from bot.services.dashboard import DashboardService
 
-        thresholds = Thresholds(self.settings.dashboard_green_percent, self.settings.dashboard_yellow_percent)
-        return DashboardService(self.repo, self.settings.admin_ids, thresholds)
+        return DashboardService(self.repo, self.settings.admin_ids, self.settings.ranking)

@@ -7,16 +7,18 @@ Results are plain JSON-able dicts: the web layer only serialises them.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.documents.figures import DigestFigures, build_figures
 from bot.domain import OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.errors import DomainError
+from bot.domain.ranking import LIGHT_ORDER, Thresholds
 from bot.domain.scope import ViewScope, view_scope
+from bot.services.dashboard_overview import OverviewFigures, count_overview
 from storage.repositories import Repositories
 from storage.repositories.dashboard import EvidenceFile, MatrixQuery, OrgRow, ReportRow
 from storage.repositories.digest import DigestRepo, GroupInfo, RecInfo, Scope
@@ -29,23 +31,10 @@ STATUS_FILTERS = frozenset({*(s.value for s in ReportStatus), NO_ANSWER})
 REVIEW_FILTERS = frozenset(s.value for s in ReviewState)
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Traffic lights of the municipalities: green from `green` percent done, yellow from `yellow`."""
-
-    green: float
-    yellow: float
-
-    def light(self, percent: float) -> str:
-        if percent >= self.green:
-            return "green"
-        return "yellow" if percent >= self.yellow else "red"
-
-
 class OverviewCache:
-    """Overviews already computed, by scope and data version. Counting 600,000 cells takes about a second;
-    the key changes with any new report, revision or organization, and `ttl` bounds what it cannot see
-    (a status changed in place) to a minute."""
+    """Overviews already computed, by scope and data version. Counting 600,000 cells takes the database
+    about a tenth of a second; the key changes with any new report, revision or organization, and `ttl`
+    bounds what it cannot see (a status changed in place) to a minute."""
 
     def __init__(self, ttl: float = 60.0, size: int = 64) -> None:
         self.ttl = ttl
@@ -142,32 +131,46 @@ class DashboardService:
     async def _overview(
         self, scope: ViewScope, resolution_id: int | None, today: dt.date, digest_scope: Scope
     ) -> dict[str, Any]:
-        figures = await build_figures(self.digest, resolution_id, scope.municipality, today)
-        recs = [rec.rec_id for rec, _ in figures.recommendations]
-        reviews = await self.repo.dashboard.review_counts(recs, scope.municipality)
+        groups = [g for g in await self.digest.groups(digest_scope) if _addressed(scope, g.kind)]
+        group_ids = {g.group_id for g in groups}
+        recs = [r for r in await self.digest.recommendations(digest_scope) if r.group_id in group_ids]
+        figures = await count_overview(self.repo.dashboard, groups, recs, scope, today)
+        overall = figures.overall
+        resolutions = await self.digest.resolution_titles(digest_scope.resolution_ids)
         return {
             "municipality": scope.municipality,
-            "resolutions": [{"id": i, "title": title} for i, title in figures.resolutions],
+            "resolutions": [{"id": i, "title": title} for i, title in resolutions],
             "resolution_id": resolution_id if digest_scope.resolution_ids else None,
-            "overall": _tally(figures.overall),
+            "overall": _tally(overall),
             "groups": [_group(g) | _tally(t) for g, t in figures.groups],
             "municipalities": self._ranked(figures),
-            "review": {state.value: reviews.get(state.value, 0) for state in ReviewState},
+            "review": {
+                ReviewState.PENDING.value: overall.awaiting_review,
+                ReviewState.ACCEPTED.value: overall.accepted,
+                ReviewState.RETURNED.value: overall.returned,
+            },
             "overdue": _overdue(figures),
             "thresholds": asdict(self.thresholds),
         }
 
-    def _ranked(self, figures: DigestFigures) -> list[dict[str, Any]]:
-        rows = [{"name": name} | _tally(tally) for name, tally in figures.municipalities.items()]
-        rows.sort(key=lambda row: (-row["percent"], row["name"]))
-        for row in rows:
-            row["light"] = self.thresholds.light(row["percent"])
+    def _ranked(self, figures: OverviewFigures) -> list[dict[str, Any]]:
+        """Green first, then yellow, then red; within a colour by the share accepted, then by name. The
+        light is the digest's rule (bot.domain.ranking)."""
+        overdue = figures.overdue_by_municipality()
+        rows = []
+        for name, tally in figures.municipalities.items():
+            row = {"name": name} | _tally(tally)
+            row["accepted_percent"] = round(tally.percent_accepted, 1)
+            row["overdue"] = overdue.get(name, 0)
+            row["light"] = self.thresholds.light(tally.percent_accepted, row["overdue"]).value
+            rows.append(row)
+        rows.sort(key=lambda row: (LIGHT_ORDER[row["light"]], -row["accepted_percent"], row["name"]))
         return rows
 
     async def filters(self, scope: ViewScope, resolution_id: int | None) -> dict[str, Any]:
         """What the matrix can be filtered by, within the caller's scope."""
         digest_scope = await self._scope(scope, resolution_id)
-        groups = await self.digest.groups(digest_scope)
+        groups = [g for g in await self.digest.groups(digest_scope) if _addressed(scope, g.kind)]
         municipalities = [scope.municipality] if scope.municipality else await self.repo.orgs.municipalities()
         return {
             "resolutions": [
@@ -183,18 +186,22 @@ class DashboardService:
     async def matrix(self, scope: ViewScope, f: MatrixFilters) -> dict[str, Any]:
         _check_filters(f)
         digest_scope = await self._scope(scope, f.resolution_id)
-        groups = [g for g in await self.digest.groups(digest_scope) if f.group_id in (None, g.group_id)]
+        groups = [
+            g
+            for g in await self.digest.groups(digest_scope)
+            if f.group_id in (None, g.group_id) and _addressed(scope, g.kind)
+        ]
         if f.group_id is not None and not groups:
             raise DomainError("web.not_found")
         group_ids = {g.group_id for g in groups}
         recs = [r for r in await self.digest.recommendations(digest_scope) if r.group_id in group_ids]
         if f.municipality is not None and not scope.covers(f.municipality):
             raise DomainError("web.out_of_scope")
-        municipality = scope.municipality or f.municipality
         query = MatrixQuery(
             rec_ids=tuple(r.rec_id for r in recs),
             kinds=tuple(sorted({g.kind for g in groups})),
-            municipality=municipality,
+            scope=scope,
+            municipality=f.municipality,
             status=f.status,
             review=f.review,
             search=f.search.strip(),
@@ -215,7 +222,7 @@ class DashboardService:
         org = await self.repo.dashboard.organization(org_id)
         if org is None:
             raise DomainError("web.not_found")
-        if not scope.covers(org.municipality):
+        if not scope.covers_org(org.kind, org.municipality):
             raise DomainError("web.out_of_scope")
         digest_scope = await self._scope(scope, None)
         kinds = {g.group_id: g.kind for g in await self.digest.groups(digest_scope)}
@@ -246,11 +253,13 @@ class DashboardService:
     async def recommendation(self, scope: ViewScope, rec_id: int) -> dict[str, Any]:
         digest_scope = await self._scope(scope, None)
         rec = next((r for r in await self.digest.recommendations(digest_scope) if r.rec_id == rec_id), None)
-        if rec is None:
+        group = next(
+            (g for g in await self.digest.groups(digest_scope) if rec and g.group_id == rec.group_id), None
+        )
+        if rec is None or group is None or not _addressed(scope, group.kind):
             raise DomainError("web.not_found")
-        group = next(g for g in await self.digest.groups(digest_scope) if g.group_id == rec.group_id)
-        orgs = await self.repo.dashboard.organizations_of(group.kind, scope.municipality)
-        answers = {o.org_id: r for o, r in await self.repo.dashboard.answers_to(rec_id, scope.municipality)}
+        orgs = await self.repo.dashboard.organizations_of(group.kind, scope)
+        answers = {o.org_id: r for o, r in await self.repo.dashboard.answers_to(rec_id, group.kind, scope)}
         return {
             "recommendation": _rec(rec) | {"group": group.heading},
             "answers": [asdict(o) | _report(answers.get(o.org_id)) for o in orgs],
@@ -261,7 +270,7 @@ class DashboardService:
         item = await self.repo.dashboard.evidence(evidence_id)
         if item is None or not item.stored_path:
             raise DomainError("web.not_found")
-        if not scope.covers(item.municipality):
+        if not scope.covers_org(item.org_kind, item.municipality):
             raise DomainError("web.out_of_scope")
         return item
 
@@ -298,14 +307,19 @@ def _rec(rec: RecInfo) -> dict[str, Any]:
     }
 
 
-def _overdue(figures: DigestFigures) -> dict[str, Any]:
-    late = sorted(figures.overdue, key=lambda o: (-o.overdue, o.municipality, o.name))
+def _addressed(scope: ViewScope, kind: str) -> bool:
+    """Whether organizations of this kind can be in the scope at all (any of its municipality's)."""
+    return scope.covers_org(kind, scope.municipality or "")
+
+
+def _overdue(figures: OverviewFigures) -> dict[str, Any]:
+    top = heapq.nsmallest(OVERDUE_LISTED, figures.late, key=lambda o: (-o.overdue, o.municipality, o.name))
     return {
-        "cells": sum(o.overdue for o in late),
-        "organizations": len(late),
+        "cells": sum(o.overdue for o in figures.late),
+        "organizations": len(figures.late),
         "top": [
             {"id": o.org_id, "name": o.name, "municipality": o.municipality, "overdue": o.overdue}
-            for o in late[:OVERDUE_LISTED]
+            for o in top
         ],
     }
 

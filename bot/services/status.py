@@ -151,19 +151,36 @@ class StatusService:
         rows = await self.repo.progress.org_progress(resolution.id, kinds, municipality, scope)
         return [OrgProgress(*row) for row in rows]
 
-    async def digest_request(self, resolution_id: int, muni_code: str) -> DigestRequest:
-        """What a digest button asks for: 0 is every resolution, "-" the whole region."""
+    async def digest_request(self, resolution_id: int, muni_code: str, scope: ViewScope) -> DigestRequest:
+        """What a digest button asks for: 0 is every resolution, "-" the whole region (for a municipal
+        authority: its own municipality, and no other may be named)."""
+        if not scope.is_region:
+            own = municipality_code(scope.municipality or "")
+            if muni_code not in ("-", own):
+                raise DomainError("refused.button")
+            await self._published_or_refuse(resolution_id)
+            return DigestRequest.within(scope, resolution_id or None)
         municipality = None
         if muni_code != "-":
             try:
                 municipality = await self.municipality(muni_code)
             except DomainError:
                 raise DomainError("refused.button") from None
+        await self._published_or_refuse(resolution_id)
+        return DigestRequest(resolution_id or None, municipality)
+
+    async def digest_municipalities(self, scope: ViewScope) -> list[str]:
+        """The municipalities a digest can be made for: the region's choice; a municipal authority has
+        its own only and is never shown the list."""
+        if not scope.is_region:
+            raise DomainError("refused.button")
+        return await self.repo.orgs.municipalities()
+
+    async def _published_or_refuse(self, resolution_id: int) -> None:
         if resolution_id:
             resolution = await self.repo.resolutions.get(resolution_id)
             if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
                 raise DomainError("refused.button")
-        return DigestRequest(resolution_id or None, municipality)
 
     async def order_digest(
         self,
@@ -173,9 +190,11 @@ class StatusService:
         muni_code: str,
         key: str,
         now: dt.datetime,
+        scope: ViewScope,
     ) -> int:
-        """An on-demand digest for this person, queued in this unit of work under `key` (once per key)."""
-        request = await self.digest_request(resolution_id, muni_code)
+        """An on-demand digest for this person, queued in this unit of work under `key` (once per key);
+        a municipal authority's member gets their municipality's digest and nothing wider."""
+        request = await self.digest_request(resolution_id, muni_code, scope)
         return await delivery.on_demand(self.repo, person, request, key, now)
 
     async def municipality(self, code: str) -> str:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Float, String, case, cast, func, select, type_coerce
 
-from bot.domain import ExtensionState, ReportStatus, ResolutionStatus, ReviewState
+from bot.domain import ExtensionState, OrgKind, ReportStatus, ResolutionStatus, ReviewState, Role
 from storage.models import (
     AddresseeGroup,
     DeadlineExtension,
@@ -228,6 +228,25 @@ class DigestRepo(Repository):
                     yield OrgCells(org_id, cells or "", last_update)
         finally:
             await result.close()
+
+    async def institution_reach(self, municipality: str | None) -> dict[str, tuple[int, int]]:
+        """Per municipality: active institutions, and how many of them have nobody registered (no member
+        the bot could write to)."""
+        registered = (
+            select(Person.id)
+            .where(Person.organization_id == Organization.id, Person.role == Role.MEMBER)
+            .exists()
+        )
+        stmt = (
+            select(Organization.municipality, func.count(), func.sum(case((registered, 0), else_=1)))
+            .where(Organization.is_active.is_(True), Organization.kind == OrgKind.INSTITUTION)
+            .group_by(Organization.municipality)
+        )
+        if municipality is not None:
+            stmt = stmt.where(Organization.municipality == municipality)
+        return {
+            name: (int(total), int(nobody or 0)) for name, total, nobody in await self.session.execute(stmt)
+        }
 
     def _epoch(self, column: ColumnElement[dt.datetime | None]) -> ColumnElement[float]:
         """Seconds since the Unix epoch, computed by the database: half a million datetimes parsed one by one

@@ -312,14 +312,18 @@ def _digest_button(text: str, data: DigestPick) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text=text, callback_data=data.pack())]
 
 
-def digest_menu_markup(t: Translator, published: list[Resolution]) -> InlineKeyboardMarkup:
+def digest_menu_markup(
+    t: Translator, published: list[Resolution], by_municipality: bool = True
+) -> InlineKeyboardMarkup:
+    """`by_municipality` False: a municipal authority's menu, its own municipality only."""
     rows = [_digest_button(t.plain("btn.digest_all"), DigestPick())]
     if len(published) > 1:
         rows += [
             _digest_button(f"📜 {shorten(short_title(r.title, r.adopted_on), 55)}", DigestPick(res=r.id))
             for r in published
         ]
-    rows.append(_digest_button(t.plain("btn.digest_municipality"), DigestPick(muni="?")))
+    if by_municipality:
+        rows.append(_digest_button(t.plain("btn.digest_municipality"), DigestPick(muni="?")))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

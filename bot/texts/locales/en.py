@@ -790,7 +790,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "web.answered_of": "Items with a report: {answered} of {total}",
     "web.by_group": "By addressee group",
     "web.municipalities": "Municipalities, best first",
-    "web.light_legend": "Green: at least {green}% done, yellow: at least {yellow}%, red: less.",
+    "web.light_legend": (
+        "Green: completion accepted on at least {green}% of items and nothing overdue; yellow: at least "
+        "{yellow}%; red: less."
+    ),
     "web.review": "Report review",
     "web.review.pending": "Under review",
     "web.review.accepted": "Accepted",
@@ -901,4 +904,25 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.overdue_yes": "yes",
     "doc.note_deadline": "Deadline: {date}",
     "doc.summary_timezone": "Dates and times are in the {zone} time zone.",
+    # --- municipal digest and the municipalities' ranking (issue 14, points 3 and 4) ---
+    "digest.menu_municipal": "<b>Progress digest</b> for {name}: your education authority and the municipality's institutions. Text, Excel file and chart. Which resolutions should it cover?",
+    "rank.title": "<b>Municipalities ranked</b>",
+    "rank.legend": "🟢 at least {green}% of applicable items done and accepted, nothing overdue · 🟡 at least {yellow}% · 🔴 below {yellow}%",
+    "rank.line": "{rank}. {light} {name}: {percent}% accepted, overdue items: {overdue}",
+    "rank.unreachable": "; institutions with nobody in the bot: {count} of {total}",
+    "rank.light_green": "green",
+    "rank.light_yellow": "yellow",
+    "rank.light_red": "red",
+    "rank.sheet": "Municipalities ranked",
+    "rank.col.rank": "Rank",
+    "rank.col.light": "Light",
+    "rank.col.percent_accepted": "Done and accepted, share of applicable items",
+    "rank.col.overdue": "Overdue items",
+    "rank.col.institutions": "Institutions",
+    "rank.col.unreachable": "Institutions with nobody in the bot",
+    "rank.chart_title": "Municipalities ranked: education authority and institutions",
+    "rank.chart_axis": "Done and accepted, % of applicable items; dashed: the green and yellow thresholds",
+    "rank.chart_note": "{percent}% · overdue: {overdue}",
+    "doc.chart_by_organization": "By organization, the least accepted first",
+    "settings.ranking_order": "RANKING_YELLOW_PERCENT ({yellow}) exceeds RANKING_GREEN_PERCENT ({green}): the yellow threshold cannot be above the green one.",
 }

@@ -841,7 +841,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "web.answered_of": "Позиций с отчётом: {answered} из {total}",
     "web.by_group": "По группам адресатов",
     "web.municipalities": "Муниципалитеты: от лучших к отстающим",
-    "web.light_legend": "Зелёный — выполнено не меньше {green}%, жёлтый — не меньше {yellow}%, красный — меньше.",
+    "web.light_legend": (
+        "Зелёный — выполнение принято по {green}% позиций и больше, просроченных нет; жёлтый — по {yellow}% "
+        "и больше; красный — меньше."
+    ),
     "web.review": "Проверка отчётов",
     "web.review.pending": "На проверке",
     "web.review.accepted": "Принято",
@@ -953,4 +956,25 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "doc.overdue_yes": "да",
     "doc.note_deadline": "Срок: {date}",
     "doc.summary_timezone": "Дата и время указаны по часовому поясу {zone}.",
+    # --- municipal digest and the municipalities' ranking (issue 14, points 3 and 4) ---
+    "digest.menu_municipal": "<b>Сводка о ходе выполнения</b> по муниципалитету «{name}»: ваш орган управления образованием и учреждения муниципалитета. Текст, файл Excel и диаграмма. По каким резолюциям её составить?",
+    "rank.title": "<b>Рейтинг муниципалитетов</b>",
+    "rank.legend": "🟢 принято «Выполнено» не меньше {green}% применимых позиций и нет просроченных · 🟡 не меньше {yellow}% · 🔴 меньше {yellow}%",
+    "rank.line": "{rank}. {light} {name}: принято {percent}%, просрочено позиций: {overdue}",
+    "rank.unreachable": "; учреждений без представителей в боте: {count} из {total}",
+    "rank.light_green": "зелёный",
+    "rank.light_yellow": "жёлтый",
+    "rank.light_red": "красный",
+    "rank.sheet": "Рейтинг муниципалитетов",
+    "rank.col.rank": "Место",
+    "rank.col.light": "Светофор",
+    "rank.col.percent_accepted": "Принято «Выполнено» от применимых позиций",
+    "rank.col.overdue": "Просрочено позиций",
+    "rank.col.institutions": "Учреждений",
+    "rank.col.unreachable": "Учреждений без представителей в боте",
+    "rank.chart_title": "Рейтинг муниципалитетов: муниципальный орган и учреждения",
+    "rank.chart_axis": "Принято «Выполнено», % применимых позиций; пунктир — пороги зелёного и жёлтого",
+    "rank.chart_note": "{percent}% · просрочено: {overdue}",
+    "doc.chart_by_organization": "По организациям: сначала те, где принято меньше всего",
+    "settings.ranking_order": "RANKING_YELLOW_PERCENT ({yellow}) больше RANKING_GREEN_PERCENT ({green}): порог жёлтого не может быть выше порога зелёного.",
 }

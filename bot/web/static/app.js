@@ -154,7 +154,7 @@
             el("li", { "data-light": m.light, onclick: () => { state.filters = { municipality: m.name }; state.page = 0; matrix(); } },
               el("div", { class: "row-head" },
                 el("span", {}, el("span", { class: "light light-" + m.light }), m.name || "—"),
-                el("b", { text: percent(m.percent) })),
+                el("b", { text: percent(m.accepted_percent) })),
               tallyBar(m)))))));
   }
 
