@@ -87,6 +87,8 @@ class Run:
     p50_ms: float
     p99_ms: float
     connections: int | None = None
+    # Statements sent to the database (BEGIN and COMMIT not counted), for a figure load does not move.
+    statements: int | None = None
 
     @property
     def per_second(self) -> float:
@@ -99,6 +101,8 @@ class Run:
         )
         if self.connections is not None:
             text += f", {self.connections / self.updates:.3f} connections opened per update"
+        if self.statements is not None:
+            text += f", {self.statements / self.updates:.2f} statements per update"
         return text
 
 
@@ -142,7 +146,13 @@ class BackendResult:
         }
 
 
-def measure(people: int, elapsed: float, steps: Steps, connections: int | None = None) -> Run:
+def measure(
+    people: int,
+    elapsed: float,
+    steps: Steps,
+    connections: int | None = None,
+    statements: int | None = None,
+) -> Run:
     ordered = sorted(steps)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else 0.0
     return Run(
@@ -152,6 +162,7 @@ def measure(people: int, elapsed: float, steps: Steps, connections: int | None =
         p50_ms=statistics.median(ordered) * 1000 if ordered else 0.0,
         p99_ms=p99 * 1000,
         connections=connections,
+        statements=statements,
     )
 
 
@@ -195,13 +206,26 @@ class Plan:
 
 
 async def run_rounds(
-    personas: Sequence[Persona], plan: Plan, dialog: Dialog, count: Callable[[], int] | None = None
+    personas: Sequence[Persona],
+    plan: Plan,
+    dialog: Dialog,
+    count: Callable[[], int] | None = None,
+    statements: Callable[[], int] | None = None,
 ) -> list[Run]:
     runs = []
     for people, dialogs in plan.rounds:
         opened = count() if count else 0
+        sent = statements() if statements else 0
         elapsed, steps = await run_personas(personas[:people], dialogs, dialog)
-        runs.append(measure(people, elapsed, steps, count() - opened if count else None))
+        runs.append(
+            measure(
+                people,
+                elapsed,
+                steps,
+                count() - opened if count else None,
+                statements() - sent if statements else None,
+            )
+        )
     return runs
 
 
@@ -253,7 +277,12 @@ def db_bot_dispatcher(sessions: async_sessionmaker[Any]) -> Dispatcher:
 
 
 async def bench_anchor(
-    emulator: BotAPIEmulator, dp: Dispatcher, first_id: int, name: str, plan: Plan
+    emulator: BotAPIEmulator,
+    dp: Dispatcher,
+    first_id: int,
+    name: str,
+    plan: Plan,
+    statements: Callable[[], int] | None = None,
 ) -> list[Run]:
     bot = Bot(TOKEN, session=emulator.session())
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, close_bot_session=False))
@@ -263,7 +292,7 @@ async def bench_anchor(
         ]
         # One exchange each before the clock starts: the first getUpdates and connections are set up.
         await asyncio.gather(*(warm_up(p) for p in personas))
-        return await run_rounds(personas, plan, copy_dialog)
+        return await run_rounds(personas, plan, copy_dialog, statements=statements)
     finally:
         with contextlib.suppress(RuntimeError):
             await dp.stop_polling()
@@ -286,7 +315,7 @@ async def bench_db_bot(emulator: BotAPIEmulator, database_url: str, plan: Plan) 
         async with engine.begin() as conn:
             await conn.run_sync(_DbBotBase.metadata.create_all)
         dp = db_bot_dispatcher(async_sessionmaker(engine, expire_on_commit=False))
-        return await bench_anchor(emulator, dp, FIRST_DB_BOT_ID, "База", plan)
+        return await bench_anchor(emulator, dp, FIRST_DB_BOT_ID, "База", plan, statement_counter(engine))
     finally:
         await engine.dispose()
 
@@ -299,6 +328,18 @@ def connection_counter(engine: AsyncEngine) -> Callable[[], int]:
 
     event.listen(engine.sync_engine, "connect", on_connect)
     return lambda: opened[0]
+
+
+def statement_counter(engine: AsyncEngine) -> Callable[[], int]:
+    sent = [0]
+
+    def on_execute(*_: object) -> None:
+        sent[0] += 1
+
+    # After, not before: the bot's SQLite writers wait for their turn inside before_cursor_execute, and a
+    # listener added to that event meanwhile would change the list they are being called from.
+    event.listen(engine.sync_engine, "after_cursor_execute", on_execute)
+    return lambda: sent[0]
 
 
 # -- the bot -------------------------------------------------------------------------------------------
@@ -369,7 +410,13 @@ async def bench_bot(emulator: BotAPIEmulator, database_url: str, workdir: Path, 
                 for p in personas
             )
         )
-        return await run_rounds(personas, plan, report_dialog, connection_counter(runtime.engine))
+        return await run_rounds(
+            personas,
+            plan,
+            report_dialog,
+            connection_counter(runtime.engine),
+            statement_counter(runtime.engine),
+        )
 
 
 async def seed(sessions: async_sessionmaker[Any], renderer: MessageRenderer, people: int) -> None:

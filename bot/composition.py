@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot, Dispatcher, F
+from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -113,4 +113,28 @@ def create_dispatcher(
     # Groups and channels are not where this bot works; their messages are ignored, not refused.
     dp.message.filter(F.chat.type == "private")
     dp.include_routers(*get_routers())
+    run_filters_on_loop(dp)
     return dp
+
+
+def run_filters_on_loop(root: Router) -> None:
+    """aiogram calls a filter that is a plain function (F's magic filters, a State) through
+    asyncio.to_thread: a thread hop, and a wake-up of a worker thread, for each such filter it tries,
+    two or three per update, to compare a field. They are pure and take microseconds, so they run on
+    the loop. (`_handler` holds an observer's own filters, such as the private-chat one above; aiogram
+    3.31 is pinned, and tests/test_architecture.py checks the name.)"""
+    for router in root.chain_tail:
+        for observer in router.observers.values():
+            for handler in (observer._handler, *observer.handlers):
+                for item in handler.filters or ():
+                    if not item.awaitable:
+                        item.callback = _on_loop(item.callback)
+                        item.awaitable = True
+
+
+def _on_loop(check: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    # The filter's parameters were read from `check` already; this only changes how it is awaited.
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return check(*args, **kwargs)
+
+    return call

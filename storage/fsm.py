@@ -8,17 +8,18 @@ a dialog step and its effect are durable together and SQLite never sees a second
 
 from __future__ import annotations
 
+import json
 from abc import abstractmethod
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import FsmRecord, utcnow
-from storage.upsert import upsert
+from storage.upsert import insert_for
 
 
 class DialogChanges:
@@ -26,18 +27,35 @@ class DialogChanges:
 
     aiogram asks for the state and the data several times per update (the middleware, update_data, the
     handler) and sets them one after the other; the update holds the chat's lock, so nobody else changes
-    them meanwhile: one SELECT and at most one upsert per key and update.
+    them meanwhile: one SELECT and at most one upsert per key and update. The SELECT may come with the
+    person's (`prime`, storage/uow.py), and no upsert is made when the row would stay as it was read.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._read: dict[str, dict[str, Any]] = {}
+        # The row as the database has it (after the last write_back), to tell a change from a rewrite:
+        # state and data as JSON text, so that a handler changing a list in the data in place, then
+        # setting the data, is still a change.
+        self._stored: dict[str, _Stored] = {}
         self._pending: dict[str, dict[str, Any]] = {}
+
+    def known(self, key: str) -> bool:
+        return key in self._read
+
+    def prime(self, key: str, state: str | None, data: dict[str, Any] | None) -> None:
+        """The row of `key` as read by another statement of this unit of work (None, None: no row)."""
+        if key not in self._read:
+            self._remember(key, {"state": state, "data": data})
 
     async def get(self, key: str) -> dict[str, Any]:
         if key not in self._read:
-            self._read[key] = await _select(self.session, key) | self._pending.get(key, {})
+            self._remember(key, await _select(self.session, key))
         return self._read[key]
+
+    def _remember(self, key: str, row: dict[str, Any]) -> None:
+        self._stored[key] = _Stored.of(row["state"], row["data"])
+        self._read[key] = row | self._pending.get(key, {})
 
     def set(self, key: str, column: str, value: Any) -> None:
         self._pending.setdefault(key, {})[column] = value
@@ -49,7 +67,38 @@ class DialogChanges:
         """Writes what the update changed; the unit of work calls it before each commit."""
         pending, self._pending = self._pending, {}
         for key, columns in pending.items():
+            stored = self._stored.get(key)
+            after = stored.updated(columns) if stored is not None else None
+            if after is not None and after.data is not None and after == stored:
+                continue
             await _upsert(self.session, key, columns)
+            if after is not None:
+                self._stored[key] = after
+
+
+class _Stored(NamedTuple):
+    """A dialog row as the database keeps it: the state, and the data as its JSON column stores it (no
+    row and an empty one read alike: no state, no data). None for the data when it is not JSON."""
+
+    state: str | None
+    data: str | None
+
+    @classmethod
+    def of(cls, state: str | None, data: Mapping[str, Any] | None) -> _Stored:
+        return cls(state, _as_stored(data))
+
+    def updated(self, columns: Mapping[str, Any]) -> _Stored:
+        state = columns.get("state", self.state)
+        return _Stored(state, _as_stored(columns["data"]) if "data" in columns else self.data)
+
+
+def _as_stored(data: Mapping[str, Any] | None) -> str | None:
+    # Serialized, so that 1, 1.0 and True, equal in Python, are told apart as the JSON column does.
+    try:
+        return json.dumps(data or {}, sort_keys=True)
+    except (TypeError, ValueError):
+        # Not JSON: never equal to anything (the upsert will say what is wrong, as it always did).
+        return None
 
 
 class _Records(BaseStorage):
@@ -120,10 +169,28 @@ class BoundSqlStorage(_Records):
         self.changes.set(key, column, value)
 
 
+# The dialog's statements are built once (per dialect and set of columns): they run on most updates, and
+# a prebuilt statement is neither put together nor given a cache key again.
+_SELECT = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == bindparam("key"))
+_UPSERTS: dict[tuple[str, frozenset[str]], Any] = {}
+
+
 async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
-    row = (await session.execute(select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == key))).first()
+    row = (await session.execute(_SELECT, {"key": key})).first()
     return {"state": row.state if row else None, "data": row.data if row else None}
 
 
 async def _upsert(session: AsyncSession, key: str, columns: Mapping[str, Any]) -> None:
-    await upsert(session, FsmRecord, {"key": key, **columns, "updated_at": utcnow()}, conflict=["key"])
+    """Insert the row, or update the given columns (and the time) of the existing one."""
+    dialect = session.get_bind().dialect.name
+    names = frozenset(columns) | {"updated_at"}
+    statement = _UPSERTS.get((dialect, names))
+    if statement is None:
+        # On the table, not the mapped class: the ORM would take a dict of parameters for a bulk insert,
+        # which leaves None values out of the VALUES.
+        insert = insert_for(dialect, FsmRecord.__table__)
+        statement = insert.on_conflict_do_update(
+            index_elements=["key"], set_={name: insert.excluded[name] for name in sorted(names)}
+        )
+        _UPSERTS[(dialect, names)] = statement
+    await session.execute(statement, {"key": key, **columns, "updated_at": utcnow()})

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.fsm import DialogChanges
+from storage.models import Person
 from storage.repositories import Repositories
 
 ServicesFactory = Callable[[Repositories], Any]
@@ -52,6 +53,22 @@ class UnitOfWork:
         self._on_outbox = on_outbox
         self._outbox_rows = False
         self._token: Any = None
+        self._callers: dict[int, Person | None] = {}
+
+    async def caller(self, telegram_id: int, dialog_key: str | None = None) -> Person | None:
+        """The person writing (with the organization), read once per unit of work. Given the key of the
+        update's dialog, its row comes in the same statement and the FSM storage reads no more."""
+        if telegram_id in self._callers:
+            return self._callers[telegram_id]
+        if dialog_key is None or self.fsm.known(dialog_key):
+            person = await self.repo.people.by_telegram_id(telegram_id)
+        else:
+            row = await self.repo.people.by_telegram_id_with_dialog(telegram_id, dialog_key)
+            person = row.person if row is not None else None
+            if row is not None:
+                self.fsm.prime(dialog_key, row.dialog_state, row.dialog_data)
+        self._callers[telegram_id] = person
+        return person
 
     def _enqueued(self) -> None:
         self._outbox_rows = True

@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import FromClause
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 
 def _insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
-    dialect = session.get_bind().dialect.name
+    return insert_for(session.get_bind().dialect.name, model)
+
+
+def insert_for(dialect: str, model: type[DeclarativeBase] | FromClause) -> Any:
+    """The dialect's INSERT (of a mapped class or a table), which knows ON CONFLICT."""
+    # Each dialect's module is imported on first use: a SQLite bot never loads PostgreSQL's (and the
+    # engine has imported its own dialect already, so this is a lookup in sys.modules).
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(model)
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(model)
     raise NotImplementedError(f"no upsert for dialect {dialect}")
 

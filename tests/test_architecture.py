@@ -86,6 +86,11 @@ def test_aiogram_is_pinned_to_the_minor_version_whose_private_names_the_webhook_
     assert list(background.parameters) == ["self", "bot", "request"]
     feed = inspect.signature(BaseRequestHandler._background_feed_update)
     assert list(feed.parameters) == ["self", "bot", "update"]
+    # bot/composition.py (run_filters_on_loop) reaches an observer's own filters through `_handler`.
+    from aiogram.dispatcher.event.handler import HandlerObject
+    from aiogram.dispatcher.event.telegram import TelegramEventObserver
+
+    assert isinstance(TelegramEventObserver(router=object(), event_name="x")._handler, HandlerObject)  # type: ignore[arg-type]
     handler = SimpleRequestHandler.__new__(SimpleRequestHandler)
     BaseRequestHandler.__init__(handler, dispatcher=object(), handle_in_background=True)  # type: ignore[arg-type]
     assert isinstance(handler._background_feed_update_tasks, set)

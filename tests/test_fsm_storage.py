@@ -9,6 +9,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain import Role
 from storage.db import create_engine, create_session_factory
 from storage.fsm import SqlStorage
 from storage.migrate import upgrade
@@ -92,3 +93,66 @@ async def test_changes_of_a_failed_update_are_not_written(
             raise RuntimeError("the handler failed")
     assert await storage.get_state(KEY) == "ReportDialog:comment"
     assert await storage.get_data(KEY) == {}
+
+
+class Statements:
+    """The statements a unit of work's engine runs, while listening."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self.seen.append(" ".join(statement.split()))
+
+    def on(self, table: str) -> list[str]:
+        return [s for s in self.seen if table in s]
+
+
+async def test_the_person_and_the_dialog_are_read_in_one_statement_and_an_unchanged_dialog_is_not_written(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = SqlStorage(session_factory)
+    await storage.set_state(KEY, "ReportDialog:comment")
+    await storage.set_data(KEY, {"rec_id": 7, "evidence": [1]})
+    async with UnitOfWork(session_factory) as uow:
+        await uow.repo.people.add(KEY.user_id, "Ирина", Role.MEMBER)
+    statements = Statements()
+    async with UnitOfWork(session_factory) as uow:
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", statements)
+        try:
+            person = await uow.caller(KEY.user_id, storage.key_builder.build(KEY))
+            assert person is not None and person.full_name == "Ирина"
+            assert await uow.caller(KEY.user_id) is person  # the identity middleware's read: no statement
+            bound = storage.bound(uow.fsm)
+            assert await bound.get_state(KEY) == "ReportDialog:comment"
+            # aiogram writes back what it read: the same state and data, nothing to store.
+            await bound.set_state(KEY, "ReportDialog:comment")
+            await bound.set_data(KEY, await bound.get_data(KEY))
+            await uow.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", statements)
+    assert len(statements.seen) == 1, statements.seen
+    assert "people" in statements.seen[0] and "fsm_records" in statements.seen[0]
+
+
+async def test_a_dialog_changed_in_place_is_still_written(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = SqlStorage(session_factory)
+    await storage.set_data(KEY, {"evidence": [1]})
+    statements = Statements()
+    async with UnitOfWork(session_factory) as uow:
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", statements)
+        try:
+            bound = storage.bound(uow.fsm)
+            data = await bound.get_data(KEY)
+            data["evidence"].append(2)  # the list is shared with what was read
+            await bound.set_data(KEY, data)
+            await bound.set_state(KEY, None)  # no state before, none after
+            await uow.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", statements)
+    assert len([s for s in statements.on("fsm_records") if s.startswith("INSERT")]) == 1
+    assert await SqlStorage(session_factory).get_data(KEY) == {"evidence": [1, 2]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from importlib import resources
 
@@ -9,11 +10,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import EvidenceKind, OrgKind, ReportStatus, ResolutionStatus
+from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, ResolutionStatus
 from bot.services.seed import seed_org, seed_resolution
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import Evidence, Report
+from storage.models import DeadlineExtension, Evidence, Report
 from storage.repositories import Repositories
 
 SAMPLE = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
@@ -86,3 +87,73 @@ async def test_missing_parts_are_none(sessions: async_sessionmaker[AsyncSession]
         org, rec, report = await reports.target(org_id, 10**9)
         assert org is not None and rec is None and report is None
         assert await reports.target(10**9, rec_id) == (None, None, None)
+
+
+async def approved_extensions(
+    sessions: async_sessionmaker[AsyncSession], org_id: int, rec_id: int, days: list[dt.date]
+) -> list[int]:
+    """Extension requests for (org, rec), approved one after another in the order given."""
+    ids = []
+    async with sessions() as session:
+        repo = Repositories(session)
+        for n, day in enumerate(days):
+            extension = await repo.extensions.add(
+                DeadlineExtension(
+                    organization_id=org_id, recommendation_id=rec_id, new_deadline=day, reason="-"
+                )
+            )
+            decided = dt.datetime(2026, 3, 1, tzinfo=dt.UTC) + dt.timedelta(days=n)
+            assert await repo.extensions.decide(extension.id, ExtensionState.APPROVED, None, decided, None)
+            ids.append(extension.id)
+        await session.commit()
+    return ids
+
+
+async def test_the_own_deadline_comes_with_the_target_and_is_the_latest_approved(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    org_id, rec_id, other_id = await seeded(sessions)
+    await approved_extensions(sessions, org_id, rec_id, [dt.date(2026, 9, 1), dt.date(2026, 8, 1)])
+    async with sessions() as session:
+        expected = await Repositories(session).extensions.own_deadlines([org_id], [rec_id])
+    assert expected == {(org_id, rec_id): dt.date(2026, 8, 1)}
+    for rec, own in ((rec_id, expected), (other_id, {})):
+        async with sessions() as session:
+            repo = Repositories(session)
+            statements: list[str] = []
+
+            def count(*args: object, seen: list[str] = statements) -> None:
+                seen.append(str(args[2]))
+
+            engine = session.get_bind()
+            await repo.reports.target(org_id, rec)
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                assert await repo.extensions.own_deadlines([org_id], [rec]) == own
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+            assert statements == []  # read with the target
+            # Taken once: asked again, the database answers.
+            assert await repo.extensions.own_deadlines([org_id], [rec]) == own
+
+
+async def test_an_extension_written_in_the_session_drops_the_deadline_read_with_the_target(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    org_id, rec_id, _ = await seeded(sessions)
+    async with sessions() as session:
+        repo = Repositories(session)
+        await repo.reports.target(org_id, rec_id)
+        extension = await repo.extensions.add(
+            DeadlineExtension(
+                organization_id=org_id,
+                recommendation_id=rec_id,
+                new_deadline=dt.date(2026, 10, 1),
+                reason="-",
+            )
+        )
+        decided = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+        assert await repo.extensions.decide(extension.id, ExtensionState.APPROVED, None, decided, None)
+        assert await repo.extensions.own_deadlines([org_id], [rec_id]) == {
+            (org_id, rec_id): dt.date(2026, 10, 1)
+        }

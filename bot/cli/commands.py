@@ -48,9 +48,11 @@ async def execution_report(args: argparse.Namespace, settings: Settings) -> int:
 async def run(_args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime.app import Runtime
     from bot.runtime.checks import check_dependencies
-    from bot.runtime.webhook import check_webhook_settings
 
     if settings.webhook_url:
+        # The webhook's server (aiohttp.web) is no business of polling.
+        from bot.runtime.webhook import check_webhook_settings
+
         check_webhook_settings(settings)
     # Before anything starts: a bot that cannot keep dialogs or files would leave people unanswered.
     await check_dependencies(settings)

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
@@ -31,13 +31,17 @@ from bot.telegram.evidence_store import EvidenceStore
 from bot.telegram.menus import set_dashboard_button, set_default_menu, set_menu
 from bot.telegram.middlewares import JournalFetchedUpdates
 from bot.texts.i18n import Translator, translator
-from bot.web.app import DashboardServer
-from bot.web.context import WebContext
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
 from storage.db import DatabaseUrlError, create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    # The dashboard's web server (aiohttp.web) is loaded only when it is served: WEBAPP_URL set, or the
+    # webhook's server.
+    from bot.web.app import DashboardServer
+    from bot.web.context import WebContext
 
 log = logging.getLogger(__name__)
 
@@ -271,12 +275,16 @@ class Runtime:
                 self.dashboard = None
 
     def web_context(self) -> WebContext:
+        from bot.web.context import WebContext
+
         return WebContext(self.settings, self.session_factory, self.clock, self.renderer)
 
     async def start_dashboard(self) -> DashboardServer | None:
         """Polling mode's dashboard server on WEB_HOST:WEB_PORT, only when WEBAPP_URL is set."""
         if not self.settings.webapp_url:
             return None
+        from bot.web.app import DashboardServer
+
         server = DashboardServer(self.web_context(), self.settings.web_host, self.settings.web_port)
         await server.start()
         return server

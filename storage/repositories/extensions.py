@@ -5,15 +5,48 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from bot.domain import ExtensionState
 from storage.models import DeadlineExtension
-from storage.repositories.base import Repository
+from storage.repositories.base import PREFETCHED_OWN_DEADLINE, Repository
+
+# own_deadlines' four statements (by organizations, by recommendations, by both, all), built on first use:
+# every step of the report dialog runs one, and a prebuilt statement is neither put together nor given
+# a cache key again.
+_OWN_DEADLINES: dict[tuple[bool, bool], Select[tuple[int, int, dt.date]]] = {}
+
+
+def _own_deadlines_statement(by_org: bool, by_rec: bool) -> Select[tuple[int, int, dt.date]]:
+    stmt = _OWN_DEADLINES.get((by_org, by_rec))
+    if stmt is None:
+        stmt = (
+            select(
+                DeadlineExtension.organization_id,
+                DeadlineExtension.recommendation_id,
+                DeadlineExtension.new_deadline,
+            )
+            .where(DeadlineExtension.state == ExtensionState.APPROVED)
+            .order_by(DeadlineExtension.decided_at, DeadlineExtension.id)
+        )
+        if by_org:
+            stmt = stmt.where(DeadlineExtension.organization_id.in_(bindparam("org_ids", expanding=True)))
+        if by_rec:
+            stmt = stmt.where(DeadlineExtension.recommendation_id.in_(bindparam("rec_ids", expanding=True)))
+        _OWN_DEADLINES[(by_org, by_rec)] = stmt
+    return stmt
+
+
+def _one_pair(org_ids: Sequence[int] | None, rec_ids: Sequence[int] | None) -> tuple[int, int] | None:
+    """The one (organization, recommendation) asked for, if that is all that is asked."""
+    if org_ids is not None and rec_ids is not None and len(org_ids) == 1 and len(rec_ids) == 1:
+        return org_ids[0], rec_ids[0]
+    return None
 
 
 class ExtensionRepo(Repository):
     async def add(self, extension: DeadlineExtension) -> DeadlineExtension:
+        self.session.info.pop(PREFETCHED_OWN_DEADLINE, None)
         self.session.add(extension)
         await self.session.flush()
         return extension
@@ -36,6 +69,7 @@ class ExtensionRepo(Repository):
     ) -> bool:
         """Records a decision on a request still pending; False when someone decided first (two officials
         at once, or a replayed button): one conditional UPDATE, so only one of them wins."""
+        self.session.info.pop(PREFETCHED_OWN_DEADLINE, None)
         result = await self.session.execute(
             update(DeadlineExtension)
             .where(DeadlineExtension.id == extension_id, DeadlineExtension.state == ExtensionState.PENDING)
@@ -90,17 +124,14 @@ class ExtensionRepo(Repository):
 
         Approved requests are few (one organization asks now and then), so they are read whole and the
         latest decision wins in Python rather than by a window function both dialects must agree on."""
-        stmt = (
-            select(
-                DeadlineExtension.organization_id,
-                DeadlineExtension.recommendation_id,
-                DeadlineExtension.new_deadline,
-            )
-            .where(DeadlineExtension.state == ExtensionState.APPROVED)
-            .order_by(DeadlineExtension.decided_at, DeadlineExtension.id)
-        )
+        prefetched = self.session.info.pop(PREFETCHED_OWN_DEADLINE, None)
+        if prefetched is not None and prefetched[:2] == _one_pair(org_ids, rec_ids):
+            org_id, rec_id, day = prefetched
+            return {(org_id, rec_id): day} if day is not None else {}
+        params = {}
         if org_ids is not None:
-            stmt = stmt.where(DeadlineExtension.organization_id.in_(org_ids))
+            params["org_ids"] = list(org_ids)
         if rec_ids is not None:
-            stmt = stmt.where(DeadlineExtension.recommendation_id.in_(rec_ids))
-        return {(org, rec): day for org, rec, day in await self.session.execute(stmt)}
+            params["rec_ids"] = list(rec_ids)
+        stmt = _own_deadlines_statement(org_ids is not None, rec_ids is not None)
+        return {(org, rec): day for org, rec, day in await self.session.execute(stmt, params)}

@@ -3,19 +3,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Insert, bindparam, delete, select, update
 
 from storage.models import JournaledUpdate
 from storage.repositories.base import Repository
 
 # One statement per dialect, executed with a list of parameter sets: the same statement for a batch of
 # any size, so SQLAlchemy compiles it once per process and the driver runs it as executemany. (A
-# multi-row VALUES would be a new statement, and a new compilation, for every batch size.)
-_RECORD: dict[str, Insert] = {
-    "sqlite": sqlite.insert(JournaledUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
-    "postgresql": postgresql.insert(JournaledUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
-}
+# multi-row VALUES would be a new statement, and a new compilation, for every batch size.) Made on first
+# use, so that a SQLite bot never imports PostgreSQL's dialect.
+_RECORD: dict[str, Insert] = {}
+
+
+def _record_statement(dialect: str) -> Insert:
+    statement = _RECORD.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = _RECORD[dialect] = insert(JournaledUpdate).on_conflict_do_nothing(
+            index_elements=["update_id"]
+        )
+    return statement
+
+
+# Every update runs it: built once, it is neither put together nor given a cache key again.
+_TAKE = (
+    delete(JournaledUpdate)
+    .where(JournaledUpdate.update_id == bindparam("update_id"))
+    .execution_options(synchronize_session=False)
+)
 
 
 class UpdateJournalRepo(Repository):
@@ -24,16 +42,12 @@ class UpdateJournalRepo(Repository):
         if not payloads:
             return
         rows = [{"update_id": int(p["update_id"]), "payload": p} for p in payloads]
-        await self.session.execute(_RECORD[self.session.get_bind().dialect.name], rows)
+        await self.session.execute(_record_statement(self.session.get_bind().dialect.name), rows)
 
     async def take(self, update_id: int) -> bool:
         """Removes the update from the journal; False if it was not there: handled already, by this
         process before a restart or by another one."""
-        result = await self.session.execute(
-            delete(JournaledUpdate)
-            .where(JournaledUpdate.update_id == update_id)
-            .execution_options(synchronize_session=False)
-        )
+        result = await self.session.execute(_TAKE, {"update_id": update_id})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def pending(self, limit: int = 1000) -> list[JournaledUpdate]:

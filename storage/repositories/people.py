@@ -2,21 +2,47 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from bot.domain import OrgKind, Role
-from storage.models import Organization, Person
+from storage.models import FsmRecord, Organization, Person
 from storage.repositories.base import Repository
+
+# Built once, as every update runs one of them: a prebuilt statement is neither put together nor given a
+# cache key again (SQLAlchemy memoizes both on the object).
+_BY_TELEGRAM_ID = (
+    select(Person)
+    .options(joinedload(Person.organization))
+    .where(Person.telegram_id == bindparam("telegram_id"))
+)
+_WITH_DIALOG = (
+    select(Person, FsmRecord.state, FsmRecord.data)
+    .outerjoin(FsmRecord, FsmRecord.key == bindparam("dialog_key"))
+    .options(joinedload(Person.organization))
+    .where(Person.telegram_id == bindparam("telegram_id"))
+)
+
+
+class CallerRow(NamedTuple):
+    person: Person
+    dialog_state: str | None
+    dialog_data: dict[str, Any] | None
 
 
 class PersonRepo(Repository):
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         """The person with their organization, in one statement: every update needs both for its scope."""
-        return await self.session.scalar(
-            select(Person).options(joinedload(Person.organization)).where(Person.telegram_id == telegram_id)
-        )
+        return await self.session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
+
+    async def by_telegram_id_with_dialog(self, telegram_id: int, dialog_key: str) -> CallerRow | None:
+        """`by_telegram_id` and the dialog (FSM) row of `dialog_key` in one statement: the two reads every
+        update starts with. None when there is no such person (the dialog row is then not read)."""
+        params = {"telegram_id": telegram_id, "dialog_key": dialog_key}
+        row = (await self.session.execute(_WITH_DIALOG, params)).first()
+        return CallerRow(row[0], row[1], row[2]) if row is not None else None
 
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)

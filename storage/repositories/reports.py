@@ -5,13 +5,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from bot.domain import OrgKind, ReportStatus, ResolutionStatus, ReviewState
+from bot.domain import ExtensionState, OrgKind, ReportStatus, ResolutionStatus, ReviewState
 from bot.domain.scope import REGION, ViewScope
 from storage.models import (
     AddresseeGroup,
+    DeadlineExtension,
     Evidence,
     Organization,
     Recommendation,
@@ -19,7 +20,7 @@ from storage.models import (
     ReportRevision,
     Resolution,
 )
-from storage.repositories.base import Repository
+from storage.repositories.base import PREFETCHED_OWN_DEADLINE, Repository
 from storage.repositories.scope import org_in_scope
 
 
@@ -52,33 +53,52 @@ class QueueFilter:
 
 QueueRow = tuple[Report, Recommendation, Organization]
 
+# Built once: every step of the report dialog runs it, and a prebuilt statement is neither put together
+# nor given a cache key again (SQLAlchemy memoizes both on the object).
+_OWN_DEADLINE = (
+    select(DeadlineExtension.new_deadline)
+    .where(
+        DeadlineExtension.organization_id == bindparam("org_id"),
+        DeadlineExtension.recommendation_id == bindparam("rec_id"),
+        DeadlineExtension.state == ExtensionState.APPROVED,
+    )
+    # The latest decision wins, as in ExtensionRepo.own_deadlines.
+    .order_by(DeadlineExtension.decided_at.desc().nulls_last(), DeadlineExtension.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_TARGET = (
+    select(Organization, Recommendation, Report, _OWN_DEADLINE)
+    .select_from(Organization)
+    .outerjoin(Recommendation, Recommendation.id == bindparam("rec_id"))
+    .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+    .outerjoin(Resolution, AddresseeGroup.resolution_id == Resolution.id)
+    .outerjoin(
+        Report,
+        (Report.recommendation_id == Recommendation.id) & (Report.organization_id == bindparam("org_id")),
+    )
+    .outerjoin(Evidence, Evidence.report_id == Report.id)
+    .where(Organization.id == bindparam("org_id"))
+    .options(
+        contains_eager(Recommendation.group).contains_eager(AddresseeGroup.resolution),
+        contains_eager(Report.evidence),
+    )
+    .order_by(Evidence.id)
+)
+
 
 class ReportRepo(Repository):
     async def target(self, org_id: int, rec_id: int) -> ReportTarget:
         """The organization, the recommendation (group, resolution) and the organization's report on
         it (evidence) in one statement: every step of the report dialog needs all of them."""
-        stmt = (
-            select(Organization, Recommendation, Report)
-            .select_from(Organization)
-            .outerjoin(Recommendation, Recommendation.id == rec_id)
-            .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
-            .outerjoin(Resolution, AddresseeGroup.resolution_id == Resolution.id)
-            .outerjoin(
-                Report, (Report.recommendation_id == Recommendation.id) & (Report.organization_id == org_id)
-            )
-            .outerjoin(Evidence, Evidence.report_id == Report.id)
-            .where(Organization.id == org_id)
-            .options(
-                contains_eager(Recommendation.group).contains_eager(AddresseeGroup.resolution),
-                contains_eager(Report.evidence),
-            )
-            .order_by(Evidence.id)
-        )
         # Every row (one per evidence item) fills the report's evidence; unique() folds them into one.
-        rows = (await self.session.execute(stmt)).unique().all()
+        result = await self.session.execute(_TARGET, {"org_id": org_id, "rec_id": rec_id})
+        rows = result.unique().all()
         if not rows:
             return ReportTarget(None, None, None)
-        org, rec, report = rows[0]
+        org, rec, report, own_deadline = rows[0]
+        if rec is not None:
+            self.session.info[PREFETCHED_OWN_DEADLINE] = (org_id, rec_id, own_deadline)
         return ReportTarget(org, rec, report)
 
     async def for_org_and_rec(self, org_id: int, rec_id: int) -> Report | None:

@@ -35,6 +35,10 @@ class FsmContextMiddleware(BaseMiddleware):
             return await handler(event, data)
         uow: UnitOfWork | None = data.get("uow")
         if isinstance(self.fsm.storage, SqlStorage) and uow is not None:
+            user = data.get("event_from_user")
+            if user is not None:
+                # The person (IdentityMiddleware's) and the dialog row in one statement, not two.
+                await uow.caller(user.id, self.fsm.storage.key_builder.build(context.key))
             context = FSMContext(storage=self.fsm.storage.bound(uow.fsm), key=context.key)
         data["state"] = context
         data["raw_state"] = await context.get_state()

@@ -11,7 +11,7 @@ from bot.domain.scope import view_scope
 from bot.runtime.logs import log_context
 from bot.services.roles import effective_role
 from bot.texts.i18n import locale_for, translator
-from storage.repositories import Repositories
+from storage.uow import UnitOfWork
 
 
 class IdentityMiddleware(BaseMiddleware):
@@ -40,8 +40,9 @@ class IdentityMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        repo: Repositories = data["uow"].repo
-        person = await repo.people.by_telegram_id(user.id) if user else None
+        uow: UnitOfWork = data["uow"]
+        # Read already, with the dialog's row, when the FSM context was set up (FsmContextMiddleware).
+        person = await uow.caller(user.id) if user else None
         data["person"] = person
         role = effective_role(person, user.id, self.settings.admin_ids) if user else None
         data["role"] = role
