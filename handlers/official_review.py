@@ -33,7 +33,7 @@ from bot.telegram.callbacks import (
     ReviewMute,
     ReviewNav,
 )
-from bot.telegram.filters import SUPERVISOR
+from bot.telegram.filters import MEMBER, SUPERVISOR
 from bot.telegram.views import review as views
 from bot.texts.i18n import Html, Translator
 from storage.models import Person
@@ -96,6 +96,8 @@ async def review(
     state: FSMContext,
     t: Translator,
 ) -> None:
+    # A member who does not review is told who does (and nothing of the dialog is touched).
+    services.review.require(person, role, scope)
     await leave_note(state)
     await state.update_data(review_nav=ReviewNav().pack())
     text, markup = await queue_screen(services, ReviewNav(), (person, role, scope), settings, t)
@@ -291,7 +293,7 @@ async def switch_delegation(
 
 def router() -> Router:
     # Officials, admins and municipal authorities' members; what each may see and decide is the service's.
-    reviewers = Router(name="official_review")
+    reviewers = Router(name="official_review.reviewers")
     reviewers.message.filter(SUPERVISOR)
     reviewers.callback_query.filter(SUPERVISOR)
     reviewers.message.register(review, Command("review"))
@@ -303,4 +305,10 @@ def router() -> Router:
     reviewers.callback_query.register(history, ReviewHistory.filter())
     reviewers.callback_query.register(mute, ReviewMute.filter())
     reviewers.callback_query.register(switch_delegation, DelegationSwitch.filter(F.queue.is_(True)))
-    return reviewers
+    # Members of other organizations: /review tells them who reviews their reports.
+    others = Router(name="official_review.members")
+    others.message.filter(MEMBER)
+    others.message.register(review, Command("review"))
+    parent = Router(name="official_review")
+    parent.include_routers(reviewers, others)
+    return parent

@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.domain import OrgKind, ReviewState, RevisionEvent
+from bot.domain import OrgKind, ReviewState, RevisionEvent, Role
 from bot.domain.clock import FrozenClock
 from bot.domain.delegation import delegation_on, open_decisions, refusal
+from bot.domain.errors import DomainError
 from bot.domain.scope import REGION, ViewScope
 from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
+from bot.services.review import require_reviewer, reviewer_refusal
 from bot.services.seed import seed_org, seed_resolution
 from bot.telegram.callbacks import (
     DelegationMode,
@@ -258,6 +260,19 @@ async def test_forged_buttons_outside_the_remit_are_refused(
 
     await eventually(nothing_changed)
     assert await decisions(app, "МБУ ДО ДЮЦ") == [] and await decisions(app, VYAZMA_AUTHORITY) == []
+    # An institution's member is told who reviews its reports, not that the command is not for them.
+    await people[8101].send("/review")
+    told = await people[8101].expect(contains="Отчёты проверяют департамент и, если он так решил")
+    assert "муниципальный орган" in told.text and "недоступна" not in told.text
+
+
+def test_whoever_is_refused_review_hears_what_is_true_for_them() -> None:
+    assert reviewer_refusal(Role.MEMBER, OrgKind.INSTITUTION) == "review.institution_refused"
+    assert reviewer_refusal(Role.MEMBER, OrgKind.INSTITUTE) == "review.member_refused"
+    assert reviewer_refusal(None, None) == "review.staff_only"
+    with pytest.raises(DomainError) as refused:
+        require_reviewer(Role.MEMBER, None, OrgKind.INSTITUTION)
+    assert refused.value.key == "review.institution_refused"
 
 
 @pytest.mark.parametrize("settings", [True], indirect=True)

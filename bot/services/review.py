@@ -58,14 +58,25 @@ def normalize_note(text: str, kind: str) -> str:
     return note
 
 
-def require_reviewer(role: Role | None, scope: ViewScope | None = None) -> ViewScope:
+def require_reviewer(
+    role: Role | None, scope: ViewScope | None = None, kind: OrgKind | None = None
+) -> ViewScope:
     """Whose reports the caller may decide on: the region for officials and admins, a municipality for
-    a municipal authority's members (what they may decide there is checked per report)."""
+    a municipal authority's members (what they may decide there is checked per report). Anyone else is
+    told who does review: `kind` is the kind of the caller's organization."""
     if role in REVIEWERS:
         return REGION
     if role is Role.MEMBER and scope is not None and not scope.is_region:
         return scope
-    raise DomainError("review.staff_only")
+    raise DomainError(reviewer_refusal(role, kind))
+
+
+def reviewer_refusal(role: Role | None, kind: OrgKind | None) -> str:
+    """What is true for the one refused: an institution's reports may go to its municipal authority
+    (if the department delegates them), any other organization's go to the department."""
+    if role is not Role.MEMBER:
+        return "review.staff_only"
+    return "review.institution_refused" if kind is OrgKind.INSTITUTION else "review.member_refused"
 
 
 def last_by_municipal(revisions: list[ReportRevision]) -> bool:
@@ -165,6 +176,11 @@ class ReviewService:
     async def municipalities(self, scope: ViewScope = REGION) -> list[str]:
         names = await self.repo.orgs.municipalities()
         return [name for name in names if scope.covers(name)]
+
+    def require(self, person: Person | None, role: Role | None, scope: ViewScope | None) -> ViewScope:
+        """The reviewer's scope; anyone who does not review is told who does."""
+        org = person.organization if person is not None else None
+        return require_reviewer(role, scope, OrgKind(org.kind) if org is not None else None)
 
     async def card(self, role: Role | None, scope: ViewScope | None, report_id: int) -> ReportCard:
         """A report as a reviewer sees it; a municipal authority only its own institutions' (for a

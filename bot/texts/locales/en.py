@@ -408,7 +408,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "startup.dir_not_writable": "The bot cannot write to {path} ({setting}): {reason}. Create it and let the bot's user write there, or point {setting} to another folder.",
     "cli.database_failed": "Cannot open the database at DATABASE_URL: {reason}",
     "cmd.review": "Review organizations' reports",
-    "review.staff_only": "Only department officials and administrators review reports.",
+    "review.staff_only": "Reports are reviewed by department officials and administrators and, where the department so decides, by municipal education authorities.",
     "review.not_found": "Report not found: it may have been deleted with its resolution.",
     "review.stale": "⚠️ The report changed while you were looking at it. Nothing was saved — here is the current version.",
     "review.stale_short": "The report changed while you were looking at it",
@@ -942,4 +942,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "btn.delegation_on": "👥 Hand review to municipal authorities",
     "btn.delegation_off": "🏛 Review in the department",
     "btn.delegation_default": "↩️ As the general setting",
+    # polish: who reviews, deciding bodies on the dashboard, municipal authorities' decisions in /review
+    "review.institution_refused": "Reports are reviewed by the department and, where it so decides, by your municipality's education authority. Your reports: /report",
+    "review.member_refused": "Your organization's reports are reviewed by department officials. Your reports: /report",
 }
