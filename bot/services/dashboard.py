@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.domain import OrgKind, ReportStatus, ReviewState, Role
 from bot.domain.errors import DomainError
-from bot.domain.ranking import LIGHT_ORDER, Thresholds
+from bot.domain.ranking import Standing, Thresholds, rank_municipalities
 from bot.domain.scope import ViewScope, view_scope
 from bot.services.dashboard_overview import OverviewFigures, count_overview
 from storage.repositories import Repositories
@@ -154,17 +154,21 @@ class DashboardService:
         }
 
     def _ranked(self, figures: OverviewFigures) -> list[dict[str, Any]]:
-        """Green first, then yellow, then red; within a colour by the share accepted, then by name. The
-        light is the digest's rule (bot.domain.ranking)."""
+        """The digest's ranking (bot.domain.ranking): the same population (a named municipality's
+        municipal authority and institutions), the same light and the same order."""
         overdue = figures.overdue_by_municipality()
+        standings = [
+            Standing(name, tally.accepted_done, tally.applicable, overdue.get(name, 0))
+            for name, tally in figures.ranked.items()
+        ]
         rows = []
-        for name, tally in figures.municipalities.items():
-            row = {"name": name} | _tally(tally)
+        for item in rank_municipalities(standings, self.thresholds):
+            tally = figures.ranked[item.standing.name]
+            row = {"name": item.standing.name} | _tally(tally)
             row["accepted_percent"] = round(tally.percent_accepted, 1)
-            row["overdue"] = overdue.get(name, 0)
-            row["light"] = self.thresholds.light(tally.percent_accepted, row["overdue"]).value
+            row["overdue"] = item.standing.overdue
+            row["light"] = item.light.value
             rows.append(row)
-        rows.sort(key=lambda row: (LIGHT_ORDER[row["light"]], -row["accepted_percent"], row["name"]))
         return rows
 
     async def filters(self, scope: ViewScope, resolution_id: int | None) -> dict[str, Any]:
