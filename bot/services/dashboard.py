@@ -14,7 +14,8 @@ from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.domain import OrgKind, ReportStatus, ReviewState, Role
+from bot.domain import OrgKind, ReportStatus, ReviewState, RevisionEvent, Role
+from bot.domain.delegation import stands_by
 from bot.domain.errors import DomainError
 from bot.domain.ranking import Standing, Thresholds, rank_municipalities
 from bot.domain.scope import ViewScope, view_scope
@@ -240,6 +241,7 @@ class DashboardService:
         items = []
         for rec in recs:
             report = reports.get(rec.rec_id)
+            own = [h for h in history if report and h["report_id"] == report.report_id]
             items.append(
                 _rec(rec)
                 | _report(report)
@@ -247,9 +249,8 @@ class DashboardService:
                     "evidence": [
                         _evidence(e) for e in evidence if report and e.report_id == report.report_id
                     ],
-                    "history": [
-                        _revision(h) for h in history if report and h["report_id"] == report.report_id
-                    ],
+                    "history": [_revision(h) for h in own],
+                    "decided": _decided(report, own),
                 }
             )
         return {"organization": asdict(org), "items": items}
@@ -375,6 +376,17 @@ def _evidence(item: EvidenceFile) -> dict[str, Any]:
         "text": item.text,
         "downloadable": bool(item.stored_path),
     }
+
+
+def _decided(report: ReportRow | None, history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The decision the report stands by, as the chat's card names it (bot.domain.delegation.stands_by):
+    who took it and the municipal authority they took it for (`body` None: the department)."""
+    if report is None or not history:
+        return None
+    latest = history[-1]
+    if not stands_by(ReviewState(report.review), RevisionEvent(latest["event"])):
+        return None
+    return {"event": latest["event"], "author": latest["author"], "body": latest["body"]}
 
 
 def _revision(row: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ReportStatus, ReviewState, RevisionEvent
-from bot.domain.delegation import open_decisions
+from bot.domain.delegation import open_decisions, stands_by
 from bot.domain.evidence import EvidenceItem
 from bot.domain.scope import REGION, ViewScope
 from bot.services.intents import ReviewDecisionNotice, ReviewQueueNotice
@@ -124,10 +124,10 @@ def card_lines(t: Translator, card: ReportCard, tz: ZoneInfo) -> list[str]:
 def last_decision(card: ReportCard) -> ReportRevision | None:
     """The decision the report stands by (accepted or returned), None while it waits for one."""
     report = card.report
-    if report is None or report.review_state is ReviewState.PENDING or not card.revisions:
+    if report is None or not card.revisions:
         return None
     latest = card.revisions[-1]
-    return latest if latest.event in (RevisionEvent.ACCEPTED, RevisionEvent.RETURNED) else None
+    return latest if stands_by(report.review_state, latest.event) else None
 
 
 def decision_rows(t: Translator, card: ReportCard, scope: ViewScope = REGION) -> Rows:
