@@ -25,6 +25,7 @@ from bot.telegram.answers import edit_or_answer, reply
 from bot.telegram.callbacks import (
     DelegationMode,
     DelegationSwitch,
+    MunicipalDecisions,
     ReviewAct,
     ReviewDecide,
     ReviewFilter,
@@ -249,6 +250,25 @@ async def got_note(
     await message.answer(text, reply_markup=markup)
 
 
+async def municipal_decisions(
+    query: CallbackQuery,
+    callback_data: MunicipalDecisions,
+    services: Services,
+    role: Role | None,
+    scope: ViewScope | None,
+    settings: Settings,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    """The department's list of municipal authorities' decisions on the resolution (the service refuses
+    anyone else); a decision taken here comes back to the queue filtered by the same resolution."""
+    data = callback_data
+    view = await services.review.municipal_decisions(role, scope, data.res, data.skip)
+    await leave_note(state)
+    await state.update_data(review_nav=ReviewNav(res=data.res).pack())
+    await edit_or_answer(query, *views.municipal_decisions_screen(t, view, settings.tz))
+
+
 async def note_not_text(message: Message, t: Translator) -> None:
     await message.answer(t("review.note_text_only"))
 
@@ -304,6 +324,7 @@ def router() -> Router:
     reviewers.callback_query.register(decide, ReviewDecide.filter())
     reviewers.callback_query.register(history, ReviewHistory.filter())
     reviewers.callback_query.register(mute, ReviewMute.filter())
+    reviewers.callback_query.register(municipal_decisions, MunicipalDecisions.filter())
     reviewers.callback_query.register(switch_delegation, DelegationSwitch.filter(F.queue.is_(True)))
     # Members of other organizations: /review tells them who reviews their reports.
     others = Router(name="official_review.members")

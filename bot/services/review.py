@@ -97,6 +97,16 @@ class QueueView:
 
 
 @dataclass(frozen=True)
+class MunicipalDecisionsView:
+    """One report of a resolution last decided by a municipal authority, for the department to check."""
+
+    resolution: Resolution
+    total: int
+    skip: int
+    card: ReportCard | None
+
+
+@dataclass(frozen=True)
 class Decision:
     card: ReportCard
     event: RevisionEvent
@@ -346,6 +356,22 @@ class ReviewService:
             for person in members
         ]
         return await self.repo.outbox.enqueue(self.renderer.rows(intents)) if intents else 0
+
+    async def municipal_decisions(
+        self, role: Role | None, scope: ViewScope | None, res_id: int, skip: int
+    ) -> MunicipalDecisionsView:
+        """The resolution's reports accepted or returned by municipal authorities, newest decision first,
+        one at a time (`skip` wraps past the end): only the department checks and overrides them."""
+        if not require_reviewer(role, scope).is_region:
+            raise DomainError("review.decisions_department_only")
+        resolution = await self.repo.resolutions.get(res_id)
+        if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
+            raise DomainError("refused.button")
+        total, _ = await self.repo.reports.municipal_decisions(res_id, 0)
+        skip = skip % total if total else 0
+        _, report_id = await self.repo.reports.municipal_decisions(res_id, skip)
+        card = await self._card_of(report_id) if report_id is not None else None
+        return MunicipalDecisionsView(resolution, total, skip, card)
 
     # --- the department's switch ---------------------------------------------------------------------
 

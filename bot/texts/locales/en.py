@@ -945,4 +945,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     # polish: who reviews, deciding bodies on the dashboard, municipal authorities' decisions in /review
     "review.institution_refused": "Reports are reviewed by the department and, where it so decides, by your municipality's education authority. Your reports: /report",
     "review.member_refused": "Your organization's reports are reviewed by department officials. Your reports: /report",
+    "btn.review_municipal_decisions": "🏙 Municipal authorities' decisions",
+    "review.decisions_title": "<b>Municipal authorities' decisions</b>",
+    "review.decisions_position": "Report {position} of {total}, newest decisions first. A municipal authority's decision may be changed.",
+    "review.decisions_empty": "Municipal authorities have not yet accepted or returned any report on this resolution.",
+    "review.decisions_department_only": "The department checks municipal authorities' decisions.",
 }

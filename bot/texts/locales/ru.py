@@ -997,4 +997,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     # polish: who reviews, deciding bodies on the dashboard, municipal authorities' decisions in /review
     "review.institution_refused": "Отчёты проверяют департамент и, если он так решил, муниципальный орган управления образованием вашего муниципалитета. Ваши отчёты: /report",
     "review.member_refused": "Отчёты вашей организации проверяют сотрудники департамента. Ваши отчёты: /report",
+    "btn.review_municipal_decisions": "🏙 Решения муниципальных органов",
+    "review.decisions_title": "<b>Решения муниципальных органов</b>",
+    "review.decisions_position": "Отчёт {position} из {total}, сначала самые новые решения. Решение муниципального органа можно изменить.",
+    "review.decisions_empty": "По этой резолюции муниципальные органы пока не принимали и не возвращали отчёты.",
+    "review.decisions_department_only": "Решения муниципальных органов проверяет департамент.",
 }
