@@ -47,8 +47,11 @@ class OverviewFigures:
         return tallies
 
 
+RANKED_KINDS = frozenset(kind.value for kind in SUPERVISED_KINDS)
+
+
 def ranked_kind(kind: str) -> bool:
-    return kind in {k.value for k in SUPERVISED_KINDS}
+    return kind in RANKED_KINDS
 
 
 def add(tally: Tally, row: CellCount) -> None:
