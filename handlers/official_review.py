@@ -25,6 +25,7 @@ from bot.telegram.answers import edit_or_answer, reply
 from bot.telegram.callbacks import (
     DelegationMode,
     DelegationSwitch,
+    MunicipalDecisions,
     ReviewAct,
     ReviewDecide,
     ReviewFilter,
@@ -33,7 +34,7 @@ from bot.telegram.callbacks import (
     ReviewMute,
     ReviewNav,
 )
-from bot.telegram.filters import SUPERVISOR
+from bot.telegram.filters import MEMBER, SUPERVISOR
 from bot.telegram.views import review as views
 from bot.texts.i18n import Html, Translator
 from storage.models import Person
@@ -96,6 +97,8 @@ async def review(
     state: FSMContext,
     t: Translator,
 ) -> None:
+    # A member who does not review is told who does (and nothing of the dialog is touched).
+    services.review.require(person, role, scope)
     await leave_note(state)
     await state.update_data(review_nav=ReviewNav().pack())
     text, markup = await queue_screen(services, ReviewNav(), (person, role, scope), settings, t)
@@ -247,6 +250,25 @@ async def got_note(
     await message.answer(text, reply_markup=markup)
 
 
+async def municipal_decisions(
+    query: CallbackQuery,
+    callback_data: MunicipalDecisions,
+    services: Services,
+    role: Role | None,
+    scope: ViewScope | None,
+    settings: Settings,
+    state: FSMContext,
+    t: Translator,
+) -> None:
+    """The department's list of municipal authorities' decisions on the resolution (the service refuses
+    anyone else); a decision taken here comes back to the queue filtered by the same resolution."""
+    data = callback_data
+    view = await services.review.municipal_decisions(role, scope, data.res, data.skip)
+    await leave_note(state)
+    await state.update_data(review_nav=ReviewNav(res=data.res).pack())
+    await edit_or_answer(query, *views.municipal_decisions_screen(t, view, settings.tz))
+
+
 async def note_not_text(message: Message, t: Translator) -> None:
     await message.answer(t("review.note_text_only"))
 
@@ -291,7 +313,7 @@ async def switch_delegation(
 
 def router() -> Router:
     # Officials, admins and municipal authorities' members; what each may see and decide is the service's.
-    reviewers = Router(name="official_review")
+    reviewers = Router(name="official_review.reviewers")
     reviewers.message.filter(SUPERVISOR)
     reviewers.callback_query.filter(SUPERVISOR)
     reviewers.message.register(review, Command("review"))
@@ -302,5 +324,12 @@ def router() -> Router:
     reviewers.callback_query.register(decide, ReviewDecide.filter())
     reviewers.callback_query.register(history, ReviewHistory.filter())
     reviewers.callback_query.register(mute, ReviewMute.filter())
+    reviewers.callback_query.register(municipal_decisions, MunicipalDecisions.filter())
     reviewers.callback_query.register(switch_delegation, DelegationSwitch.filter(F.queue.is_(True)))
-    return reviewers
+    # Members of other organizations: /review tells them who reviews their reports.
+    others = Router(name="official_review.members")
+    others.message.filter(MEMBER)
+    others.message.register(review, Command("review"))
+    parent = Router(name="official_review")
+    parent.include_routers(reviewers, others)
+    return parent

@@ -10,11 +10,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.domain import ReportStatus
+from bot.domain import ReportStatus, RevisionEvent
 from storage.db import create_engine, create_session_factory
-from storage.models import Report
+from storage.models import Person, Report, ReportRevision
 from tests.conftest import ADMIN_ID, START, make_settings
 from tests.dashboard_data import (
     EVIDENCE_BYTES,
@@ -230,3 +231,70 @@ async def _report_done(site: DashboardSite, org_id: int) -> None:
             await session.commit()
     finally:
         await engine.dispose()
+
+
+async def record_decision(
+    site: DashboardSite, school: str, event: RevisionEvent, by: tuple[int, str | None]
+) -> None:
+    """A decision on the school's answer to the first recommendation, as the review service records it:
+    `by` is the reviewer's Telegram id and the municipal authority they acted for (None: the department)."""
+    telegram_id, body = by
+    engine = create_engine(site.settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            report = await session.scalar(
+                select(Report).where(
+                    Report.organization_id == site.seeded.org_ids[school],
+                    Report.recommendation_id == site.seeded.rec_ids[0],
+                )
+            )
+            reviewer = await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+            assert report is not None and reviewer is not None
+            submitted = await session.scalar(
+                select(func.max(ReportRevision.created_at)).where(ReportRevision.report_id == report.id)
+            )
+            report.version += 1
+            session.add(
+                ReportRevision(
+                    report_id=report.id,
+                    version=report.version,
+                    status=report.status,
+                    event=event,
+                    review_state=report.review_state,
+                    author_id=reviewer.id,
+                    acting_org_id=site.seeded.org_ids[body] if body else None,
+                    created_at=submitted + dt.timedelta(hours=1),
+                )
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_organization_history_names_the_deciding_body(site: DashboardSite) -> None:
+    north_authority = "Управление образования Северного района"
+    await record_decision(site, "Школа № 1", RevisionEvent.ACCEPTED, (NORTH_AUTHORITY_ID, north_authority))
+    await record_decision(site, "Школа № 2", RevisionEvent.RETURNED, (OFFICIAL_ID, None))
+    auth = init_data(OFFICIAL_ID)
+    _, school1 = await get(site, f"organizations/{site.seeded.org_ids['Школа № 1']}", auth)
+    first = school1["items"][0]
+    name = f"Сотрудник {NORTH_AUTHORITY_ID}"
+    assert first["decided"] == {"event": "accepted", "author": name, "body": north_authority}
+    assert [(h["event"], h["body"]) for h in first["history"]] == [
+        ("submitted", None),
+        ("accepted", north_authority),
+    ]
+    assert school1["items"][1]["decided"] is None  # pending: no decision stands
+    _, school2 = await get(site, f"organizations/{site.seeded.org_ids['Школа № 2']}", auth)
+    assert school2["items"][0]["decided"] == {
+        "event": "returned",
+        "author": f"Сотрудник {OFFICIAL_ID}",
+        "body": None,  # the department
+    }
+    # The page words it as the chat card does: «Принято: <person>, <body>».
+    _, texts = await get(site, "texts", None, lang="ru")
+    words = texts["texts"]
+    assert (
+        words["review.decided.accepted"] == "Принято: {who}" and words["review.department"] == "департамент"
+    )
+    assert words["review.decider"] == "{name}, {body}"

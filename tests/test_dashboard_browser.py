@@ -7,6 +7,7 @@ Set DASHBOARD_SCREENSHOTS=docs to refresh the README's screenshots.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import shutil
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
+from bot.domain import RevisionEvent
 from tests.conftest import ADMIN_ID, make_settings
 from tests.dashboard_data import (
     MEMBER_ID,
@@ -26,6 +28,7 @@ from tests.dashboard_data import (
     DashboardSite,
     init_data,
 )
+from tests.test_dashboard_api import record_decision
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -203,3 +206,19 @@ def test_refusals_show_the_reason_and_no_data(
     assert message in text_of(browser, "#error")
     assert not browser.find_elements(By.ID, "overall")
     assert not browser.find_elements(By.ID, "matrix")
+
+
+def test_organization_page_names_who_decided(browser: WebDriver, site: DashboardSite) -> None:
+    """Last: it adds a decision. A municipal authority accepted the school's answer; the page says so as
+    the chat card does."""
+    authority = "Управление образования Северного района"
+    asyncio.run(record_decision(site, "Школа № 1", RevisionEvent.ACCEPTED, (NORTH_AUTHORITY_ID, authority)))
+    open_as(browser, site, init_data(OFFICIAL_ID), "#overall-percent")
+    browser.find_element(By.ID, "tab-matrix").click()
+    wait_rows(browser, 6)
+    browser.find_element(By.ID, "search").send_keys("Школа № 1")
+    wait_rows(browser, 1)
+    browser.find_element(By.CSS_SELECTOR, "tr.matrix-row td.org a").click()
+    wait_for(browser, "p.decided")
+    assert text_of(browser, "p.decided") == f"Принято: Сотрудник {NORTH_AUTHORITY_ID}, {authority}"
+    assert f"Отчёт принят · Сотрудник {NORTH_AUTHORITY_ID}, {authority}" in text_of(browser, "main")

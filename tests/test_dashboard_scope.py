@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.documents.figures import build_figures
+from bot.documents.ranking import municipal_ranking
 from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, ResolutionStatus, ReviewState
 from bot.domain.scope import REGION, ViewScope
 from bot.services.dashboard import Thresholds
@@ -274,3 +275,32 @@ def test_traffic_lights_follow_the_digest_rule() -> None:
     assert lights.light(90, overdue=1) == "yellow"  # anything overdue keeps a municipality from green
     assert lights.light(60, overdue=5) == "yellow"
     assert lights.light(49.9, overdue=0) == "red"
+
+
+async def test_the_dashboards_ranking_is_the_digests_with_an_institute_in_a_municipality(
+    site: DashboardSite,
+) -> None:
+    """An institute and a department located in a named municipality count in neither ranking: the same
+    municipality gets the same share, overdue items and light on the dashboard and in the digest."""
+    ids = await _add_institute_and_department(site)
+
+    async def accept_the_institutes_report(session: Any) -> None:
+        report = await session.scalar(select(Report).where(Report.organization_id == ids["institute"]))
+        report.review_state = ReviewState.ACCEPTED  # would lift the northern share if it counted
+
+    await _in_session(site, accept_the_institutes_report)
+
+    async def digest_ranking(session: Any) -> list[tuple[str, str, float, int]]:
+        figures = await build_figures(DigestRepo(session), None, None, TODAY)
+        ranking = municipal_ranking(figures, {}, site.settings.ranking)
+        return [
+            (r.standing.name, r.light.value, round(r.standing.percent, 1), r.standing.overdue)
+            for r in ranking.items
+        ]
+
+    expected = await _in_session(site, digest_ranking)
+    _, body = await get(site, "overview", init_data(ADMIN_ID))
+    shown = [(m["name"], m["light"], m["accepted_percent"], m["overdue"]) for m in body["municipalities"]]
+    assert shown == expected
+    north = next(m for m in body["municipalities"] if m["name"] == NORTH)
+    assert north["total"] == 7  # the authority's and the schools' items, not the institute's

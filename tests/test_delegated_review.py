@@ -12,16 +12,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.domain import OrgKind, ReviewState, RevisionEvent
+from bot.domain import OrgKind, ReviewState, RevisionEvent, Role
 from bot.domain.clock import FrozenClock
 from bot.domain.delegation import delegation_on, open_decisions, refusal
+from bot.domain.errors import DomainError
 from bot.domain.scope import REGION, ViewScope
 from bot.runtime.app import Runtime
 from bot.services.publication import PublicationService
+from bot.services.review import require_reviewer, reviewer_refusal
 from bot.services.seed import seed_org, seed_resolution
 from bot.telegram.callbacks import (
     DelegationMode,
     DelegationSwitch,
+    MunicipalDecisions,
     ReviewAct,
     ReviewDecide,
     ReviewHistory,
@@ -258,6 +261,19 @@ async def test_forged_buttons_outside_the_remit_are_refused(
 
     await eventually(nothing_changed)
     assert await decisions(app, "МБУ ДО ДЮЦ") == [] and await decisions(app, VYAZMA_AUTHORITY) == []
+    # An institution's member is told who reviews its reports, not that the command is not for them.
+    await people[8101].send("/review")
+    told = await people[8101].expect(contains="Отчёты проверяют департамент и, если он так решил")
+    assert "муниципальный орган" in told.text and "недоступна" not in told.text
+
+
+def test_whoever_is_refused_review_hears_what_is_true_for_them() -> None:
+    assert reviewer_refusal(Role.MEMBER, OrgKind.INSTITUTION) == "review.institution_refused"
+    assert reviewer_refusal(Role.MEMBER, OrgKind.INSTITUTE) == "review.member_refused"
+    assert reviewer_refusal(None, None) == "review.staff_only"
+    with pytest.raises(DomainError) as refused:
+        require_reviewer(Role.MEMBER, None, OrgKind.INSTITUTION)
+    assert refused.value.key == "review.institution_refused"
 
 
 @pytest.mark.parametrize("settings", [True], indirect=True)
@@ -359,3 +375,48 @@ def test_who_may_decide_what() -> None:
     assert open_decisions(returned, by_region=True, last_by_municipal=False) == ()
     assert open_decisions(accepted, by_region=True, last_by_municipal=False) == (reopen,)
     assert open_decisions(accepted, by_region=False, last_by_municipal=False) == ()
+
+
+async def test_the_department_checks_and_overrides_municipal_decisions(
+    emulator: BotAPIEmulator, app: Runtime, clock: FrozenClock
+) -> None:
+    people = await two_municipalities(app, emulator, clock)
+    olga, ivanova = people[9001], people[8103]
+    await submit(people[8101], "4.1", "Открыли кружок робототехники")
+    await submit(people[8102], "4.2", "Открыли кружок")
+    await submit(people[8201], "4.1", "Сафоново: открыли кружок")
+    await switch_on_for_the_resolution(olga)
+    await municipal_accepts_one_and_returns_another(ivanova)
+
+    # The department's queue filtered by the resolution offers the municipal authorities' decisions.
+    await olga.click(olga.messages[-1], "🏙 Решения муниципальных органов")
+    listed = await olga.expect(contains="Решения муниципальных органов")
+    assert "Отчёт 1 из 2, сначала самые новые" in listed.text and "МБУ ДО ЦДТ" in listed.text
+    assert f"Возвращено на доработку: Иванова И. И., {VYAZMA_AUTHORITY}" in listed.text
+    assert "МБУ ДО ДЮЦ" not in listed.text  # still pending: the department's own queue has it
+    await olga.click(listed, "➡️ Следующий")
+    second = await olga.expect(contains="Отчёт 2 из 2")
+    assert "МБУ ДО ДДТ" in second.text and f"Принято: Иванова И. И., {VYAZMA_AUTHORITY}" in second.text
+    await olga.click(second, "➡️ Следующий")
+    first_again = await olga.expect(contains="Отчёт 1 из 2")
+    await olga.click(first_again, "Принять")  # the override: accept what the authority returned
+    await olga.expect(contains="Принят отчёт «МБУ ДО ЦДТ» по рекомендации 4.2")
+    assert await decisions(app, "МБУ ДО ЦДТ") == [
+        (RevisionEvent.RETURNED, VYAZMA_AUTHORITY),
+        (RevisionEvent.ACCEPTED, None),
+    ]
+    async with app.session_factory() as session:
+        res_id = await session.scalar(select(Resolution.id))
+    assert res_id is not None
+    await olga.click_data(olga.messages[-1], MunicipalDecisions(res=res_id).pack())
+    left = await olga.expect(contains="Отчёт 1 из 1")
+    assert "МБУ ДО ДДТ" in left.text and "ЦДТ" not in left.text
+
+    # Only the department opens the list; forged or out-of-range data changes nothing.
+    await ivanova.click_data(ivanova.messages[-1], MunicipalDecisions(res=res_id).pack())
+    answer = await ivanova.expect_callback_answer()
+    assert answer.show_alert and "проверяет департамент" in (answer.text or "")
+    for forged in (MunicipalDecisions(res=res_id + 100).pack(), "rmd:99999999999999999999999:0", "rmd:1:-1"):
+        await olga.click_data(olga.messages[-1], forged)
+        assert (await olga.expect_callback_answer()).show_alert
+    assert await decisions(app, "МБУ ДО ДДТ") == [(RevisionEvent.ACCEPTED, VYAZMA_AUTHORITY)]

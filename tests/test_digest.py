@@ -130,7 +130,7 @@ def assert_known_text(text_parts: list[str]) -> None:
     text = "\n".join(text_parts)
     assert all(len(part) < 4096 for part in text_parts)
     assert (
-        "Принято 0%</b> применимых позиций: выполнены и приняты департаментом 0 из 12" in text
+        "Принято 0%</b> применимых позиций: выполнены и приняты при проверке 0 из 12" in text
         and "самими организациями: 3 (25%)" in text
     )
     assert "Клуб &lt;b&gt;&amp;" in text and "<b>&" not in text.replace("<b>Принято", "")
@@ -255,7 +255,7 @@ async def test_digest_knows_review_state_and_own_deadlines(app: Runtime, clock: 
 
     text = "\n".join(digest.text_parts)
     assert (
-        "Принято 8%</b> применимых позиций: выполнены и приняты департаментом 1 из 12" in text
+        "Принято 8%</b> применимых позиций: выполнены и приняты при проверке 1 из 12" in text
         and "самими организациями: 3 (25%)" in text
     )
     assert "Проверка отчётов: принято 1, на проверке 3, возвращено на доработку 1." in text

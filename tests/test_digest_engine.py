@@ -355,7 +355,7 @@ async def test_text_parts(sessions: async_sessionmaker[AsyncSession]) -> None:
         assert_valid_html(part)
     text = "\n".join(digest.text_parts)
     assert "Сводка о выполнении резолюции на 05.10.2026" in text
-    assert "Принято 0%</b> применимых позиций: выполнены и приняты департаментом 0 из 15" in text
+    assert "Принято 0%</b> применимых позиций: выполнены и приняты при проверке 0 из 15" in text
     assert "самими организациями: 4 (27%)." in text
     assert "не применимо: 1 · нет отчёта: 9" in text
     assert "Организаций: 6, из них без единого отчёта: 2" in text

@@ -310,7 +310,7 @@ async def test_municipal_member_digest_shows_only_their_municipality(
     assert "Муниципалитет: Северный район" in text and chart.startswith(PNG_MAGIC)
     accepted = await accepted_done_in_database(app, NORTH)
     assert accepted == 5
-    assert f"выполнены и приняты департаментом {accepted} из 7" in text
+    assert f"выполнены и приняты при проверке {accepted} из 7" in text
     assert "Рейтинг муниципалитетов" not in text
     book = load_workbook(io.BytesIO(workbook), read_only=True)
     assert "Рейтинг муниципалитетов" not in book.sheetnames

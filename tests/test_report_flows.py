@@ -152,7 +152,7 @@ async def test_change_keeps_history(emulator: BotAPIEmulator, app: Runtime, cloc
     assert revisions[1].comment == "Начали обновлять программы"
 
     await head.send("/my")
-    summary = await head.expect(contains="Принято департаментом: 0 из 4")
+    summary = await head.expect(contains="Принято при проверке: 0 из 4")
     assert "Отмечено как выполненное: 1 (25%)" in summary.text
     assert "❔ Нет отчёта: 3" in summary.text and "🕓 На проверке: 1" in summary.text
 

@@ -291,9 +291,10 @@ async def test_members_and_strangers_cannot_review(
     forged = [
         ReviewDecide(action=act, report_id=report.id, version=report.version).pack() for act in ReviewAct
     ] + [ReviewMute(mute=True).pack(), "rd:accept:99999999999999999999999:1", "rv:0:0:-:99999999"]
-    for persona in (head, stranger):
+    # The school's head is told who reviews; a stranger that /review is for registered users.
+    for persona, told in ((head, "Отчёты проверяют департамент"), (stranger, "/review")):
         await persona.send("/review")
-        await persona.expect(contains="/review")
+        await persona.expect(contains=told)
         for data in forged:
             await persona.click_data(persona.messages[-1], data)
             answer = await persona.expect_callback_answer()

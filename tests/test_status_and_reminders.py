@@ -199,7 +199,7 @@ async def test_official_drills_down_to_evidence(
     await oleg.click(await oleg.expect(contains="выберите резолюцию"), "24.08.2021")
     overview = await oleg.expect(contains="Организаций: 4, из них без единого отчёта: 1")
     # Nothing is accepted yet: every answer awaits the department's review (issue 13, point 7).
-    assert "Принято департаментом: 0 из 16 (0%)" in overview.text
+    assert "Принято при проверке: 0 из 16 (0%)" in overview.text
     assert "Проверка отчётов: принято 0, на проверке 10, возвращено на доработку 0." in overview.text
     await oleg.click(overview, "По муниципалитетам")
     munis = await oleg.expect(contains="По муниципалитетам")

@@ -264,3 +264,26 @@ def test_a_normalized_title_is_escaped_like_any_user_value() -> None:
     title = normalize_title("РЕЗОЛЮЦИЯ ФОРУМА «<b>&»")
     assert translator("ru")("res.title", title=title) == "📜 <b>Резолюция форума «&lt;b&gt;&amp;»</b>"
     assert not isinstance(title, Html)
+
+
+# Under delegated review a municipal authority's acceptance counts as «принято» too: only the notice to
+# an organization about one decision (which names who decided) may say the department accepted.
+DEPARTMENT_ONLY = (
+    r"принят\w* департамент",
+    r"департамент\w* принял",
+    r"департамент\w* (его )?рассмотр",
+    r"accepted by the department",
+    r"department accepted",
+    r"department has reviewed",
+)
+
+
+def test_acceptance_is_not_credited_to_the_department_alone() -> None:
+    for catalog in (ru.TEXTS, en.TEXTS):
+        wrong = [
+            key
+            for key, part in texts(catalog)
+            if not key.startswith("review.notice.")
+            and any(re.search(p, part, re.IGNORECASE) for p in DEPARTMENT_ONLY)
+        ]
+        assert wrong == []

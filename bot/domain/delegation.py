@@ -54,3 +54,12 @@ DECISIONS = (RevisionEvent.ACCEPTED, RevisionEvent.RETURNED, RevisionEvent.REOPE
 def open_decisions(state: ReviewState, by_region: bool, last_by_municipal: bool) -> tuple[RevisionEvent, ...]:
     """The decisions a reviewer may take on a report in `state`, in the order the buttons show them."""
     return tuple(e for e in DECISIONS if state in open_from(e, by_region, last_by_municipal))
+
+
+STANDING = (RevisionEvent.ACCEPTED, RevisionEvent.RETURNED)
+
+
+def stands_by(state: ReviewState, latest: RevisionEvent | None) -> bool:
+    """Whether a report in review `state` stands by its latest revision's decision (accepted or returned:
+    «Принято: <кто>, <орган>»); a pending report, or one changed since, waits for one."""
+    return state is not ReviewState.PENDING and latest in STANDING

@@ -1,7 +1,8 @@
 """The municipalities' traffic lights and their ranking: one rule for the dashboard and the digest.
 
-Green: at least the green share of applicable items is «Выполнено» and accepted by the department, and
-nothing is overdue. Yellow: at least the yellow share (overdue items or not). Red: below that.
+Green: at least the green share of applicable items is «Выполнено» and accepted on review (by the
+department or, under delegated review, a municipal authority), and nothing is overdue. Yellow: at least
+the yellow share (overdue items or not). Red: below that.
 """
 
 from __future__ import annotations

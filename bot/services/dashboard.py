@@ -14,9 +14,10 @@ from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.domain import OrgKind, ReportStatus, ReviewState, Role
+from bot.domain import OrgKind, ReportStatus, ReviewState, RevisionEvent, Role
+from bot.domain.delegation import stands_by
 from bot.domain.errors import DomainError
-from bot.domain.ranking import LIGHT_ORDER, Thresholds
+from bot.domain.ranking import Standing, Thresholds, rank_municipalities
 from bot.domain.scope import ViewScope, view_scope
 from bot.services.dashboard_overview import OverviewFigures, count_overview
 from storage.repositories import Repositories
@@ -154,17 +155,21 @@ class DashboardService:
         }
 
     def _ranked(self, figures: OverviewFigures) -> list[dict[str, Any]]:
-        """Green first, then yellow, then red; within a colour by the share accepted, then by name. The
-        light is the digest's rule (bot.domain.ranking)."""
+        """The digest's ranking (bot.domain.ranking): the same population (a named municipality's
+        municipal authority and institutions), the same light and the same order."""
         overdue = figures.overdue_by_municipality()
+        standings = [
+            Standing(name, tally.accepted_done, tally.applicable, overdue.get(name, 0))
+            for name, tally in figures.ranked.items()
+        ]
         rows = []
-        for name, tally in figures.municipalities.items():
-            row = {"name": name} | _tally(tally)
+        for item in rank_municipalities(standings, self.thresholds):
+            tally = figures.ranked[item.standing.name]
+            row = {"name": item.standing.name} | _tally(tally)
             row["accepted_percent"] = round(tally.percent_accepted, 1)
-            row["overdue"] = overdue.get(name, 0)
-            row["light"] = self.thresholds.light(tally.percent_accepted, row["overdue"]).value
+            row["overdue"] = item.standing.overdue
+            row["light"] = item.light.value
             rows.append(row)
-        rows.sort(key=lambda row: (LIGHT_ORDER[row["light"]], -row["accepted_percent"], row["name"]))
         return rows
 
     async def filters(self, scope: ViewScope, resolution_id: int | None) -> dict[str, Any]:
@@ -236,6 +241,7 @@ class DashboardService:
         items = []
         for rec in recs:
             report = reports.get(rec.rec_id)
+            own = [h for h in history if report and h["report_id"] == report.report_id]
             items.append(
                 _rec(rec)
                 | _report(report)
@@ -243,9 +249,8 @@ class DashboardService:
                     "evidence": [
                         _evidence(e) for e in evidence if report and e.report_id == report.report_id
                     ],
-                    "history": [
-                        _revision(h) for h in history if report and h["report_id"] == report.report_id
-                    ],
+                    "history": [_revision(h) for h in own],
+                    "decided": _decided(report, own),
                 }
             )
         return {"organization": asdict(org), "items": items}
@@ -371,6 +376,17 @@ def _evidence(item: EvidenceFile) -> dict[str, Any]:
         "text": item.text,
         "downloadable": bool(item.stored_path),
     }
+
+
+def _decided(report: ReportRow | None, history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The decision the report stands by, as the chat's card names it (bot.domain.delegation.stands_by):
+    who took it and the municipal authority they took it for (`body` None: the department)."""
+    if report is None or not history:
+        return None
+    latest = history[-1]
+    if not stands_by(ReviewState(report.review), RevisionEvent(latest["event"])):
+        return None
+    return {"event": latest["event"], "author": latest["author"], "body": latest["body"]}
 
 
 def _revision(row: dict[str, Any]) -> dict[str, Any]:

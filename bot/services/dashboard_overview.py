@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.documents.figures import Tally
 from bot.domain import ReportStatus, ReviewState
-from bot.domain.scope import ViewScope
+from bot.domain.scope import SUPERVISED_KINDS, ViewScope
 from storage.repositories.dashboard import CLOSED, CellCount, DashboardRepo, LateOrg
 from storage.repositories.digest import GroupInfo, RecInfo
 
@@ -25,12 +25,33 @@ class OverviewFigures:
     groups: list[tuple[GroupInfo, Tally]] = field(default_factory=list)
     municipalities: dict[str, Tally] = field(default_factory=dict)
     late: list[LateOrg] = field(default_factory=list)
+    # The ranking's population, as the digest's (bot/documents/ranking.py): per named municipality, only
+    # the bodies its municipal authority answers for (SUPERVISED_KINDS), never an institute located there.
+    ranked: dict[str, Tally] = field(default_factory=dict)
+    late_kinds: dict[int, str] = field(default_factory=dict)
 
     def overdue_by_municipality(self) -> dict[str, int]:
+        """Overdue items of the ranking's population, by municipality."""
         cells: dict[str, int] = {}
         for org in self.late:
-            cells[org.municipality] = cells.get(org.municipality, 0) + org.overdue
+            if ranked_kind(self.late_kinds.get(org.org_id, "")):
+                cells[org.municipality] = cells.get(org.municipality, 0) + org.overdue
         return cells
+
+    def tallies_of(self, place: str, kind: str) -> list[Tally]:
+        """The municipality's tallies an answer of `kind` counts in: always the overview's, the ranking's
+        only for the bodies a municipal authority answers for in a named municipality."""
+        tallies = [self.municipalities.setdefault(place, Tally())]
+        if place and ranked_kind(kind):
+            tallies.append(self.ranked.setdefault(place, Tally()))
+        return tallies
+
+
+RANKED_KINDS = frozenset(kind.value for kind in SUPERVISED_KINDS)
+
+
+def ranked_kind(kind: str) -> bool:
+    return kind in RANKED_KINDS
 
 
 def add(tally: Tally, row: CellCount) -> None:
@@ -56,7 +77,8 @@ async def count_overview(
     counts = await repo.organization_counts(sorted(by_kind), scope)
     figures = OverviewFigures()
     for (place, kind), orgs in sorted(counts.items()):
-        figures.municipalities.setdefault(place, Tally()).total += orgs * len(by_kind[kind])
+        for tally in figures.tallies_of(place, kind):
+            tally.total += orgs * len(by_kind[kind])
     tallies = {g.group_id: Tally() for g in groups}
     for kind, kind_recs in by_kind.items():
         orgs = sum(n for (_, k), n in counts.items() if k == kind)
@@ -68,7 +90,7 @@ async def count_overview(
             await _count_groups(repo, kind, kind_recs, orgs, tallies, scope)
         figures.overall += kind_tally
     figures.groups = [(g, tallies[g.group_id]) for g in groups]
-    figures.late = await _late(repo, by_kind, scope, today)
+    figures.late = await _late(repo, by_kind, scope, today, figures.late_kinds)
     return figures
 
 
@@ -78,7 +100,8 @@ async def _count_kind(
     """Answers of one kind of body, into its municipalities' tallies; returns the kind's own tally."""
     kind_tally = Tally(total=orgs * len(recs))
     for row in await repo.answers_by_municipality(kind, [r.rec_id for r in recs], scope):
-        add(figures.municipalities.setdefault(row.key, Tally()), row)
+        for tally in figures.tallies_of(row.key, kind):
+            add(tally, row)
         add(kind_tally, row)
     return kind_tally
 
@@ -104,14 +127,19 @@ def _is_late(deadline: dt.date | None, today: dt.date) -> bool:
 
 
 async def _late(
-    repo: DashboardRepo, by_kind: dict[str, list[RecInfo]], scope: ViewScope, today: dt.date
+    repo: DashboardRepo,
+    by_kind: dict[str, list[RecInfo]],
+    scope: ViewScope,
+    today: dt.date,
+    kinds: dict[int, str],
 ) -> list[LateOrg]:
     """Organizations with open cells past the deadline: the common one, or their own where an extension
-    was approved (as the digest counts, bot/documents/figures.py)."""
+    was approved (as the digest counts, bot/documents/figures.py). `kinds` gets each one's kind."""
     late: dict[int, LateOrg] = {}
     for kind, recs in by_kind.items():
         late_ids = [r.rec_id for r in recs if _is_late(r.deadline, today)]
-        late.update((org.org_id, org) for org in await repo.late_organizations(kind, late_ids, scope))
+        for org in await repo.late_organizations(kind, late_ids, scope):
+            late[org.org_id], kinds[org.org_id] = org, kind
     rec_of = {r.rec_id: (kind, r) for kind, recs in by_kind.items() for r in recs}
     # Ordered by decision: the latest approved extension of a cell is its deadline.
     own = {(o.org_id, o.rec_id): o for o in await repo.own_deadlines(list(rec_of), scope)}
@@ -122,5 +150,5 @@ async def _late(
         shift = int(_is_late(item.deadline, today)) - int(_is_late(rec.deadline, today))
         if shift:
             found = late.get(item.org_id, LateOrg(item.org_id, item.name, item.municipality, 0))
-            late[item.org_id] = found._replace(overdue=found.overdue + shift)
+            late[item.org_id], kinds[item.org_id] = found._replace(overdue=found.overdue + shift), kind
     return [o for o in late.values() if o.overdue > 0]

@@ -58,14 +58,25 @@ def normalize_note(text: str, kind: str) -> str:
     return note
 
 
-def require_reviewer(role: Role | None, scope: ViewScope | None = None) -> ViewScope:
+def require_reviewer(
+    role: Role | None, scope: ViewScope | None = None, kind: OrgKind | None = None
+) -> ViewScope:
     """Whose reports the caller may decide on: the region for officials and admins, a municipality for
-    a municipal authority's members (what they may decide there is checked per report)."""
+    a municipal authority's members (what they may decide there is checked per report). Anyone else is
+    told who does review: `kind` is the kind of the caller's organization."""
     if role in REVIEWERS:
         return REGION
     if role is Role.MEMBER and scope is not None and not scope.is_region:
         return scope
-    raise DomainError("review.staff_only")
+    raise DomainError(reviewer_refusal(role, kind))
+
+
+def reviewer_refusal(role: Role | None, kind: OrgKind | None) -> str:
+    """What is true for the one refused: an institution's reports may go to its municipal authority
+    (if the department delegates them), any other organization's go to the department."""
+    if role is not Role.MEMBER:
+        return "review.staff_only"
+    return "review.institution_refused" if kind is OrgKind.INSTITUTION else "review.member_refused"
 
 
 def last_by_municipal(revisions: list[ReportRevision]) -> bool:
@@ -83,6 +94,16 @@ class QueueView:
     municipality: str | None
     scope: ViewScope = REGION
     delegated: bool | None = None  # whether the filtered resolution's review is delegated (None: no filter)
+
+
+@dataclass(frozen=True)
+class MunicipalDecisionsView:
+    """One report of a resolution last decided by a municipal authority, for the department to check."""
+
+    resolution: Resolution
+    total: int
+    skip: int
+    card: ReportCard | None
 
 
 @dataclass(frozen=True)
@@ -165,6 +186,11 @@ class ReviewService:
     async def municipalities(self, scope: ViewScope = REGION) -> list[str]:
         names = await self.repo.orgs.municipalities()
         return [name for name in names if scope.covers(name)]
+
+    def require(self, person: Person | None, role: Role | None, scope: ViewScope | None) -> ViewScope:
+        """The reviewer's scope; anyone who does not review is told who does."""
+        org = person.organization if person is not None else None
+        return require_reviewer(role, scope, OrgKind(org.kind) if org is not None else None)
 
     async def card(self, role: Role | None, scope: ViewScope | None, report_id: int) -> ReportCard:
         """A report as a reviewer sees it; a municipal authority only its own institutions' (for a
@@ -330,6 +356,22 @@ class ReviewService:
             for person in members
         ]
         return await self.repo.outbox.enqueue(self.renderer.rows(intents)) if intents else 0
+
+    async def municipal_decisions(
+        self, role: Role | None, scope: ViewScope | None, res_id: int, skip: int
+    ) -> MunicipalDecisionsView:
+        """The resolution's reports accepted or returned by municipal authorities, newest decision first,
+        one at a time (`skip` wraps past the end): only the department checks and overrides them."""
+        if not require_reviewer(role, scope).is_region:
+            raise DomainError("review.decisions_department_only")
+        resolution = await self.repo.resolutions.get(res_id)
+        if resolution is None or resolution.status is not ResolutionStatus.PUBLISHED:
+            raise DomainError("refused.button")
+        total, _ = await self.repo.reports.municipal_decisions(res_id, 0)
+        skip = skip % total if total else 0
+        _, report_id = await self.repo.reports.municipal_decisions(res_id, skip)
+        card = await self._card_of(report_id) if report_id is not None else None
+        return MunicipalDecisionsView(resolution, total, skip, card)
 
     # --- the department's switch ---------------------------------------------------------------------
 

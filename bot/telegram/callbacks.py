@@ -207,6 +207,14 @@ class ReviewFilter(CallbackData, prefix="rf"):
     muni: Code = "-"
 
 
+class MunicipalDecisions(CallbackData, prefix="rmd"):
+    """The department's list of a resolution's reports last decided by municipal authorities (to check
+    and override them), newest decision first; `skip` is how many «Следующее» passed."""
+
+    res: Id
+    skip: Page = 0
+
+
 class ReviewDecide(CallbackData, prefix="rd"):
     """A decision on a report as it was shown: a button from an older version is refused."""
 

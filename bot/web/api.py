@@ -21,6 +21,10 @@ from storage.repositories import Repositories
 Call = Callable[[DashboardService, Viewing], Awaitable[Any]]
 STATUS_OF = {"web.forbidden": 403, "web.out_of_scope": 403, "web.not_found": 404, "web.bad_filter": 400}
 TEXT_PREFIX = "web."
+# The chat card's words for who decided on a report: the page says it the same way.
+SHARED_TEXTS = frozenset(
+    {"review.decider", "review.department", "review.decided.accepted", "review.decided.returned"}
+)
 
 
 def _json(status: int, body: Any) -> web.Response:
@@ -75,7 +79,11 @@ async def texts(request: web.Request) -> web.Response:
     locale = ctx.settings.forced_locale or locale_for(request.query.get("lang"))
     # Templates as they are: the page fills in the {placeholders} itself.
     catalog = {**CATALOGS[DEFAULT_LOCALE], **CATALOGS.get(locale, {})}
-    found = {k: v for k, v in catalog.items() if k.startswith(TEXT_PREFIX) and isinstance(v, str)}
+    found = {
+        k: v
+        for k, v in catalog.items()
+        if (k.startswith(TEXT_PREFIX) or k in SHARED_TEXTS) and isinstance(v, str)
+    }
     return _json(200, {"locale": locale, "texts": found})
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, String, and_, exists, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from bot.domain import ExtensionState, ReportStatus
 from bot.domain.scope import REGION, ViewScope
@@ -480,9 +481,11 @@ class DashboardRepo(Repository):
         )
 
     async def history_of(self, report_ids: Sequence[int]) -> list[dict[str, Any]]:
-        """Every revision of these reports, oldest first, with the author's name."""
+        """Every revision of these reports, oldest first, with the author's name and, for a municipal
+        authority's decision, the authority's (`body`; None: the department's or no decision)."""
         if not report_ids:
             return []
+        body = aliased(Organization)
         rows = await self.session.execute(
             select(
                 ReportRevision.report_id,
@@ -493,12 +496,14 @@ class DashboardRepo(Repository):
                 ReportRevision.note,
                 ReportRevision.created_at,
                 Person.full_name,
+                body.name,
             )
             .outerjoin(Person, ReportRevision.author_id == Person.id)
+            .outerjoin(body, ReportRevision.acting_org_id == body.id)
             .where(ReportRevision.report_id.in_(report_ids))
             .order_by(ReportRevision.created_at, ReportRevision.id)
         )
-        keys = ("report_id", "version", "event", "status", "comment", "note", "created_at", "author")
+        keys = ("report_id", "version", "event", "status", "comment", "note", "created_at", "author", "body")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
 

@@ -195,6 +195,28 @@ class ReportRepo(Repository):
             )
         return stmt
 
+    async def municipal_decisions(self, resolution_id: int, offset: int) -> tuple[int, int | None]:
+        """Reports of the resolution whose latest revision is a municipal authority's acceptance or
+        return: how many, and the id of the one at `offset`, newest decision first."""
+        stmt = (
+            select(Report.id)
+            .join(ReportRevision, ReportRevision.report_id == Report.id)
+            .join(Recommendation, Report.recommendation_id == Recommendation.id)
+            .join(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+            .where(
+                AddresseeGroup.resolution_id == resolution_id,
+                # Each decision bumps the version: the revision of the report's version is its latest.
+                ReportRevision.version == Report.version,
+                ReportRevision.acting_org_id.is_not(None),
+                Report.review_state.in_((ReviewState.ACCEPTED, ReviewState.RETURNED)),
+            )
+        )
+        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        found = await self.session.scalar(
+            stmt.order_by(ReportRevision.created_at.desc(), Report.id.desc()).offset(offset).limit(1)
+        )
+        return int(total or 0), found
+
     async def review_queue(self, where: QueueFilter, offset: int, limit: int) -> list[QueueRow]:
         """Reports awaiting review, oldest submission first (reports older than the review loop, with no
         submission time, by their last change)."""

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ReportStatus, ReviewState, RevisionEvent
-from bot.domain.delegation import open_decisions
+from bot.domain.delegation import open_decisions, stands_by
 from bot.domain.evidence import EvidenceItem
 from bot.domain.scope import REGION, ViewScope
 from bot.services.intents import ReviewDecisionNotice, ReviewQueueNotice
 from bot.services.organizations import municipality_code
-from bot.services.review import QueueView
+from bot.services.review import MunicipalDecisionsView, QueueView
 from bot.services.status import ReportCard
 from bot.telegram.callbacks import (
     Cancel,
@@ -21,6 +21,7 @@ from bot.telegram.callbacks import (
     DelegationSwitch,
     EvidenceSend,
     ExtensionList,
+    MunicipalDecisions,
     ReportRevise,
     ReviewAct,
     ReviewDecide,
@@ -124,10 +125,10 @@ def card_lines(t: Translator, card: ReportCard, tz: ZoneInfo) -> list[str]:
 def last_decision(card: ReportCard) -> ReportRevision | None:
     """The decision the report stands by (accepted or returned), None while it waits for one."""
     report = card.report
-    if report is None or report.review_state is ReviewState.PENDING or not card.revisions:
+    if report is None or not card.revisions:
         return None
     latest = card.revisions[-1]
-    return latest if latest.event in (RevisionEvent.ACCEPTED, RevisionEvent.RETURNED) else None
+    return latest if stands_by(report.review_state, latest.event) else None
 
 
 def decision_rows(t: Translator, card: ReportCard, scope: ViewScope = REGION) -> Rows:
@@ -217,6 +218,10 @@ def queue_rows(t: Translator, view: QueueView, muted: bool) -> Rows:
         rows.append([_b(t.plain("btn.review_filter_reset"), ReviewNav())])
     if region and view.resolution is not None and view.delegated is not None:
         rows += delegation_rows(t, view.resolution, view.delegated, queue=True)
+    if region and where.resolution_id:
+        # The department checks (and may override) what municipal authorities decided.
+        decisions = MunicipalDecisions(res=where.resolution_id)
+        rows.append([_b(t.plain("btn.review_municipal_decisions"), decisions)])
     if region:
         rows.append([_b(t.plain("btn.review_extensions"), ExtensionList(page=0))])
     mute = _b(t.plain("btn.review_unmute" if muted else "btn.review_mute"), ReviewMute(mute=not muted))
@@ -243,6 +248,28 @@ def queue_screen(
     lines.append("")
     lines.append(t("review.muted") if muted else t("review.unmuted", minutes=every))
     rows += queue_rows(t, view, muted)
+    return Html("\n".join(str(line) for line in lines)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def municipal_decisions_screen(t: Translator, view: MunicipalDecisionsView, tz: ZoneInfo) -> Screen:
+    """One report of the resolution a municipal authority accepted or returned, with the department's
+    decisions (an override) on it; newest decision first."""
+    res_id = view.resolution.id
+    lines = [
+        t("review.decisions_title"),
+        t("review.filter_resolution", title=shorten(view.resolution.title, 80)),
+    ]
+    rows: Rows = []
+    if view.card is None or view.card.report is None:
+        lines.append(t("review.decisions_empty"))
+    else:
+        lines += [t("review.decisions_position", position=view.skip + 1, total=view.total), ""]
+        lines.extend(card_lines(t, view.card, tz))
+        rows = report_rows(t, view.card, REGION)
+        if view.total > 1:
+            next_one = MunicipalDecisions(res=res_id, skip=view.skip + 1)
+            rows.append([_b(t.plain("btn.review_next"), next_one)])
+    rows.append([_b(t.plain("btn.review_queue"), ReviewNav(res=res_id))])
     return Html("\n".join(str(line) for line in lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

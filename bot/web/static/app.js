@@ -231,11 +231,16 @@
         el("p", { text: item.text }),
         item.deadline ? el("div", { class: "muted", text: t("web.deadline", { date: formatDate(item.deadline) }) }) : null,
         item.status === "no_answer" ? el("p", { class: "muted", text: t("web.no_report") }) : null,
+        item.decided ? el("p", { class: "decided", text: t("review.decided." + item.decided.event, { who: decider(item.decided) }) }) : null,
         field("web.comment", item.comment), field("web.reason", item.reason), field("web.review_comment", item.review_comment),
         item.evidence.length ? [el("div", { class: "label", text: t("web.evidence") }), item.evidence.map(evidenceItem)] : null,
         item.history.length ? [el("div", { class: "label", text: t("web.history") }), el("ul", { class: "rows" }, item.history.map((h) =>
-          el("li", {}, el("div", {}, formatDate(h.created_at) + " · " + t("web.event." + h.event) + (h.author ? " · " + h.author : "")),
+          el("li", {}, el("div", {}, formatDate(h.created_at) + " · " + t("web.event." + h.event) + (h.event === "submitted" ? (h.author ? " · " + h.author : "") : " · " + decider(h))),
             h.note ? el("small", { class: "muted", text: h.note }) : null)))] : null)));
+  }
+  // Who took a review decision and for which body, as the chat's card says it (a null body: the department).
+  function decider(row) {
+    return t("review.decider", { name: row.author || "—", body: row.body || t("review.department") });
   }
   function field(key, value) {
     return value ? [el("div", { class: "label", text: t(key) }), el("p", { text: value })] : null;
