@@ -6,11 +6,12 @@ Results are plain JSON-able dicts: the web layer only serialises them.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import heapq
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.domain import OrgKind, ReportStatus, ReviewState, RevisionEvent, Role
 from bot.domain.delegation import stands_by
 from bot.domain.errors import DomainError
 from bot.domain.ranking import Standing, Thresholds, rank_municipalities
-from bot.domain.scope import ViewScope, view_scope
+from bot.domain.scope import REGION, ViewScope, view_scope
 from bot.services.dashboard_overview import OverviewFigures, count_overview
 from storage.repositories import Repositories
 from storage.repositories.dashboard import EvidenceFile, MatrixQuery, OrgRow, ReportRow
@@ -41,6 +42,7 @@ class OverviewCache:
         self.ttl = ttl
         self.size = size
         self._items: OrderedDict[Hashable, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._counting: dict[Hashable, asyncio.Future[dict[str, Any]]] = {}
 
     def get(self, key: Hashable) -> dict[str, Any] | None:
         found = self._items.get(key)
@@ -49,11 +51,41 @@ class OverviewCache:
         self._items.move_to_end(key)
         return found[1]
 
+    async def compute(self, key: Hashable, count: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        """Counts once per key at a time: a request that arrives while the same figures are being
+        counted (by the warmer, bot/web/warmup.py, or another official) waits for them."""
+        counting = self._counting.get(key)
+        if counting is not None:
+            return await asyncio.shield(counting)
+        done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        done.add_done_callback(_retrieve)
+        self._counting[key] = done
+        try:
+            value = await count()
+        except BaseException as exc:
+            done.set_exception(exc)
+            raise
+        finally:
+            self._counting.pop(key, None)
+        done.set_result(value)
+        self.put(key, value)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+
     def put(self, key: Hashable, value: dict[str, Any]) -> None:
         self._items[key] = (time.monotonic(), value)
         self._items.move_to_end(key)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
+
+
+def _retrieve(done: asyncio.Future[Any]) -> None:
+    """A failed count nobody else waited for is not an «exception never retrieved» warning: the caller
+    that counted has it already."""
+    if not done.cancelled():
+        done.exception()
 
 
 # One per process: every request's service shares it.
@@ -125,9 +157,17 @@ class DashboardService:
         )
         cached = self.cache.get(key)
         if cached is None:
-            cached = await self._overview(scope, resolution_id, today, digest_scope)
-            self.cache.put(key, cached)
+            cached = await self.cache.compute(
+                key, lambda: self._overview(scope, resolution_id, today, digest_scope)
+            )
         return cached
+
+    async def warm_region(self, today: dt.date) -> None:
+        """Counts the region's overviews, of all resolutions and of each published one, unless the cache
+        holds them for the present data already."""
+        everything = await self.overview(REGION, None, today)
+        for resolution in everything["resolutions"]:
+            await self.overview(REGION, resolution["id"], today)
 
     async def _overview(
         self, scope: ViewScope, resolution_id: int | None, today: dt.date, digest_scope: Scope

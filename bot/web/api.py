@@ -16,6 +16,7 @@ from bot.services.dashboard import DashboardService, MatrixFilters, Viewing
 from bot.texts.i18n import CATALOGS, DEFAULT_LOCALE, Translator, locale_for, translator
 from bot.web.context import CONTEXT, WebContext
 from bot.web.init_data import HEADER, InitDataError, verify
+from bot.web.warmup import WARMER
 from storage.repositories import Repositories
 
 Call = Callable[[DashboardService, Viewing], Awaitable[Any]]
@@ -105,6 +106,7 @@ async def overview(request: web.Request) -> web.Response:
     except DomainError:
         return _bad_request(request)
     today = request.app[CONTEXT].today()
+    request.app[WARMER].touch()
 
     async def call(dashboard: DashboardService, viewing: Viewing) -> Any:
         return await dashboard.overview(viewing.scope, resolution_id, today)

@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.config import ConfigError
 from bot.web import api
 from bot.web.context import CONTEXT, WebContext
+from bot.web.warmup import WARMER, OverviewWarmer, install_warmer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ async def _to_index(_request: web.Request) -> web.StreamResponse:
 
 def add_dashboard_routes(app: web.Application, context: WebContext) -> None:
     app[CONTEXT] = context
+    install_warmer(app, context)
     app.router.add_get(PREFIX, _to_index)
     app.router.add_get(f"{PREFIX}/", index)
     app.router.add_static(f"{PREFIX}/static", STATIC_DIR)
@@ -72,9 +74,12 @@ class DashboardServer:
         self.requested_port = port
         self.port = 0
         self._runner: web.AppRunner | None = None
+        self.warmer: OverviewWarmer | None = None
 
     async def start(self) -> None:
-        runner = web.AppRunner(create_web_app(self.context), access_log=None)
+        app = create_web_app(self.context)
+        self.warmer = app[WARMER]
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.requested_port).start()
