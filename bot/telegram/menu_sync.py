@@ -166,21 +166,25 @@ class MenuSync:
                     await self.bot.set_chat_menu_button(chat_id=chat.chat_id, menu_button=plan.button)
                     await self.ledger.record(chat.chat_id, button=button)
             except TelegramAPIError as exc:
-                self._refused(chat, exc, tally)
+                if self._refused(chat, exc, tally) and not chat.is_person:
+                    # An admin of ADMIN_IDS who never started the bot: /start sets their menu, and
+                    # asking again at every start-up would only be refused again.
+                    await self.ledger.record(chat.chat_id, commands=commands, button=button)
                 continue
             tally.refreshed += 1
         return tally
 
-    def _refused(self, chat: MenuChat, exc: TelegramAPIError, tally: SyncTally) -> None:
+    def _refused(self, chat: MenuChat, exc: TelegramAPIError, tally: SyncTally) -> bool:
+        """Counts a failure; True when Telegram refused the chat itself (blocked, not found)."""
         if isinstance(exc, TelegramForbiddenError) or (
             isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message.lower()
         ):
-            if chat.is_person:
-                tally.unreachable.append(chat.chat_id)
-            return
+            tally.unreachable.append(chat.chat_id)
+            return True
         # Anything else (an outage the retry middleware gave up on): tried again at the next start-up.
         tally.failed += 1
         log.debug("could not refresh the menu of chat %s: %s", chat.chat_id, exc)
+        return False
 
     async def _mark_unreachable(self, chat_ids: list[int]) -> None:
         if not chat_ids:
