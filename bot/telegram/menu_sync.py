@@ -108,6 +108,10 @@ class MenuSync:
                     len(tally.unreachable),
                     tally.failed,
                 )
+        except Exception:
+            # Menus are a convenience: a database hiccup here must not take the bot down; what was not
+            # refreshed is found different again at the next start-up.
+            log.exception("the menu refresh stopped")
         finally:
             self.done.set()
 
