@@ -18,6 +18,7 @@ from bot.delivery.event_order import OrderedIsolation
 from bot.delivery.rate_limit import SendLimiter
 from bot.domain.clock import Clock, SystemClock
 from bot.services import Services
+from bot.telegram.menus import MenuLedger
 from bot.telegram.middlewares import (
     ChatLockMiddleware,
     CommitBeforeRequest,
@@ -98,6 +99,8 @@ def create_dispatcher(
     dp["settings"] = settings
     dp["clock"] = clock = clock or SystemClock()
     dp["session_factory"] = session_factory
+    # What each chat's menu was last set to: handlers that change a menu record it here.
+    dp["menu_ledger"] = MenuLedger(session_factory)
     # What services' message intents are rendered with; each unit of work hands it to its Services.
     dp["renderer"] = renderer = renderer or create_renderer(settings)
     for name, service in services.items():

@@ -17,7 +17,7 @@ from bot.services.roles import GrantWarning, RoleChange
 from bot.telegram.answers import edit_or_answer, refuse
 from bot.telegram.callbacks import MAX_ID, GrantConfirm
 from bot.telegram.filters import ADMIN
-from bot.telegram.menus import refresh_menus
+from bot.telegram.menus import MenuLedger, refresh_menus
 from bot.telegram.views.organizations import format_date
 from bot.telegram.views.people import grant_confirm_markup
 from bot.texts.i18n import Translator, translator
@@ -49,7 +49,13 @@ def parse_grant(args: str | None) -> tuple[int, Role] | None:
 
 
 async def grant(
-    message: Message, command: CommandObject, bot: Bot, services: Services, settings: Settings, t: Translator
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    services: Services,
+    settings: Settings,
+    t: Translator,
+    menu_ledger: MenuLedger | None = None,
 ) -> None:
     parsed = parse_grant(command.args)
     if parsed is None:
@@ -72,20 +78,25 @@ async def grant(
             reply_markup=grant_confirm_markup(outcome.person.telegram_id, outcome.role, t),
         )
         return
-    await message.answer(await _granted(outcome, bot, settings, t))
+    await message.answer(await _granted(outcome, bot, settings, t, menu_ledger))
 
 
-async def _granted(change: RoleChange, bot: Bot, settings: Settings, t: Translator) -> str:
-    await _menus_after(change, bot, settings)
+async def _granted(
+    change: RoleChange, bot: Bot, settings: Settings, t: Translator, ledger: MenuLedger | None
+) -> str:
+    await _menus_after(change, bot, settings, ledger)
     return t("roles.granted", name=change.person.full_name, role=t.plain(f"role.{change.role}"))
 
 
-async def _menus_after(change: RoleChange, bot: Bot, settings: Settings) -> None:
+async def _menus_after(
+    change: RoleChange, bot: Bot, settings: Settings, ledger: MenuLedger | None = None
+) -> None:
     """The person's commands and menu button follow the role: a granted role brings the dashboard, a
     revoked one takes it away (the organization is gone either way, so the role alone decides)."""
     person, scope = change.person, view_scope(change.role, None, None)
     t = translator(person.language)
-    await refresh_menus(bot, person.telegram_id, change.role, scope, t, settings.webapp_url, had_scope=True)
+    url = settings.webapp_url
+    await refresh_menus(bot, person.telegram_id, change.role, scope, t, url, True, ledger)
 
 
 async def grant_confirmed(
@@ -95,6 +106,7 @@ async def grant_confirmed(
     services: Services,
     settings: Settings,
     t: Translator,
+    menu_ledger: MenuLedger | None = None,
 ) -> None:
     if not callback_data.ok:
         await edit_or_answer(query, t("roles.grant_kept"), None)
@@ -107,11 +119,17 @@ async def grant_confirmed(
         await refuse(query, t, err)
         return
     assert isinstance(outcome, RoleChange)
-    await edit_or_answer(query, await _granted(outcome, bot, settings, t), None)
+    await edit_or_answer(query, await _granted(outcome, bot, settings, t, menu_ledger), None)
 
 
 async def revoke(
-    message: Message, command: CommandObject, bot: Bot, services: Services, settings: Settings, t: Translator
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    services: Services,
+    settings: Settings,
+    t: Translator,
+    menu_ledger: MenuLedger | None = None,
 ) -> None:
     telegram_id = parse_id(command.args or "")
     if telegram_id is None:
@@ -122,7 +140,7 @@ async def revoke(
     except DomainError as err:
         await message.answer(t(err.key, **err.params))
         return
-    await _menus_after(change, bot, settings)
+    await _menus_after(change, bot, settings, menu_ledger)
     await message.answer(t("roles.revoked", name=change.person.full_name))
 
 

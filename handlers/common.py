@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.services.invitations import Invitee, RedeemOutcome, RedeemResult
 from bot.telegram.answers import edit_or_answer
 from bot.telegram.callbacks import Cancel
-from bot.telegram.menus import refresh_menus
+from bot.telegram.menus import MenuLedger, refresh_menus
 from bot.texts.i18n import Translator
 
 
@@ -41,6 +41,7 @@ async def start_with_code(
     t: Translator,
     state: FSMContext,
     scope: ViewScope | None = None,
+    menu_ledger: MenuLedger | None = None,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -54,7 +55,7 @@ async def start_with_code(
     # The catch-up was queued in the joining transaction: the answer below commits both, or neither.
     await state.clear()
     role, now_scope = joined_role(result)
-    await refresh_menus(bot, user.id, role, now_scope, t, settings.webapp_url, scope is not None)
+    await refresh_menus(bot, user.id, role, now_scope, t, settings.webapp_url, scope is not None, menu_ledger)
     await message.answer(text)
 
 
@@ -75,11 +76,12 @@ async def start(
     t: Translator,
     role: Role | None,
     scope: ViewScope | None = None,
+    menu_ledger: MenuLedger | None = None,
 ) -> None:
     user = message.from_user
     assert user is not None
     person = await services.roles.remember(user.id, user.full_name, user.username, t.locale)
-    await refresh_menus(bot, user.id, role, scope, t, settings.webapp_url, had_scope=False)
+    await refresh_menus(bot, user.id, role, scope, t, settings.webapp_url, False, menu_ledger)
     if role is None:
         await message.answer(t("start.stranger", telegram_id=user.id))
     else:

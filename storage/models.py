@@ -459,3 +459,15 @@ class ReminderSnooze(Base):
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class ChatMenu(Base):
+    """What each chat's command menu and menu button were last set to, as short digests: start-up sends
+    only to chats whose menu no longer matches (a role, scope, language or WEBAPP_URL changed). A chat
+    without a row has Telegram's defaults, as nothing per chat was ever set."""
+
+    __tablename__ = "chat_menus"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    commands: Mapped[str | None] = mapped_column(String(16))
+    button: Mapped[str | None] = mapped_column(String(16))

@@ -22,20 +22,16 @@ from bot.delivery.outbox_pump import OutboxPump
 from bot.delivery.progress import DeliveryProgress
 from bot.delivery.rate_limit import SendLimiter
 from bot.delivery.update_journal import JOURNALED, UpdateJournal
-from bot.domain import Role
 from bot.domain.clock import Clock, SystemClock
-from bot.domain.scope import view_scope
 from bot.services.digests import DigestDelivery
-from bot.services.roles import effective_role
 from bot.telegram.evidence_store import EvidenceStore
-from bot.telegram.menus import set_dashboard_button, set_default_menu, set_menu
+from bot.telegram.menu_sync import MenuSync
 from bot.telegram.middlewares import JournalFetchedUpdates
 from bot.texts.i18n import Translator, translator
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
 from storage.db import DatabaseUrlError, create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.repositories import Repositories
 
 if TYPE_CHECKING:
     # The dashboard's web server (aiohttp.web) is loaded only when it is served: WEBAPP_URL set, or the
@@ -163,6 +159,7 @@ class Runtime:
         )
         self._stack.push_async_callback(self.dp.storage.close)
         self.dp.startup.register(self._started)
+        self.menus = MenuSync(self.bot, self.session_factory, self.settings, self.limiter, self.clock)
 
     async def _started(self) -> None:
         self.started.set()
@@ -223,30 +220,11 @@ class Runtime:
                 log.exception("worker %s failed while stopping", task.get_name())
         self._workers.clear()
 
-    async def sync_menus(self) -> None:
-        """Menus are per chat and survive restarts on Telegram's side; refreshing them keeps them true."""
-        t = translator(self.settings.locale)
-        await set_default_menu(self.bot, t)
-        async with self.session_factory() as session:
-            people = await Repositories(session).people.everyone()
-            orgs = {o.id: o for o in await Repositories(session).orgs.all_active()}
-        known = {p.telegram_id for p in people}
-        webapp_url = self.settings.webapp_url
-        for person in people:
-            role = effective_role(person, person.telegram_id, self.settings.admin_ids)
-            org = orgs.get(person.organization_id or 0)
-            kind, place = (org.kind, org.municipality) if org else (None, None)
-            scope = view_scope(role, kind, place)
-            if role is not None:
-                await set_menu(self.bot, person.telegram_id, role, translator(person.language), scope)
-            if webapp_url and scope is not None:
-                await set_dashboard_button(
-                    self.bot, person.telegram_id, webapp_url, translator(person.language)
-                )
-        for admin_id in self.settings.admin_ids - known:
-            await set_menu(self.bot, admin_id, Role.ADMIN, t)
-            if webapp_url:
-                await set_dashboard_button(self.bot, admin_id, webapp_url, t)
+    def start_menu_sync(self) -> None:
+        """Menus are per chat and survive restarts on Telegram's side; the refresh sends only what changed,
+        in the background once updates are being received (see bot/telegram/menu_sync.py), and stops
+        with the other workers."""
+        self.start_worker(lambda: self.menus.run(self.started), "menu-sync")
 
     async def run_webhook(self, *, handle_signals: bool = True) -> None:
         """Webhook mode (WEBHOOK_URL set): serves until SIGTERM/SIGINT, then stops gracefully."""
@@ -257,7 +235,7 @@ class Runtime:
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         # After webhook mode Telegram answers getUpdates with 409 until the webhook is removed.
         await self.bot.delete_webhook(drop_pending_updates=False)
-        await self.sync_menus()
+        self.start_menu_sync()
         await self.journal.replay(self.dp, self.bot)
         self.start_background()
         self.dashboard = await self.start_dashboard()

@@ -281,10 +281,9 @@ def _json(status: int, body: dict[str, Any]) -> web.Response:
 async def start_webhook(
     runtime: Runtime, *, host: str | None = None, port: int | None = None, local: bool = False
 ) -> WebhookServer:
-    """Everything webhook mode does before it waits: menus, dispatcher start-up, server, background,
-    setWebhook (last: Telegram starts posting the moment it is registered). `local` registers the
-    address the server listens on instead of WEBHOOK_URL."""
-    await runtime.sync_menus()
+    """Everything webhook mode does before it waits: dispatcher start-up, server, background, setWebhook
+    (last: Telegram starts posting the moment it is registered), then the menus' refresh in the
+    background. `local` registers the address the server listens on instead of WEBHOOK_URL."""
     server = WebhookServer(runtime, host=host, port=port)
     await runtime.journal.replay(runtime.dp, runtime.bot)
     await runtime.dp.emit_startup(**_workflow(runtime))
@@ -296,6 +295,7 @@ async def start_webhook(
     except BaseException:
         await server.stop()
         raise
+    runtime.start_menu_sync()
     return server
 
 

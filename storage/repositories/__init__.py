@@ -12,6 +12,7 @@ from storage.repositories.documents import DocumentsRepo
 from storage.repositories.extensions import ExtensionRepo
 from storage.repositories.invitations import InvitationRepo
 from storage.repositories.journal import UpdateJournalRepo
+from storage.repositories.menus import MenuRepo
 from storage.repositories.organizations import OrganizationRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.people import PersonRepo
@@ -54,6 +55,10 @@ class Repositories:
     @cached_property
     def schedule(self) -> ScheduleRepo:
         return ScheduleRepo(self.session)
+
+    @cached_property
+    def menus(self) -> MenuRepo:
+        return MenuRepo(self.session)
 
     @cached_property
     def journal(self) -> UpdateJournalRepo:
