@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
+from storage import lazy_begin
 from storage.sqlite_inline import inline_connector
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -84,7 +85,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("max_overflow", 0)
     # No pre-ping: it is a round trip per checkout, two or three per update. A connection the server
     # has dropped fails one statement instead, and SQLAlchemy then replaces the pool's connections.
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if "isolation_level" not in kwargs:  # an engine asked for another level keeps its transactions
+        lazy_begin.install(engine)
+    return engine
 
 
 class SqliteWriters:
