@@ -15,10 +15,12 @@ from typing import Any, NamedTuple
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import FsmRecord, utcnow
+from storage.lazy_begin import ALONE
+from storage.models import FsmRecord, JournaledUpdate, utcnow
+from storage.repositories.journal import UpdateJournalRepo
 from storage.upsert import insert_for
 
 
@@ -63,17 +65,47 @@ class DialogChanges:
         if cached is not None:
             cached[column] = value
 
-    async def write_back(self) -> None:
-        """Writes what the update changed; the unit of work calls it before each commit."""
+    async def write_back(self, journaled: int | None = None) -> bool:
+        """Writes what the update changed; the unit of work calls it before each commit. With `journaled`,
+        first takes that update off the journal (bot/delivery/update_journal.py): on PostgreSQL in the
+        same statement as the dialog's write. False, and nothing written, when the update was no longer
+        in the journal: another process has handled it."""
         pending, self._pending = self._pending, {}
+        writes = []
         for key, columns in pending.items():
             stored = self._stored.get(key)
             after = stored.updated(columns) if stored is not None else None
             if after is not None and after.data is not None and after == stored:
                 continue
-            await _upsert(self.session, key, columns)
+            writes.append((key, columns, after))
+        if journaled is not None and not await self._take(journaled, writes):
+            return False
+        for key, columns, after in writes:
+            # The commit follows at once: a write that is the only one goes without BEGIN and COMMIT.
+            await _upsert(self.session, key, columns, alone=journaled is None and len(writes) == 1)
             if after is not None:
                 self._stored[key] = after
+        return True
+
+    async def _take(self, update_id: int, writes: list[tuple[str, dict[str, Any], _Stored | None]]) -> bool:
+        """Takes the update off the journal; on PostgreSQL the first write goes with it (and off `writes`)."""
+        if not writes or self.session.get_bind().dialect.name != "postgresql":
+            return await UpdateJournalRepo(self.session).take(update_id, alone=not writes)
+        key, columns, after = writes.pop(0)
+        row = self._read.get(key, {})
+        values = {
+            "update_id": update_id,
+            "key": key,
+            "state": columns.get("state", row.get("state")),
+            "data": columns.get("data", row.get("data")) or {},
+            "updated_at": utcnow(),
+        }
+        # Alone (no BEGIN and COMMIT) only when no other write of this commit follows it.
+        statement = _take_and_upsert(frozenset(columns), alone=not writes)
+        taken = (await self.session.execute(statement, values)).first()
+        if taken is not None and after is not None:
+            self._stored[key] = after
+        return taken is not None
 
 
 class _Stored(NamedTuple):
@@ -172,7 +204,7 @@ class BoundSqlStorage(_Records):
 # The dialog's statements are built once (per dialect and set of columns): they run on most updates, and
 # a prebuilt statement is neither put together nor given a cache key again.
 _SELECT = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == bindparam("key"))
-_UPSERTS: dict[tuple[str, frozenset[str]], Any] = {}
+_UPSERTS: dict[tuple[str, frozenset[str], bool], Any] = {}
 
 
 async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
@@ -180,17 +212,55 @@ async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
     return {"state": row.state if row else None, "data": row.data if row else None}
 
 
-async def _upsert(session: AsyncSession, key: str, columns: Mapping[str, Any]) -> None:
-    """Insert the row, or update the given columns (and the time) of the existing one."""
+async def _upsert(
+    session: AsyncSession, key: str, columns: Mapping[str, Any], *, alone: bool = False
+) -> None:
+    """Insert the row, or update the given columns (and the time) of the existing one. `alone`: the last
+    write before a commit, which may go without a transaction of its own (storage/lazy_begin.py)."""
     dialect = session.get_bind().dialect.name
     names = frozenset(columns) | {"updated_at"}
-    statement = _UPSERTS.get((dialect, names))
+    statement = _UPSERTS.get((dialect, names, alone))
     if statement is None:
         # On the table, not the mapped class: the ORM would take a dict of parameters for a bulk insert,
         # which leaves None values out of the VALUES.
         insert = insert_for(dialect, FsmRecord.__table__)
         statement = insert.on_conflict_do_update(
             index_elements=["key"], set_={name: insert.excluded[name] for name in sorted(names)}
-        )
-        _UPSERTS[(dialect, names)] = statement
+        ).execution_options(**{ALONE: alone})
+        _UPSERTS[(dialect, names, alone)] = statement
     await session.execute(statement, {"key": key, **columns, "updated_at": utcnow()})
+
+
+_TAKE_AND_UPSERT: dict[tuple[frozenset[str], bool], Any] = {}
+
+
+def _take_and_upsert(columns: frozenset[str], *, alone: bool) -> Any:
+    """PostgreSQL: the update off the journal and the dialog's row written, in one statement, which is
+    atomic on its own (`alone`, storage/lazy_begin.py: no BEGIN and COMMIT when it is the commit's only
+    write). The row is written only if the update was taken; a row comes back only then."""
+    statement = _TAKE_AND_UPSERT.get((columns, alone))
+    if statement is None:
+        from sqlalchemy.dialects import postgresql
+
+        table = FsmRecord.__table__
+        taken = (
+            delete(JournaledUpdate)
+            .where(JournaledUpdate.update_id == bindparam("update_id"))
+            .returning(JournaledUpdate.update_id)
+            .cte("taken")
+        )
+        names = ("key", "state", "data", "updated_at")
+        row = select(*(bindparam(name, type_=table.c[name].type) for name in names)).where(
+            exists(select(taken.c.update_id))
+        )
+        insert = postgresql.insert(table).from_select(names, row)
+        changed = columns | {"updated_at"}
+        statement = _TAKE_AND_UPSERT[(columns, alone)] = (
+            insert.on_conflict_do_update(
+                index_elements=["key"], set_={name: insert.excluded[name] for name in sorted(changed)}
+            )
+            .returning(table.c.key)
+            .add_cte(taken)
+            .execution_options(**{ALONE: alone})
+        )
+    return statement

@@ -7,7 +7,10 @@ Services and repositories never commit; the unit of work does, at three moments 
 - when the handler returns (`__aexit__` without an exception);
 - never when the handler raises before its first request: the whole update rolls back.
 Each commit first writes the dialog (FSM) changes the update made, and after it the outbox pump is woken
-if the update queued messages (the outbox repository reports it through `on_enqueue`).
+if the update queued messages (the outbox repository reports it through `on_enqueue`). A journaled
+update (bot/delivery/update_journal.py) is taken off the journal by its first commit, in the same
+transaction as its effects; on PostgreSQL in the same statement as the dialog's write, so that a dialog
+step that writes nothing else is one statement, with no BEGIN and COMMIT (storage/lazy_begin.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,15 @@ ServicesFactory = Callable[[Repositories], Any]
 # the bot and the method, never the handler data. Set for the task handling an update, and only there
 # (a task started from a handler inherits it, as it inherits the update's session).
 _active: ContextVar[UnitOfWork | None] = ContextVar("active_unit_of_work", default=None)
+
+
+class HandledElsewhere(Exception):
+    """The update was no longer in the journal at its first commit: another process handled it. Nothing
+    this unit of work did is committed, and the Bot API request that was about to go is not made."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} was handled by another process")
+        self.update_id = update_id
 
 
 def active_unit() -> UnitOfWork | None:
@@ -54,6 +66,16 @@ class UnitOfWork:
         self._outbox_rows = False
         self._token: Any = None
         self._callers: dict[int, Person | None] = {}
+        self._journaled: int | None = None
+
+    def take_at_commit(self, update_id: int) -> None:
+        """Takes the journaled update off the journal with this unit of work's first commit."""
+        self._journaled = update_id
+
+    @property
+    def journaled(self) -> int | None:
+        """The journaled update this unit of work has still to take (None once a commit has taken it)."""
+        return self._journaled
 
     async def caller(self, telegram_id: int, dialog_key: str | None = None) -> Person | None:
         """The person writing (with the organization), read once per unit of work. Given the key of the
@@ -74,9 +96,16 @@ class UnitOfWork:
         self._outbox_rows = True
 
     async def commit(self) -> None:
-        await self.fsm.write_back()
+        # The handler's own changes first: the journal's take and the dialog's write come last, so on
+        # PostgreSQL they are one statement (and alone, when they are all the update writes).
+        await self.session.flush()
+        journaled = self._journaled
+        if not await self.fsm.write_back(journaled):
+            assert journaled is not None
+            raise HandledElsewhere(journaled)
         if self.session.in_transaction():
             await self.session.commit()
+        self._journaled = None  # taken for good only now: a failed commit leaves it to be taken again
         if self._outbox_rows:
             self._outbox_rows = False
             if self._on_outbox is not None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import Update
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.update_journal import JOURNALED, UpdateJournal
+from bot.telegram.middlewares.unit_of_work import UnitOfWorkMiddleware
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import OutboxMessage
+from storage.models import JournaledUpdate, OutboxMessage
 from storage.uow import UnitOfWork, active_unit
 
 
@@ -20,6 +25,9 @@ async def session_factory(database_url: str) -> AsyncIterator[async_sessionmaker
     await upgrade(engine)
     yield create_session_factory(engine)
     await engine.dispose()
+
+
+Handler = Callable[[Any, dict[str, Any]], Awaitable[Any]]
 
 
 def message(key: str) -> dict[str, object]:
@@ -71,3 +79,74 @@ async def test_services_are_built_once_per_unit_on_its_repositories(
     async with UnitOfWork(session_factory, services=lambda repo: ("services of", repo)) as uow:
         assert uow.services == ("services of", uow.repo)
         assert uow.repo.session is uow.session
+
+
+def journaled_update(update_id: int) -> Update:
+    return Update.model_validate(
+        {
+            "update_id": update_id,
+            "message": {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}},
+        }
+    )
+
+
+async def take_first_commit(
+    session_factory: async_sessionmaker[AsyncSession], update_id: int, handler: Handler
+) -> object:
+    middleware = UnitOfWorkMiddleware(session_factory, services=lambda repo: None)
+    return await middleware(handler, journaled_update(update_id), {JOURNALED: True})
+
+
+async def in_journal(session_factory: async_sessionmaker[AsyncSession], update_id: int) -> bool:
+    async with session_factory() as session:
+        return await session.get(JournaledUpdate, update_id) is not None
+
+
+async def test_a_journaled_update_is_taken_by_its_first_commit(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await UpdateJournal(session_factory).record([{"update_id": 701}])
+    seen: list[bool] = []
+
+    async def handler(_event: object, data: dict[str, Any]) -> str:
+        seen.append(await in_journal(session_factory, 701))  # still there while the handler works
+        await data["uow"].commit()
+        seen.append(await in_journal(session_factory, 701))
+        return "done"
+
+    assert await take_first_commit(session_factory, 701, handler) == "done"
+    assert seen == [True, False]
+
+
+async def test_an_update_handled_elsewhere_is_skipped_at_its_commit(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Not in the journal when the handler commits (another process took it): nothing is kept, and the
+    request the commit came before is not made."""
+    requests: list[str] = []
+
+    async def handler(_event: object, data: dict[str, Any]) -> str:
+        await data["uow"].repo.outbox.enqueue([message("elsewhere")])
+        await data["uow"].commit()  # what CommitBeforeRequest does before a Bot API request
+        requests.append("sendMessage")
+        return "done"
+
+    assert await take_first_commit(session_factory, 702, handler) is UNHANDLED
+    assert requests == []
+    assert await outbox_rows(session_factory) == 0
+
+
+async def test_a_failure_after_another_process_handled_the_update_is_not_raised(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A handler failing because another process did the same first (its report saved, say) ends
+    quietly; a failure of an update still in the journal is raised, and the update taken off."""
+
+    async def failing(_event: object, _data: dict[str, Any]) -> str:
+        raise RuntimeError("duplicate key")
+
+    assert await take_first_commit(session_factory, 703, failing) is UNHANDLED
+    await UpdateJournal(session_factory).record([{"update_id": 704}])
+    with pytest.raises(RuntimeError, match="duplicate key"):
+        await take_first_commit(session_factory, 704, failing)
+    assert not await in_journal(session_factory, 704)

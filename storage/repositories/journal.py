@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import Insert, bindparam, delete, select, update
 
+from storage.lazy_begin import ALONE
 from storage.models import JournaledUpdate
 from storage.repositories.base import Repository
 
@@ -22,7 +23,9 @@ def _record_statement(dialect: str) -> Insert:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        statement = _RECORD[dialect] = insert(JournaledUpdate).on_conflict_do_nothing(
+        # On the table, not the mapped class: a list of parameter sets on an ORM insert goes through the
+        # ORM's bulk machinery, which only adds work here.
+        statement = _RECORD[dialect] = insert(JournaledUpdate.__table__).on_conflict_do_nothing(
             index_elements=["update_id"]
         )
     return statement
@@ -34,6 +37,7 @@ _TAKE = (
     .where(JournaledUpdate.update_id == bindparam("update_id"))
     .execution_options(synchronize_session=False)
 )
+_TAKE_ALONE = _TAKE.execution_options(**{ALONE: True})
 
 
 class UpdateJournalRepo(Repository):
@@ -44,10 +48,11 @@ class UpdateJournalRepo(Repository):
         rows = [{"update_id": int(p["update_id"]), "payload": p} for p in payloads]
         await self.session.execute(_record_statement(self.session.get_bind().dialect.name), rows)
 
-    async def take(self, update_id: int) -> bool:
+    async def take(self, update_id: int, *, alone: bool = False) -> bool:
         """Removes the update from the journal; False if it was not there: handled already, by this
-        process before a restart or by another one."""
-        result = await self.session.execute(_TAKE, {"update_id": update_id})
+        process before a restart or by another one. `alone`: the last write before a commit, which may
+        then go without a transaction of its own (storage/lazy_begin.py)."""
+        result = await self.session.execute(_TAKE_ALONE if alone else _TAKE, {"update_id": update_id})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def pending(self, limit: int = 1000) -> list[JournaledUpdate]:

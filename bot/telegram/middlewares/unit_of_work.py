@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.update_journal import JOURNALED
 from storage.repositories import Repositories
-from storage.uow import ServicesFactory, UnitOfWork
+from storage.uow import HandledElsewhere, ServicesFactory, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,10 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     handlers still use it, `repo`. The unit of work commits when the handler returns and before each Bot
     API request (CommitBeforeRequest); an exception before the first answer rolls the update back.
 
-    A journaled update (bot/delivery/update_journal.py) is taken off the journal as the first statement
-    of this transaction: done exactly when its effects are.
+    A journaled update (bot/delivery/update_journal.py) is taken off the journal by the update's first
+    commit, in the same transaction as its effects: done exactly when they are. If another process took
+    it meanwhile (two replays at once), the commit refuses (HandledElsewhere): nothing is kept, nothing
+    is said, and the update counts as handled.
     """
 
     def __init__(
@@ -51,22 +53,30 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 data["uow"] = uow
                 data["repo"] = uow.repo
                 data["services"] = uow.services
-                if journaled is not None and not await uow.repo.journal.take(journaled):
-                    log.info("update %s: handled already, skipped", journaled)
-                    return UNHANDLED
+                if journaled is not None:
+                    uow.take_at_commit(journaled)
                 return await handler(event, data)
+        except HandledElsewhere:
+            log.info("update %s: handled already, by another process; skipped", journaled)
+            return UNHANDLED
         except Exception:
             # Handled, if badly (a refusal, a bug): doing it again would only repeat the failure. A crash
             # or a cancelled shutdown raises no Exception here, and leaves the update to be replayed.
-            if journaled is not None:
-                await self._forget(journaled)
+            if unit.journaled is not None and not await self._forget(unit.journaled):
+                # Another process handled it meanwhile: this failure only followed from that (say, its
+                # report was saved first), and the person has had their answer from there.
+                log.info("update %s: handled already, by another process; skipped", journaled)
+                return UNHANDLED
             raise
 
-    async def _forget(self, update_id: int) -> None:
+    async def _forget(self, update_id: int) -> bool:
+        """Takes the failed update off the journal; False if it was gone (handled elsewhere)."""
         try:
             async with self.session_factory() as session:
-                await Repositories(session).journal.take(update_id)
+                taken = await Repositories(session).journal.take(update_id)
                 await session.commit()
+                return taken
         except Exception:
             # The handler's own exception is the one that matters; this update is only tried once more.
             log.warning("update %s: could not be taken off the journal after it failed", update_id)
+            return True
