@@ -160,12 +160,15 @@ async def picked_status(
         return
     draft, target = found
     draft.status = callback_data.status
-    await query.answer()
+    # The next step is set before the first answer, so that one commit carries it (with the update's
+    # removal from the journal: on PostgreSQL a single statement).
     if draft.status is ReportStatus.NOT_APPLICABLE:
         await save_draft(state, draft, ReportDialog.reason)
-        await reply(query, t("report.ask_reason"), cancel_only(t, draft.rec_id))
-        return
-    await reply(query, *await ask_comment(state, draft, target, t))
+        text, markup = t("report.ask_reason"), cancel_only(t, draft.rec_id)
+    else:
+        text, markup = await ask_comment(state, draft, target, t)
+    await query.answer()
+    await reply(query, text, markup)
 
 
 async def _checked(
