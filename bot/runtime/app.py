@@ -23,6 +23,7 @@ from bot.delivery.progress import DeliveryProgress
 from bot.delivery.rate_limit import SendLimiter
 from bot.delivery.update_journal import JOURNALED, UpdateJournal
 from bot.domain.clock import Clock, SystemClock
+from bot.runtime import heap
 from bot.services.digests import DigestDelivery
 from bot.telegram.evidence_store import EvidenceStore
 from bot.telegram.menu_sync import MenuSync
@@ -162,6 +163,7 @@ class Runtime:
         self.menus = MenuSync(self.bot, self.session_factory, self.settings, self.limiter, self.clock)
 
     async def _started(self) -> None:
+        heap.settle()  # start-up is over: what it built is kept out of the collector's way
         self.started.set()
 
     def services(self) -> dict[str, Any]:
