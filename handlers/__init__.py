@@ -36,8 +36,9 @@ def get_routers() -> list[Router]:
     return [
         errors.router(),
         common.router(),
-        # Members' reports first: most updates are theirs, and the role filters of the admins' and the
-        # members' routers never both match, so each admin router they pass over is only time lost.
+        # Members' reports first: most updates are theirs, and the admin routers they would pass over
+        # first are for admins only — but for admin_reminders' /remind, which a municipal authority's
+        # members share; the members' handlers take no command and no button but their own.
         member_reports.router(),
         member_extensions.router(),
         member_snooze.router(),

@@ -8,12 +8,12 @@ first write run on their own (the driver's autocommit), and the first write open
 rest of the unit of work runs in; a unit of work that wrote nothing ends without a round trip.
 
 Why this changes nothing the code relies on. At PostgreSQL's READ COMMITTED level (the server's default,
-and this project's) every statement sees the data committed when it starts, inside a transaction or
-not, and a plain SELECT takes no lock a writer waits for: a read before the first write sees what it
-would have seen inside the transaction. Reads that lock rows (`FOR UPDATE`, `FOR SHARE`) count as
-writes. A connection given an explicit isolation level (the update journal's autocommit), an engine
-made with one, and a server whose default level is stricter (one snapshot per transaction) keep their
-transactions as they are.
+and this project's) every statement sees the data committed when it starts, inside a transaction or not,
+and a plain SELECT takes no lock a writer waits for: a read before the first write sees what it would
+have seen inside the transaction. Reads that lock rows (`FOR UPDATE`, `FOR SHARE`) count as writes, and
+so do streamed reads (a server-side cursor lives only inside a transaction). A connection given an
+explicit isolation level (the update journal's autocommit), an engine made with one, and a server whose
+default level is stricter (one snapshot per transaction) keep their transactions as they are.
 
 A statement marked with `ALONE` (execution option) may run on its own when no write came before it: a
 single statement is atomic by itself, so it needs no BEGIN and COMMIT around it.
@@ -81,9 +81,12 @@ def _begin_at_first_write(
     dbapi = conn.connection.dbapi_connection
     if dbapi is None or not dbapi.autocommit or _chosen_isolation(conn):
         return
-    if context is not None and context.execution_options.get(ALONE):
+    options = context.execution_options if context is not None else {}
+    if options.get(ALONE):
         return
-    if begins_transaction(statement):
+    # A streamed read (`stream()`, `yield_per`) runs on a server-side cursor, which PostgreSQL keeps
+    # only inside a transaction.
+    if begins_transaction(statement) or options.get("stream_results") or options.get("yield_per"):
         # The driver opens the transaction for this very statement (BEGIN, then the statement).
         dbapi.autocommit = False
 

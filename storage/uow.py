@@ -8,8 +8,8 @@ Services and repositories never commit; the unit of work does, at three moments 
 - never when the handler raises before its first request: the whole update rolls back.
 Each commit first writes the dialog (FSM) changes the update made, and after it the outbox pump is woken
 if the update queued messages (the outbox repository reports it through `on_enqueue`). A journaled
-update (bot/delivery/update_journal.py) is taken off the journal by its first commit, in the same
-transaction as its effects; on PostgreSQL in the same statement as the dialog's write, so that a dialog
+update (bot/delivery/update_journal.py) is taken off the journal in the same transaction as its effects
+(`claim`): on PostgreSQL by the first commit, in one statement with the dialog's write, so that a dialog
 step that writes nothing else is one statement, with no BEGIN and COMMIT (storage/lazy_begin.py).
 """
 
@@ -66,16 +66,25 @@ class UnitOfWork:
         self._outbox_rows = False
         self._token: Any = None
         self._callers: dict[int, Person | None] = {}
-        self._journaled: int | None = None
+        self._journaled: int | None = None  # PostgreSQL: taken with the first commit (`claim`)
+        self._take_sent = False
 
-    def take_at_commit(self, update_id: int) -> None:
-        """Takes the journaled update off the journal with this unit of work's first commit."""
-        self._journaled = update_id
+    async def claim(self, update_id: int) -> bool:
+        """Takes a journaled update off the journal as part of this unit of work; False if it was not there
+        (handled already). On PostgreSQL the take goes with the first commit, in one statement with the
+        dialog's write. On SQLite it is the first statement, as it always was: the one write lock, taken
+        then, orders this update after every update still writing, and with no row locks in SQLite the
+        read-then-write of, say, a review decision relies on that."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self._journaled = update_id
+            return True
+        return await self.repo.journal.take(update_id)
 
     @property
-    def journaled(self) -> int | None:
-        """The journaled update this unit of work has still to take (None once a commit has taken it)."""
-        return self._journaled
+    def take_pending(self) -> bool:
+        """Whether this unit of work is to take a journaled update at its first commit and has not yet
+        tried to: if the update is gone from the journal now, someone else handled it."""
+        return self._journaled is not None and not self._take_sent
 
     async def caller(self, telegram_id: int, dialog_key: str | None = None) -> Person | None:
         """The person writing (with the organization), read once per unit of work. Given the key of the
@@ -100,6 +109,7 @@ class UnitOfWork:
         # PostgreSQL they are one statement (and alone, when they are all the update writes).
         await self.session.flush()
         journaled = self._journaled
+        self._take_sent = journaled is not None
         if not await self.fsm.write_back(journaled):
             assert journaled is not None
             raise HandledElsewhere(journaled)

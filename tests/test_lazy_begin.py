@@ -176,7 +176,7 @@ async def test_a_dialog_step_is_one_statement_with_the_journal(
     async with UnitOfWork(sessions) as uow:
         assert (await uow.fsm.get(KEY))["state"] is None
         uow.fsm.set(KEY, "state", "Report:comment")
-        uow.take_at_commit(501)
+        assert await uow.claim(501)
     # The read, then the journal's take and the dialog's write in one statement: no BEGIN, no COMMIT.
     assert seen == ["SELECT", "WITH"]
     assert begun == []
@@ -195,7 +195,7 @@ async def test_a_step_that_writes_more_takes_the_journal_in_its_transaction(
     async with UnitOfWork(sessions) as uow:
         await uow.session.execute(text("INSERT INTO scratch (id) VALUES (5)"))
         uow.fsm.set(KEY, "state", "Report:evidence")
-        uow.take_at_commit(502)
+        assert await uow.claim(502)
     assert len(begun) == 1
     assert await observer.fetchval("SELECT count(*) FROM scratch") == 1
     assert await observer.fetchval("SELECT count(*) FROM update_journal") == 0
@@ -211,14 +211,14 @@ async def test_an_update_handled_elsewhere_writes_nothing(
         async with UnitOfWork(sessions) as uow:
             await uow.session.execute(text("INSERT INTO scratch (id) VALUES (6)"))
             uow.fsm.set(KEY, "state", "Report:confirm")
-            uow.take_at_commit(503)
+            assert await uow.claim(503)
     assert await observer.fetchval("SELECT count(*) FROM scratch") == 0
     assert await dialog_state(sessions) is None
 
     with pytest.raises(HandledElsewhere):
         async with UnitOfWork(sessions) as uow:
             uow.fsm.set(KEY, "state", "Report:confirm")
-            uow.take_at_commit(504)
+            assert await uow.claim(504)
     assert await dialog_state(sessions) is None
 
 
@@ -230,6 +230,19 @@ async def test_two_dialog_rows_and_the_journal_are_one_transaction(
     async with UnitOfWork(sessions) as uow:
         uow.fsm.set(KEY, "state", "Report:comment")
         uow.fsm.set("bot:42:43", "data", {"rec_id": 7})
-        uow.take_at_commit(505)
+        assert await uow.claim(505)
     assert len(begun) == 1  # neither write goes alone: a crash between them would lose the second
     assert await dialog_state(sessions) == "Report:comment"
+
+
+async def test_a_streamed_read_gets_the_transaction_its_cursor_needs(
+    sessions: async_sessionmaker[AsyncSession], observer: asyncpg.Connection
+) -> None:
+    """A server-side cursor (the digest's `stream` with `yield_per`) exists only inside a transaction."""
+    await observer.execute("INSERT INTO scratch (id) SELECT generate_series(1, 25)")
+    async with sessions() as session:
+        statement = text("SELECT id FROM scratch ORDER BY id").execution_options(yield_per=10)
+        result = await session.stream(statement)
+        ids = [row.id async for row in result]
+        await session.commit()
+    assert ids == list(range(1, 26))

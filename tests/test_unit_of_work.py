@@ -102,14 +102,16 @@ async def in_journal(session_factory: async_sessionmaker[AsyncSession], update_i
         return await session.get(JournaledUpdate, update_id) is not None
 
 
-async def test_a_journaled_update_is_taken_by_its_first_commit(
+async def test_a_journaled_update_is_taken_with_its_effects(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
+    """Still in the journal (for everyone else) until the update's first commit, gone with it: on
+    PostgreSQL the take is made by that commit, on SQLite it is the first statement of the transaction."""
     await UpdateJournal(session_factory).record([{"update_id": 701}])
     seen: list[bool] = []
 
     async def handler(_event: object, data: dict[str, Any]) -> str:
-        seen.append(await in_journal(session_factory, 701))  # still there while the handler works
+        seen.append(await in_journal(session_factory, 701))
         await data["uow"].commit()
         seen.append(await in_journal(session_factory, 701))
         return "done"
@@ -150,3 +152,19 @@ async def test_a_failure_after_another_process_handled_the_update_is_not_raised(
     with pytest.raises(RuntimeError, match="duplicate key"):
         await take_first_commit(session_factory, 704, failing)
     assert not await in_journal(session_factory, 704)
+
+
+async def test_a_failure_after_the_update_was_taken_here_is_raised(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Once this update's own commit took it, a later failure is this update's, not another process's:
+    raised, for the errors handler to answer."""
+    await UpdateJournal(session_factory).record([{"update_id": 705}])
+
+    async def failing_after_commit(_event: object, data: dict[str, Any]) -> str:
+        await data["uow"].commit()
+        raise RuntimeError("after the commit")
+
+    with pytest.raises(RuntimeError, match="after the commit"):
+        await take_first_commit(session_factory, 705, failing_after_commit)
+    assert not await in_journal(session_factory, 705)

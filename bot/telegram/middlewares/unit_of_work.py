@@ -23,10 +23,10 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     handlers still use it, `repo`. The unit of work commits when the handler returns and before each Bot
     API request (CommitBeforeRequest); an exception before the first answer rolls the update back.
 
-    A journaled update (bot/delivery/update_journal.py) is taken off the journal by the update's first
-    commit, in the same transaction as its effects: done exactly when they are. If another process took
-    it meanwhile (two replays at once), the commit refuses (HandledElsewhere): nothing is kept, nothing
-    is said, and the update counts as handled.
+    A journaled update (bot/delivery/update_journal.py) is taken off the journal in the same transaction
+    as its effects (`UnitOfWork.claim`): done exactly when they are. On PostgreSQL the take goes with the
+    first commit; if another process took the update meanwhile (two replays at once), that commit
+    refuses (HandledElsewhere): nothing is kept, nothing is said, and the update counts as handled.
     """
 
     def __init__(
@@ -53,8 +53,9 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 data["uow"] = uow
                 data["repo"] = uow.repo
                 data["services"] = uow.services
-                if journaled is not None:
-                    uow.take_at_commit(journaled)
+                if journaled is not None and not await uow.claim(journaled):
+                    log.info("update %s: handled already, skipped", journaled)
+                    return UNHANDLED
                 return await handler(event, data)
         except HandledElsewhere:
             log.info("update %s: handled already, by another process; skipped", journaled)
@@ -62,9 +63,9 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         except Exception:
             # Handled, if badly (a refusal, a bug): doing it again would only repeat the failure. A crash
             # or a cancelled shutdown raises no Exception here, and leaves the update to be replayed.
-            if unit.journaled is not None and not await self._forget(unit.journaled):
-                # Another process handled it meanwhile: this failure only followed from that (say, its
-                # report was saved first), and the person has had their answer from there.
+            if journaled is not None and not await self._forget(journaled) and unit.take_pending:
+                # Gone before this update tried to take it: another process handled it, and this failure
+                # only followed from that (its report saved first, say); the person has had their answer.
                 log.info("update %s: handled already, by another process; skipped", journaled)
                 return UNHANDLED
             raise
