@@ -105,6 +105,9 @@ class OutboxPump:
         try:
             await self.recover()
             while not self._stopping:
+                # Cleared before the round, not before the wait after it: a poke that comes while the
+                # round looks for rows (committed just after its query) must still cut the wait short.
+                self._wake.clear()
                 try:
                     handled = await self.run_once()
                 except Exception:
@@ -125,7 +128,6 @@ class OutboxPump:
         waits = self.limiter.waiting_chats().values()
         timeout = min([IDLE_WAIT, *waits])
         self._idle.set()
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
         self._idle.clear()
