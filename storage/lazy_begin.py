@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, ExecutionContext
+from sqlalchemy.engine import Connection, Dialect, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Execution option of a statement that is atomic on its own (one statement; see the module docstring).
@@ -54,9 +54,7 @@ def install(engine: AsyncEngine) -> None:
     sync = engine.sync_engine
 
     def reads_on_their_own(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        # Only at READ COMMITTED (see the module docstring): a server whose default is a stricter level
-        # keeps one snapshot per transaction, which its reads must share.
-        if sync.dialect.default_isolation_level == "READ COMMITTED":
+        if _lazy(sync.dialect):
             # Back from the pool at the default level (SQLAlchemy resets any other).
             dbapi_connection.autocommit = True
 
@@ -96,9 +94,11 @@ def _rearm(conn: Connection) -> None:
     if conn.invalidated or conn.closed:
         return  # nothing to end; asking for the connection now would open a new one
     dbapi = conn.connection.dbapi_connection
-    if dbapi is not None and not _chosen_isolation(conn) and _lazy(conn):
+    if dbapi is not None and not _chosen_isolation(conn) and _lazy(conn.dialect):
         dbapi.autocommit = True
 
 
-def _lazy(conn: Connection) -> bool:
-    return conn.dialect.default_isolation_level == "READ COMMITTED"
+def _lazy(dialect: Dialect) -> bool:
+    # Only at READ COMMITTED (see the module docstring): a server whose default is a stricter level keeps
+    # one snapshot per transaction, which its reads must share.
+    return dialect.default_isolation_level == "READ COMMITTED"
