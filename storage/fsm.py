@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.lazy_begin import ALONE
 from storage.models import FsmRecord, JournaledUpdate, utcnow
+from storage.repositories.base import execute_core
 from storage.repositories.journal import UpdateJournalRepo
 from storage.upsert import insert_for
 
@@ -102,7 +103,7 @@ class DialogChanges:
         }
         # Alone (no BEGIN and COMMIT) only when no other write of this commit follows it.
         statement = _take_and_upsert(frozenset(columns), alone=not writes)
-        taken = (await self.session.execute(statement, values)).first()
+        taken = (await execute_core(self.session, statement, values)).first()
         if taken is not None and after is not None:
             self._stored[key] = after
         return taken is not None
@@ -208,7 +209,7 @@ _UPSERTS: dict[tuple[str, frozenset[str], bool], Any] = {}
 
 
 async def _select(session: AsyncSession, key: str) -> dict[str, Any]:
-    row = (await session.execute(_SELECT, {"key": key})).first()
+    row = (await execute_core(session, _SELECT, {"key": key})).first()
     return {"state": row.state if row else None, "data": row.data if row else None}
 
 
@@ -228,7 +229,7 @@ async def _upsert(
             index_elements=["key"], set_={name: insert.excluded[name] for name in sorted(names)}
         ).execution_options(**{ALONE: alone})
         _UPSERTS[(dialect, names, alone)] = statement
-    await session.execute(statement, {"key": key, **columns, "updated_at": utcnow()})
+    await execute_core(session, statement, {"key": key, **columns, "updated_at": utcnow()})
 
 
 _TAKE_AND_UPSERT: dict[tuple[frozenset[str], bool], Any] = {}

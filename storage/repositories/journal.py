@@ -7,7 +7,7 @@ from sqlalchemy import Insert, bindparam, delete, select, update
 
 from storage.lazy_begin import ALONE
 from storage.models import JournaledUpdate
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, execute_core
 
 # One statement per dialect, executed with a list of parameter sets: the same statement for a batch of
 # any size, so SQLAlchemy compiles it once per process and the driver runs it as executemany. (A
@@ -46,13 +46,13 @@ class UpdateJournalRepo(Repository):
         if not payloads:
             return
         rows = [{"update_id": int(p["update_id"]), "payload": p} for p in payloads]
-        await self.session.execute(_record_statement(self.session.get_bind().dialect.name), rows)
+        await execute_core(self.session, _record_statement(self.session.get_bind().dialect.name), rows)
 
     async def take(self, update_id: int, *, alone: bool = False) -> bool:
         """Removes the update from the journal; False if it was not there: handled already, by this
         process before a restart or by another one. `alone`: the last write before a commit, which may
         then go without a transaction of its own (storage/lazy_begin.py)."""
-        result = await self.session.execute(_TAKE_ALONE if alone else _TAKE, {"update_id": update_id})
+        result = await execute_core(self.session, _TAKE_ALONE if alone else _TAKE, {"update_id": update_id})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def pending(self, limit: int = 1000) -> list[JournaledUpdate]:
