@@ -1,20 +1,22 @@
-"""ReportRepo.target: organization, recommendation, resolution and report with evidence, one statement."""
+"""ReportRepo.target: organization, recommendation, resolution and report with evidence, one statement; in
+a report dialog, read ahead with the caller (PersonRepo.by_telegram_id_with_dialog)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, ResolutionStatus
+from bot.domain import EvidenceKind, ExtensionState, OrgKind, ReportStatus, ResolutionStatus, Role
 from bot.services.seed import seed_org, seed_resolution
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import DeadlineExtension, Evidence, Report
+from storage.models import DeadlineExtension, Evidence, FsmRecord, Report
 from storage.repositories import Repositories
 
 SAMPLE = resources.files("bot.samples").joinpath("smolensk-2021-forum.md").read_bytes()
@@ -157,3 +159,127 @@ async def test_an_extension_written_in_the_session_drops_the_deadline_read_with_
         assert await repo.extensions.own_deadlines([org_id], [rec_id]) == {
             (org_id, rec_id): dt.date(2026, 10, 1)
         }
+
+
+MEMBER = 777
+
+
+@contextmanager
+def statements_in(session: AsyncSession) -> Iterator[list[str]]:
+    """The statements the session sends while the block runs."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+async def in_dialog(sessions: async_sessionmaker[AsyncSession], org_id: int, data: dict[str, object]) -> None:
+    """A member of the organization with a dialog row ("k") holding `data`."""
+    async with sessions() as session:
+        repo = Repositories(session)
+        await repo.people.add(MEMBER, "Руководитель", Role.MEMBER, organization_id=org_id)
+        session.add(FsmRecord(key="k", state="ReportDialog:status", data=data))
+        await session.commit()
+
+
+async def test_a_report_dialog_step_reads_its_target_with_the_caller(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    org_id, rec_id, _ = await seeded(sessions)
+    await approved_extensions(sessions, org_id, rec_id, [dt.date(2026, 9, 1)])
+    await in_dialog(sessions, org_id, {"rec_id": rec_id, "status": "done"})
+    async with sessions() as session:
+        repo = Repositories(session)
+        caller = await repo.people.by_telegram_id_with_dialog(MEMBER, "k")
+        assert caller is not None and caller.dialog_data == {"rec_id": rec_id, "status": "done"}
+        with statements_in(session) as seen:
+            org, rec, report = await repo.reports.target(org_id, rec_id)
+            own = await repo.extensions.own_deadlines([org_id], [rec_id])
+        assert seen == []
+        assert org is caller.person.organization
+        assert rec is not None and rec.id == rec_id and rec.group.resolution.status is ResolutionStatus.DRAFT
+        # Both evidence rows of the one statement fill the report, as the target's own read does.
+        assert report is not None and [e.kind for e in report.evidence] == [
+            EvidenceKind.LINK,
+            EvidenceKind.TEXT,
+        ]
+        assert own == {(org_id, rec_id): dt.date(2026, 9, 1)}
+        with statements_in(session) as seen:
+            assert (await repo.reports.target(org_id, rec_id)).rec is rec
+        assert len(seen) == 1  # taken once: asked again, the database answers
+
+
+@pytest.mark.parametrize("data", [{}, {"ext_rec": 1}, {"rec_id": None}])
+async def test_other_dialogs_read_no_target(
+    sessions: async_sessionmaker[AsyncSession], data: dict[str, object]
+) -> None:
+    org_id, rec_id, _ = await seeded(sessions)
+    await in_dialog(sessions, org_id, data)
+    async with sessions() as session:
+        repo = Repositories(session)
+        assert await repo.people.by_telegram_id_with_dialog(MEMBER, "k") is not None
+        with statements_in(session) as seen:
+            assert (await repo.reports.target(org_id, rec_id)).rec is not None
+        assert len(seen) == 1
+
+
+async def test_the_target_read_ahead_serves_only_its_own_recommendation(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    org_id, rec_id, other_id = await seeded(sessions)
+    await in_dialog(sessions, org_id, {"rec_id": rec_id})
+    async with sessions() as session:
+        repo = Repositories(session)
+        await repo.people.by_telegram_id_with_dialog(MEMBER, "k")
+        with statements_in(session) as seen:
+            _, rec, report = await repo.reports.target(org_id, other_id)
+        assert len(seen) == 1 and rec is not None and rec.id == other_id and report is None
+
+
+async def test_a_missing_recommendation_read_ahead_is_none(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    org_id, _, _ = await seeded(sessions)
+    await in_dialog(sessions, org_id, {"rec_id": 10**6})
+    async with sessions() as session:
+        repo = Repositories(session)
+        await repo.people.by_telegram_id_with_dialog(MEMBER, "k")
+        with statements_in(session) as seen:
+            org, rec, report = await repo.reports.target(org_id, 10**6)
+        assert seen == [] and org is not None and org.id == org_id and rec is None and report is None
+
+
+@pytest.mark.parametrize("write", ["evidence", "extension"])
+async def test_a_write_in_the_session_drops_the_target_read_ahead(
+    sessions: async_sessionmaker[AsyncSession], write: str
+) -> None:
+    org_id, rec_id, _ = await seeded(sessions)
+    await in_dialog(sessions, org_id, {"rec_id": rec_id})
+    async with sessions() as session:
+        repo = Repositories(session)
+        await repo.people.by_telegram_id_with_dialog(MEMBER, "k")
+        if write == "evidence":
+            report = await repo.reports.for_org_and_rec(org_id, rec_id)
+            assert report is not None
+            await repo.reports.add_evidence(
+                [Evidence(report_id=report.id, revision_version=1, kind=EvidenceKind.TEXT, text="акт")]
+            )
+        else:
+            await repo.extensions.add(
+                DeadlineExtension(
+                    organization_id=org_id,
+                    recommendation_id=rec_id,
+                    new_deadline=dt.date(2026, 9, 1),
+                    reason="-",
+                )
+            )
+        with statements_in(session) as seen:
+            _, _, report = await repo.reports.target(org_id, rec_id)
+        assert len(seen) == 1 and report is not None

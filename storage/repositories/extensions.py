@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, func, select, update
 
 from bot.domain import ExtensionState
 from storage.models import DeadlineExtension
-from storage.repositories.base import PREFETCHED_OWN_DEADLINE, Repository
+from storage.repositories.base import PREFETCHED_OWN_DEADLINE, PREFETCHED_TARGET, Repository
 
 # own_deadlines' four statements (by organizations, by recommendations, by both, all), built on first use:
 # every step of the report dialog runs one, and a prebuilt statement is neither put together nor given
@@ -45,8 +45,13 @@ def _one_pair(org_ids: Sequence[int] | None, rec_ids: Sequence[int] | None) -> t
 
 
 class ExtensionRepo(Repository):
-    async def add(self, extension: DeadlineExtension) -> DeadlineExtension:
+    def _drop_prefetched(self) -> None:
+        """A write here may change an own deadline read ahead with a report target."""
         self.session.info.pop(PREFETCHED_OWN_DEADLINE, None)
+        self.session.info.pop(PREFETCHED_TARGET, None)
+
+    async def add(self, extension: DeadlineExtension) -> DeadlineExtension:
+        self._drop_prefetched()
         self.session.add(extension)
         await self.session.flush()
         return extension
@@ -69,7 +74,7 @@ class ExtensionRepo(Repository):
     ) -> bool:
         """Records a decision on a request still pending; False when someone decided first (two officials
         at once, or a replayed button): one conditional UPDATE, so only one of them wins."""
-        self.session.info.pop(PREFETCHED_OWN_DEADLINE, None)
+        self._drop_prefetched()
         result = await self.session.execute(
             update(DeadlineExtension)
             .where(DeadlineExtension.id == extension_id, DeadlineExtension.state == ExtensionState.PENDING)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select, update
@@ -10,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from bot.domain import OrgKind, Role
 from storage.models import FsmRecord, Organization, Person
 from storage.repositories.base import Repository
+from storage.repositories.reports import prefetch_target, with_target
 
 # Built once, as every update runs one of them: a prebuilt statement is neither put together nor given a
 # cache key again (SQLAlchemy memoizes both on the object).
@@ -18,11 +20,16 @@ _BY_TELEGRAM_ID = (
     .options(joinedload(Person.organization))
     .where(Person.telegram_id == bindparam("telegram_id"))
 )
-_WITH_DIALOG = (
+# The dialog's row, and when the dialog is a report (ReportDraft names its recommendation in the data)
+# the report target as well: each of the dialog's steps after the first asks for it next.
+_WITH_DIALOG = with_target(
     select(Person, FsmRecord.state, FsmRecord.data)
+    .select_from(Person)
     .outerjoin(FsmRecord, FsmRecord.key == bindparam("dialog_key"))
     .options(joinedload(Person.organization))
-    .where(Person.telegram_id == bindparam("telegram_id"))
+    .where(Person.telegram_id == bindparam("telegram_id")),
+    Person.organization_id,
+    FsmRecord.data["rec_id"].as_integer(),
 )
 
 
@@ -39,10 +46,20 @@ class PersonRepo(Repository):
 
     async def by_telegram_id_with_dialog(self, telegram_id: int, dialog_key: str) -> CallerRow | None:
         """`by_telegram_id` and the dialog (FSM) row of `dialog_key` in one statement: the two reads every
-        update starts with. None when there is no such person (the dialog row is then not read)."""
+        update starts with. In a report dialog the report target comes with them, kept for the step's
+        ReportRepo.target (prefetch_target). None when there is no such person (the dialog row is then
+        not read)."""
         params = {"telegram_id": telegram_id, "dialog_key": dialog_key}
-        row = (await self.session.execute(_WITH_DIALOG, params)).first()
-        return CallerRow(row[0], row[1], row[2]) if row is not None else None
+        # Every row (one per evidence item of the report) fills the report's evidence; they fold into one,
+        # told apart by the person (the default uniqueness would hash the dialog's data, a dict).
+        rows = (await self.session.execute(_WITH_DIALOG, params)).unique(itemgetter(0)).all()
+        if not rows:
+            return None
+        person, state, data, rec, report, own_deadline = rows[0]
+        rec_id = data.get("rec_id") if isinstance(data, dict) else None
+        if isinstance(rec_id, int):
+            prefetch_target(self.session, person.organization, rec_id, rec, report, own_deadline)
+        return CallerRow(person, state, data)
 
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
 from bot.domain import ExtensionState, OrgKind, ReportStatus, ResolutionStatus, ReviewState
@@ -20,7 +21,7 @@ from storage.models import (
     ReportRevision,
     Resolution,
 )
-from storage.repositories.base import PREFETCHED_OWN_DEADLINE, Repository
+from storage.repositories.base import PREFETCHED_OWN_DEADLINE, PREFETCHED_TARGET, Repository
 from storage.repositories.scope import org_in_scope
 
 
@@ -53,44 +54,80 @@ class QueueFilter:
 
 QueueRow = tuple[Report, Recommendation, Organization]
 
-# Built once: every step of the report dialog runs it, and a prebuilt statement is neither put together
-# nor given a cache key again (SQLAlchemy memoizes both on the object).
-_OWN_DEADLINE = (
-    select(DeadlineExtension.new_deadline)
-    .where(
-        DeadlineExtension.organization_id == bindparam("org_id"),
-        DeadlineExtension.recommendation_id == bindparam("rec_id"),
-        DeadlineExtension.state == ExtensionState.APPROVED,
+
+def own_deadline(org_id: ColumnElement[int], rec_id: ColumnElement[int]) -> ScalarSelect[dt.date]:
+    """The organization's own deadline for the recommendation: its latest approved extension."""
+    return (
+        select(DeadlineExtension.new_deadline)
+        .where(
+            DeadlineExtension.organization_id == org_id,
+            DeadlineExtension.recommendation_id == rec_id,
+            DeadlineExtension.state == ExtensionState.APPROVED,
+        )
+        # The latest decision wins, as in ExtensionRepo.own_deadlines.
+        .order_by(DeadlineExtension.decided_at.desc().nulls_last(), DeadlineExtension.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    # The latest decision wins, as in ExtensionRepo.own_deadlines.
-    .order_by(DeadlineExtension.decided_at.desc().nulls_last(), DeadlineExtension.id.desc())
-    .limit(1)
-    .scalar_subquery()
+
+
+def with_target(
+    statement: Select[Any], org_id: ColumnElement[int], rec_id: ColumnElement[int]
+) -> Select[Any]:
+    """`statement` with three more columns: the recommendation `rec_id` (its group and resolution loaded),
+    the report of `org_id` on it (its evidence loaded) and the organization's own deadline for it. Each
+    evidence item is a row of its own: read the rows with unique()."""
+    return (
+        statement.add_columns(Recommendation, Report, own_deadline(org_id, Recommendation.id))
+        .outerjoin(Recommendation, Recommendation.id == rec_id)
+        .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
+        .outerjoin(Resolution, AddresseeGroup.resolution_id == Resolution.id)
+        .outerjoin(
+            Report, (Report.recommendation_id == Recommendation.id) & (Report.organization_id == org_id)
+        )
+        .outerjoin(Evidence, Evidence.report_id == Report.id)
+        .options(
+            contains_eager(Recommendation.group).contains_eager(AddresseeGroup.resolution),
+            contains_eager(Report.evidence),
+        )
+        .order_by(Evidence.id)
+    )
+
+
+# Built once: every step of the report dialog runs it (or, from its second step on, the caller's read with
+# the same joins: PersonRepo.by_telegram_id_with_dialog), and a prebuilt statement is neither put
+# together nor given a cache key again (SQLAlchemy memoizes both on the object).
+_TARGET = with_target(
+    select(Organization).select_from(Organization).where(Organization.id == bindparam("org_id")),
+    bindparam("org_id"),
+    bindparam("rec_id"),
 )
-_TARGET = (
-    select(Organization, Recommendation, Report, _OWN_DEADLINE)
-    .select_from(Organization)
-    .outerjoin(Recommendation, Recommendation.id == bindparam("rec_id"))
-    .outerjoin(AddresseeGroup, Recommendation.group_id == AddresseeGroup.id)
-    .outerjoin(Resolution, AddresseeGroup.resolution_id == Resolution.id)
-    .outerjoin(
-        Report,
-        (Report.recommendation_id == Recommendation.id) & (Report.organization_id == bindparam("org_id")),
-    )
-    .outerjoin(Evidence, Evidence.report_id == Report.id)
-    .where(Organization.id == bindparam("org_id"))
-    .options(
-        contains_eager(Recommendation.group).contains_eager(AddresseeGroup.resolution),
-        contains_eager(Report.evidence),
-    )
-    .order_by(Evidence.id)
-)
+
+
+def prefetch_target(
+    session: AsyncSession,
+    org: Organization | None,
+    rec_id: int,
+    rec: Recommendation | None,
+    report: Report | None,
+    own_deadline: dt.date | None,
+) -> None:
+    """Keeps a report target read along with another statement for this unit of work's first
+    ReportRepo.target of the same organization and recommendation (which then runs no statement)."""
+    if org is not None:
+        session.info[PREFETCHED_TARGET] = (org.id, rec_id, ReportTarget(org, rec, report), own_deadline)
 
 
 class ReportRepo(Repository):
     async def target(self, org_id: int, rec_id: int) -> ReportTarget:
         """The organization, the recommendation (group, resolution) and the organization's report on
         it (evidence) in one statement: every step of the report dialog needs all of them."""
+        prefetched = self.session.info.pop(PREFETCHED_TARGET, None)
+        if prefetched is not None and prefetched[:2] == (org_id, rec_id):
+            _, _, target, own_deadline = prefetched
+            if target.rec is not None:
+                self.session.info[PREFETCHED_OWN_DEADLINE] = (org_id, rec_id, own_deadline)
+            return target  # type: ignore[no-any-return]
         # Every row (one per evidence item) fills the report's evidence; unique() folds them into one.
         result = await self.session.execute(_TARGET, {"org_id": org_id, "rec_id": rec_id})
         rows = result.unique().all()
@@ -116,15 +153,18 @@ class ReportRepo(Repository):
         )
 
     async def add(self, report: Report) -> Report:
+        self.session.info.pop(PREFETCHED_TARGET, None)
         self.session.add(report)
         await self.session.flush()
         return report
 
     async def add_revision(self, revision: ReportRevision) -> None:
+        self.session.info.pop(PREFETCHED_TARGET, None)
         self.session.add(revision)
         await self.session.flush()
 
     async def add_evidence(self, items: Sequence[Evidence]) -> None:
+        self.session.info.pop(PREFETCHED_TARGET, None)
         self.session.add_all(items)
         await self.session.flush()
 
