@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import bindparam, delete, exists, select
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.lazy_begin import ALONE
@@ -89,17 +89,20 @@ class DialogChanges:
         return True
 
     async def _take(self, update_id: int, writes: list[tuple[str, dict[str, Any], _Stored | None]]) -> bool:
-        """Takes the update off the journal; on PostgreSQL the first write goes with it (and off `writes`)."""
+        """Marks the update handled in the journal; on PostgreSQL the first write goes with it (and off
+        `writes`)."""
         if not writes or self.session.get_bind().dialect.name != "postgresql":
             return await UpdateJournalRepo(self.session).take(update_id, alone=not writes)
         key, columns, after = writes.pop(0)
         row = self._read.get(key, {})
+        now = utcnow()
         values = {
-            "update_id": update_id,
+            "taken_id": update_id,
             "key": key,
             "state": columns.get("state", row.get("state")),
             "data": columns.get("data", row.get("data")) or {},
-            "updated_at": utcnow(),
+            "updated_at": now,
+            "taken_at": now,
         }
         # Alone (no BEGIN and COMMIT) only when no other write of this commit follows it.
         statement = _take_and_upsert(frozenset(columns), alone=not writes)
@@ -245,8 +248,9 @@ def _take_and_upsert(columns: frozenset[str], *, alone: bool) -> Any:
 
         table = FsmRecord.__table__
         taken = (
-            delete(JournaledUpdate)
-            .where(JournaledUpdate.update_id == bindparam("update_id"))
+            update(JournaledUpdate)
+            .where(JournaledUpdate.update_id == bindparam("taken_id"), JournaledUpdate.handled_at.is_(None))
+            .values(handled_at=bindparam("taken_at"))
             .returning(JournaledUpdate.update_id)
             .cte("taken")
         )

@@ -387,9 +387,10 @@ class Lease(Base):
 
 
 class JournaledUpdate(Base):
-    """An update taken from Telegram and not yet handled. Written before Telegram is told the update was
-    received (the next getUpdates offset, the webhook's 200) and deleted in the transaction that handles
-    it, so a crash in between leaves it here to be handled at the next start."""
+    """An update taken from Telegram. Written before Telegram is told the update was received (the next
+    getUpdates offset, the webhook's 200) and marked handled in the transaction that handles it, so a
+    crash in between leaves it here to be handled at the next start. The handled mark stays while
+    Telegram may still send the update again (bot/delivery/update_journal.py): it is not handled twice."""
 
     __tablename__ = "update_journal"
 
@@ -398,6 +399,7 @@ class JournaledUpdate(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Replays so far: an update that keeps killing the process is given up after a few.
     replays: Mapped[int] = mapped_column(Integer, default=0)
+    handled_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class DeliveryBatch(Base):

@@ -2,7 +2,7 @@
 started again, answers that command once.
 
 To stop the bot at that exact point, a trigger makes PostgreSQL sleep in the update's first statement
-(taking it off the journal): the update has been received and journaled, Telegram has been told, and
+(marking it handled in the journal): the update has been received and journaled, Telegram has been told, and
 nothing of its handling is committed. The dead client's session is then ended and the trigger dropped.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.models import JournaledUpdate
+from storage.repositories.journal import UNHANDLED
 from tests.conftest import ADMIN_ID, BOT_USERNAME, TOKEN
 from tests.helpers import bot_process_env
 from tests.processes import TIMEOUT, bot_process, fresh_database, polling, until
@@ -25,14 +26,14 @@ from tg_emulator import BotAPIEmulator
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 HOLD_DELETES = (
-    """CREATE FUNCTION hold_journal_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN PERFORM pg_sleep(600); RETURN OLD; END $$""",
-    """CREATE TRIGGER hold_journal_delete BEFORE DELETE ON update_journal
-       FOR EACH ROW EXECUTE FUNCTION hold_journal_delete()""",
+    """CREATE FUNCTION hold_journal_take() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN PERFORM pg_sleep(600); RETURN NEW; END $$""",
+    """CREATE TRIGGER hold_journal_take BEFORE UPDATE ON update_journal
+       FOR EACH ROW EXECUTE FUNCTION hold_journal_take()""",
 )
 HELD = (
     "datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()"
-    " AND query LIKE 'DELETE FROM update_journal%'"
+    " AND query LIKE '%UPDATE update_journal SET handled_at%'"
 )
 
 
@@ -63,14 +64,16 @@ async def test_a_command_in_hand_when_the_bot_is_killed_is_answered_once_after_r
                 first.process.kill()
                 await first.process.wait()
 
-            # The killed client's session would sleep on, holding the row: end it, let deletes through.
+            # The killed client's session would sleep on, holding the row: end it, let the marks through.
             async with engine.begin() as conn:
                 await conn.execute(
                     text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {HELD}")
                 )
-                await conn.execute(text("DROP TRIGGER hold_journal_delete ON update_journal"))
+                await conn.execute(text("DROP TRIGGER hold_journal_take ON update_journal"))
             async with engine.connect() as conn:
-                assert await conn.scalar(select(func.count()).select_from(JournaledUpdate)) == 1
+                assert (
+                    await conn.scalar(select(func.count()).select_from(JournaledUpdate).where(UNHANDLED)) == 1
+                )
             assert not [m for m in anna.messages if "найдено:" in (m.text or "")]
 
             async with bot_process(env, tmp_path, "second") as second:
@@ -81,6 +84,8 @@ async def test_a_command_in_hand_when_the_bot_is_killed_is_answered_once_after_r
 
             assert len([m for m in anna.messages if "найдено:" in (m.text or "")]) == 1
             async with engine.connect() as conn:
-                assert await conn.scalar(select(func.count()).select_from(JournaledUpdate)) == 0
+                assert (
+                    await conn.scalar(select(func.count()).select_from(JournaledUpdate).where(UNHANDLED)) == 0
+                )
         finally:
             await engine.dispose()

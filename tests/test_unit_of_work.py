@@ -98,8 +98,10 @@ async def take_first_commit(
 
 
 async def in_journal(session_factory: async_sessionmaker[AsyncSession], update_id: int) -> bool:
+    """Whether the update is in the journal waiting to be handled."""
     async with session_factory() as session:
-        return await session.get(JournaledUpdate, update_id) is not None
+        row = await session.get(JournaledUpdate, update_id)
+        return row is not None and row.handled_at is None
 
 
 async def test_a_journaled_update_is_taken_with_its_effects(

@@ -4,6 +4,7 @@ and never twice."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,14 +14,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.delivery.update_journal import MAX_REPLAYS, UpdateJournal
+from bot.delivery.update_journal import MARK_KEPT, MAX_REPLAYS, UpdateJournal
 from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
 from bot.runtime.harness import running_bot
 from bot.runtime.webhook import running_webhook
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import JournaledUpdate
+from storage.models import JournaledUpdate, utcnow
+from storage.repositories import Repositories
+from storage.repositories.journal import UNHANDLED
 from tests.conftest import ADMIN_ID, make_settings
 from tests.helpers import eventually
 from tg_emulator import BotAPIEmulator
@@ -44,11 +47,16 @@ def command(user_id: int, update_id: int, text: str = "/help") -> dict[str, Any]
 
 
 async def journal_rows(settings: Settings) -> list[JournaledUpdate]:
+    """The updates still to be handled (a handled one keeps a marked row for a while)."""
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with create_session_factory(engine)() as session:
-            return list(await session.scalars(select(JournaledUpdate).order_by(JournaledUpdate.update_id)))
+            return list(
+                await session.scalars(
+                    select(JournaledUpdate).where(UNHANDLED).order_by(JournaledUpdate.update_id)
+                )
+            )
     finally:
         await engine.dispose()
 
@@ -76,11 +84,11 @@ def journal_away_once(journal: UpdateJournal) -> Iterator[list[list[dict[str, An
     record = journal.record
     failed: list[list[dict[str, Any]]] = []
 
-    async def away_once(payloads: list[dict[str, Any]]) -> None:
-        if not failed:
+    async def away_once(payloads: list[dict[str, Any]], confirmed_below: int | None = None) -> None:
+        if payloads and not failed:
             failed.append(list(payloads))
             raise ConnectionError("database unreachable")
-        await record(payloads)
+        await record(payloads, confirmed_below)
 
     journal.record = away_once  # type: ignore[method-assign]
     try:
@@ -107,6 +115,66 @@ async def test_updates_left_by_a_crash_are_handled_once_at_the_next_start(
         await anna.expect(contains="администратор", timeout=10)
     helps = [m for m in anna.messages if "/import_orgs" in (m.text or "")]
     assert len(helps) == 1, [m.text for m in anna.messages]
+
+
+async def test_a_batch_telegram_sends_again_after_a_crash_is_not_handled_twice(
+    emulator: BotAPIEmulator, settings: Settings, clock: FrozenClock
+) -> None:
+    """The bot handles a batch and dies before its next getUpdates reaches Telegram: the next run gets the
+    batch again, and the handled mark keeps it from being handled a second time."""
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+
+    def confirmation_lost(method: str, params: dict[str, Any]) -> None:
+        if method.lower() == "getupdates" and params.get("offset"):
+            raise ConnectionResetError("the bot died before Telegram got this")
+
+    async with running_bot(settings, clock):
+        emulator.on_request = confirmation_lost
+        await anna.send("/orgs")
+        await anna.expect(contains="найдено:", timeout=10)
+    emulator.on_request = None
+    assert emulator.pending_updates == 1  # never confirmed: Telegram sends it again
+
+    async with running_bot(settings, clock):
+        await anna.send("/help")
+        await anna.expect(contains="/import_orgs", timeout=10)
+        assert emulator.pending_updates == 0
+    listings = [m for m in anna.messages if "найдено:" in (m.text or "")]
+    assert len(listings) == 1, [m.text for m in anna.messages]
+    assert await journal_rows(settings) == []
+
+
+async def test_handled_marks_go_once_telegram_cannot_send_their_updates_again(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        sessions = create_session_factory(engine)
+        journal = UpdateJournal(sessions)
+        await journal.record([command(ADMIN_ID, n) for n in (10, 11, 12)])
+        async with sessions() as session:
+            repo = Repositories(session).journal
+            assert await repo.take(10) and await repo.take(12)
+            assert not await repo.take(10)  # handled once
+            await session.commit()
+        # Telegram sends them again: nothing is to be handled anew.
+        await journal.record([command(ADMIN_ID, n) for n in (10, 11, 12)])
+        async with sessions() as session:
+            assert [row.update_id for row in await Repositories(session).journal.pending()] == [11]
+        # A getUpdates with offset 12 was answered: the mark of 10 goes, 11 (not handled) and 12 stay.
+        await journal.record([], confirmed_below=12)
+        async with sessions() as session:
+            rows = await session.scalars(select(JournaledUpdate).order_by(JournaledUpdate.update_id))
+            assert [(row.update_id, row.handled_at is not None) for row in rows] == [(11, False), (12, True)]
+            # Webhook mode has no offset: a mark goes after the 24 hours Telegram keeps an update.
+            await Repositories(session).journal.forget_handled_before(utcnow() - MARK_KEPT)
+            await session.commit()
+            assert await session.get(JournaledUpdate, 12) is not None
+            await Repositories(session).journal.forget_handled_before(utcnow() + dt.timedelta(seconds=1))
+            await session.commit()
+            rows = await session.scalars(select(JournaledUpdate.update_id))
+            assert list(rows) == [11]
+    finally:
+        await engine.dispose()
 
 
 async def test_two_replays_at_once_handle_an_update_once(
@@ -154,7 +222,7 @@ async def test_polling_asks_again_for_updates_it_could_not_journal(
 
     async def journal_empty() -> bool:
         async with app.session_factory() as session:
-            return not list(await session.scalars(select(JournaledUpdate)))
+            return not list(await session.scalars(select(JournaledUpdate).where(UNHANDLED)))
 
     await eventually(journal_empty)
 

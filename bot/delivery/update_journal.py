@@ -3,18 +3,27 @@
 Telegram forgets an update once the bot confirms it: polling confirms a batch by asking for the next one
 (aiogram does so before its handlers finish), and a webhook by answering 200. So the update is written
 to `update_journal` first — by a request middleware on getUpdates before aiogram sees the batch
-(bot/telegram/middlewares/journal.py), by the webhook handler before it answers — and deleted in the
-same transaction as the update's own effects (UnitOfWorkMiddleware). Whatever a crash leaves in the
-journal is handled at the next start, in order.
+(bot/telegram/middlewares/journal.py), by the webhook handler before it answers — and taken (marked
+handled) in the same transaction as the update's own effects (UnitOfWorkMiddleware). Whatever a crash
+leaves in the journal unmarked is handled at the next start, in order.
 
 An update whose first commit was done is not replayed: by then its effects are durable, and the bot
 commits before it says anything (CommitBeforeRequest), so at worst the person misses one answer. One
 that keeps killing the process is given up after MAX_REPLAYS, with an error in the log.
+
+Nor is an update handled twice when Telegram sends it again: after a crash between journaling a batch
+and confirming it (the next getUpdates), or a webhook call whose 200 was lost. Handling marks the row
+instead of deleting it, and a row already there is not journaled anew. The marks are dropped once
+Telegram can no longer send those updates: below the offset of a getUpdates it answered, and in webhook
+mode after the 24 hours Telegram keeps an undelivered update.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +36,10 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 
 MAX_REPLAYS = 3
+# Telegram keeps an update it could not deliver for 24 hours; an older handled mark guards against nothing.
+MARK_KEPT = dt.timedelta(hours=24)
+# How often the marks are swept: a throttle on one more statement, not a matter of correctness.
+SWEEP_EVERY = {"confirmed": 1.0, "aged": 600.0}  # seconds
 # Passed with every journaled update into the handlers' data: UnitOfWorkMiddleware takes it off the journal.
 JOURNALED = "journaled"
 
@@ -34,14 +47,33 @@ JOURNALED = "journaled"
 class UpdateJournal:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
+        self._swept = {"confirmed": -math.inf, "aged": -math.inf}
 
-    async def record(self, payloads: Sequence[dict[str, Any]]) -> None:
+    async def record(self, payloads: Sequence[dict[str, Any]], confirmed_below: int | None = None) -> None:
+        """Journals a batch. `confirmed_below`: the offset of the getUpdates that brought it, which
+        Telegram accepted; the handled marks below it are no longer needed."""
+        sweep = "confirmed" if confirmed_below is not None else "aged"
+        swept = self._due(sweep)
+        if not payloads and not swept:
+            return
         async with self.session_factory() as session:
-            # One statement needs no transaction around it: in autocommit it is one round trip to
-            # PostgreSQL instead of three (BEGIN, INSERT, COMMIT), once per getUpdates batch.
+            # Each statement stands alone: in autocommit it is one round trip to PostgreSQL instead of
+            # three (BEGIN, statement, COMMIT).
             await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            await Repositories(session).journal.record(payloads)
+            journal = Repositories(session).journal
+            if swept and confirmed_below is not None:
+                await journal.forget_confirmed(confirmed_below)
+            elif swept:
+                await journal.forget_handled_before(dt.datetime.now(dt.UTC) - MARK_KEPT)
+            await journal.record(payloads)
             await session.commit()
+
+    def _due(self, sweep: str) -> bool:
+        now = time.monotonic()
+        if now - self._swept[sweep] < SWEEP_EVERY[sweep]:
+            return False
+        self._swept[sweep] = now
+        return True
 
     async def replay(self, dp: Dispatcher, bot: Bot) -> None:
         """Handles, oldest first, what an earlier run journaled and did not finish."""

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, delete, select, update
 
 from storage.lazy_begin import ALONE
-from storage.models import JournaledUpdate
+from storage.models import JournaledUpdate, utcnow
 from storage.repositories.base import Repository, execute_core
 
 # One statement per dialect, executed with a list of parameter sets: the same statement for a batch of
@@ -31,33 +32,51 @@ def _record_statement(dialect: str) -> Insert:
     return statement
 
 
+UNHANDLED = JournaledUpdate.handled_at.is_(None)
 # Every update runs it: built once, it is neither put together nor given a cache key again.
 _TAKE = (
-    delete(JournaledUpdate)
-    .where(JournaledUpdate.update_id == bindparam("update_id"))
+    update(JournaledUpdate)
+    # Not named after the columns: an UPDATE keeps those names for its own SET parameters.
+    .where(JournaledUpdate.update_id == bindparam("taken_id"), UNHANDLED)
+    .values(handled_at=bindparam("taken_at"))
     .execution_options(synchronize_session=False)
 )
 _TAKE_ALONE = _TAKE.execution_options(**{ALONE: True})
+_FORGET_BELOW = delete(JournaledUpdate).where(
+    JournaledUpdate.update_id < bindparam("below"), JournaledUpdate.handled_at.is_not(None)
+)
+_FORGET_BEFORE = delete(JournaledUpdate).where(JournaledUpdate.handled_at < bindparam("before"))
 
 
 class UpdateJournalRepo(Repository):
     async def record(self, payloads: Sequence[dict[str, Any]]) -> None:
-        """Journals updates by id; one already there (Telegram sent it again) is kept as it is."""
+        """Journals updates by id; one already there (Telegram sent it again) is kept as it is: still to
+        be handled, or marked handled, and then not handled again."""
         if not payloads:
             return
         rows = [{"update_id": int(p["update_id"]), "payload": p} for p in payloads]
         await execute_core(self.session, _record_statement(self.session.get_bind().dialect.name), rows)
 
     async def take(self, update_id: int, *, alone: bool = False) -> bool:
-        """Removes the update from the journal; False if it was not there: handled already, by this
-        process before a restart or by another one. `alone`: the last write before a commit, which may
-        then go without a transaction of its own (storage/lazy_begin.py)."""
-        result = await execute_core(self.session, _TAKE_ALONE if alone else _TAKE, {"update_id": update_id})
+        """Marks the update handled; False if it was not waiting to be: handled already, by this process
+        before a restart or by another one. `alone`: the last write before a commit, which may then go
+        without a transaction of its own (storage/lazy_begin.py)."""
+        params = {"taken_id": update_id, "taken_at": utcnow()}
+        result = await execute_core(self.session, _TAKE_ALONE if alone else _TAKE, params)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def forget_confirmed(self, below: int) -> None:
+        """Drops the handled marks below a getUpdates offset Telegram has accepted: it never sends those
+        updates again."""
+        await execute_core(self.session, _FORGET_BELOW, {"below": below})
+
+    async def forget_handled_before(self, before: dt.datetime) -> None:
+        """Drops the handled marks older than `before` (webhook mode has no offset to go by)."""
+        await execute_core(self.session, _FORGET_BEFORE, {"before": before})
 
     async def pending(self, limit: int = 1000) -> list[JournaledUpdate]:
         rows = await self.session.scalars(
-            select(JournaledUpdate).order_by(JournaledUpdate.update_id).limit(limit)
+            select(JournaledUpdate).where(UNHANDLED).order_by(JournaledUpdate.update_id).limit(limit)
         )
         return list(rows)
 
@@ -65,7 +84,7 @@ class UpdateJournalRepo(Repository):
         """One more replay of the update; its count, or None if it is no longer in the journal."""
         replays = await self.session.scalar(
             update(JournaledUpdate)
-            .where(JournaledUpdate.update_id == update_id)
+            .where(JournaledUpdate.update_id == update_id, UNHANDLED)
             .values(replays=JournaledUpdate.replays + 1)
             .returning(JournaledUpdate.replays)
         )

@@ -12,7 +12,8 @@ from bot.delivery.update_journal import UpdateJournal
 
 class JournalFetchedUpdates(BaseRequestMiddleware):
     """Journals each getUpdates batch before aiogram sees it, hence before its offset is confirmed. If the
-    journal cannot be written the call fails, and aiogram asks again for the same updates."""
+    journal cannot be written the call fails, and aiogram asks again for the same updates. The call's own
+    offset, now accepted by Telegram, lets the journal drop the handled marks below it."""
 
     def __init__(self, journal: UpdateJournal) -> None:
         self.journal = journal
@@ -25,8 +26,9 @@ class JournalFetchedUpdates(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         response = await make_request(bot, method)
         # Despite the annotation, what comes back through the middlewares is the method's result.
-        if isinstance(method, GetUpdates) and isinstance(response, list) and response:
+        if isinstance(method, GetUpdates) and isinstance(response, list) and (response or method.offset):
             await self.journal.record(
-                [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in response]
+                [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in response],
+                confirmed_below=method.offset,
             )
         return response
