@@ -26,6 +26,7 @@ from storage.repositories import Repositories
 from storage.repositories.journal import UNHANDLED
 from tests.conftest import ADMIN_ID, make_settings
 from tests.helpers import eventually
+from tests.test_webhook import SECRET_HEADER, post
 from tg_emulator import BotAPIEmulator
 
 SECRET = "journal_secret-0123456789"
@@ -84,11 +85,13 @@ def journal_away_once(journal: UpdateJournal) -> Iterator[list[list[dict[str, An
     record = journal.record
     failed: list[list[dict[str, Any]]] = []
 
-    async def away_once(payloads: list[dict[str, Any]], confirmed_below: int | None = None) -> None:
+    async def away_once(
+        payloads: list[dict[str, Any]], confirmed_below: int | None = None, *, first: bool = False
+    ) -> None:
         if payloads and not failed:
             failed.append(list(payloads))
             raise ConnectionError("database unreachable")
-        await record(payloads, confirmed_below)
+        await record(payloads, confirmed_below, first=first)
 
     journal.record = away_once  # type: ignore[method-assign]
     try:
@@ -118,7 +121,7 @@ async def test_updates_left_by_a_crash_are_handled_once_at_the_next_start(
 
 
 async def test_a_batch_telegram_sends_again_after_a_crash_is_not_handled_twice(
-    emulator: BotAPIEmulator, settings: Settings, clock: FrozenClock
+    emulator: BotAPIEmulator, settings: Settings, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The bot handles a batch and dies before its next getUpdates reaches Telegram: the next run gets the
     batch again, and the handled mark keeps it from being handled a second time."""
@@ -135,13 +138,33 @@ async def test_a_batch_telegram_sends_again_after_a_crash_is_not_handled_twice(
     emulator.on_request = None
     assert emulator.pending_updates == 1  # never confirmed: Telegram sends it again
 
-    async with running_bot(settings, clock):
-        await anna.send("/help")
-        await anna.expect(contains="/import_orgs", timeout=10)
-        assert emulator.pending_updates == 0
+    with caplog.at_level(logging.INFO, logger="bot.telegram.middlewares.unit_of_work"):
+        async with running_bot(settings, clock):
+            await anna.send("/help")
+            await anna.expect(contains="/import_orgs", timeout=10)
+            assert emulator.pending_updates == 0
     listings = [m for m in anna.messages if "найдено:" in (m.text or "")]
     assert len(listings) == 1, [m.text for m in anna.messages]
     assert await journal_rows(settings) == []
+    # Known at once from the journal, before any handler ran (not only refused at a commit).
+    assert any("sent again by Telegram, handled already" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_webhook_call_telegram_makes_again_is_not_handled_twice(
+    emulator: BotAPIEmulator, tmp_path: Any, database_url: str, clock: FrozenClock
+) -> None:
+    """Telegram posts an update again when it got no 200 in time, though the bot may have handled it."""
+    settings = make_settings(tmp_path, emulator.base_url, database_url, webhook_secret=SECRET)
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+    async with running_webhook(settings, clock) as (_runtime, server):
+        url = f"{server.local_url}{settings.webhook_path}"
+        orgs = command(ADMIN_ID, 800_001, "/orgs")
+        assert await post(url, orgs, {SECRET_HEADER: SECRET}) == 200
+        await anna.expect(contains="найдено:", timeout=10)
+        assert await post(url, orgs, {SECRET_HEADER: SECRET}) == 200
+        assert await post(url, command(ADMIN_ID, 800_002, "/help"), {SECRET_HEADER: SECRET}) == 200
+        await anna.expect(contains="/import_orgs", timeout=10)
+    assert len([m for m in anna.messages if "найдено:" in (m.text or "")]) == 1
 
 
 async def test_handled_marks_go_once_telegram_cannot_send_their_updates_again(database_url: str) -> None:

@@ -42,16 +42,23 @@ MARK_KEPT = dt.timedelta(hours=24)
 SWEEP_EVERY = {"confirmed": 1.0, "aged": 600.0}  # seconds
 # Passed with every journaled update into the handlers' data: UnitOfWorkMiddleware takes it off the journal.
 JOURNALED = "journaled"
+# The journal itself, in the dispatcher's data: UnitOfWorkMiddleware asks it about updates sent again.
+UPDATE_JOURNAL = "update_journal"
 
 
 class UpdateJournal:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
         self._swept = {"confirmed": -math.inf, "aged": -math.inf}
+        self._handled_on_arrival: set[int] = set()
 
-    async def record(self, payloads: Sequence[dict[str, Any]], confirmed_below: int | None = None) -> None:
+    async def record(
+        self, payloads: Sequence[dict[str, Any]], confirmed_below: int | None = None, *, first: bool = False
+    ) -> None:
         """Journals a batch. `confirmed_below`: the offset of the getUpdates that brought it, which
-        Telegram accepted; the handled marks below it are no longer needed."""
+        Telegram accepted; the handled marks below it are no longer needed. `first`: a batch that may hold
+        updates Telegram sends again (the first getUpdates of a run, a webhook call); those already
+        handled are noted for `handled_on_arrival`."""
         sweep = "confirmed" if confirmed_below is not None else "aged"
         swept = self._due(sweep)
         if not payloads and not swept:
@@ -66,7 +73,19 @@ class UpdateJournal:
             elif swept:
                 await journal.forget_handled_before(dt.datetime.now(dt.UTC) - MARK_KEPT)
             await journal.record(payloads)
+            if first and payloads:
+                self._handled_on_arrival |= await journal.handled_among(
+                    [int(p["update_id"]) for p in payloads]
+                )
             await session.commit()
+
+    def handled_on_arrival(self, update_id: int) -> bool:
+        """Whether the update was handled already when it came again: it is skipped before any handler
+        runs (on PostgreSQL the journal would refuse it only at its first commit)."""
+        if update_id in self._handled_on_arrival:
+            self._handled_on_arrival.discard(update_id)
+            return True
+        return False
 
     def _due(self, sweep: str) -> bool:
         now = time.monotonic()

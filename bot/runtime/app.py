@@ -21,7 +21,7 @@ from bot.delivery import leases
 from bot.delivery.outbox_pump import OutboxPump
 from bot.delivery.progress import DeliveryProgress
 from bot.delivery.rate_limit import SendLimiter
-from bot.delivery.update_journal import JOURNALED, UpdateJournal
+from bot.delivery.update_journal import JOURNALED, UPDATE_JOURNAL, UpdateJournal
 from bot.domain.clock import Clock, SystemClock
 from bot.runtime import heap
 from bot.services.digests import DigestDelivery
@@ -168,7 +168,11 @@ class Runtime:
 
     def services(self) -> dict[str, Any]:
         """Long-lived services handed to handlers through the dispatcher's workflow data."""
-        return {"outbox": self.pump, "evidence_store": EvidenceStore(self.settings.evidence_dir)}
+        return {
+            "outbox": self.pump,
+            "evidence_store": EvidenceStore(self.settings.evidence_dir),
+            UPDATE_JOURNAL: self.journal,
+        }
 
     def digest_step(self) -> DigestStep:
         return DigestDelivery(self.settings, self.renderer).scheduled

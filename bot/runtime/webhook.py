@@ -94,7 +94,8 @@ class UpdateHandler(SimpleRequestHandler):
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return web.Response(status=400, text="not an update")
         try:
-            await self.journal.record([update])
+            # Telegram sends a call again when it got no 200: this update may have been handled already.
+            await self.journal.record([update], first=True)
         except Exception:
             # Not acknowledged, so Telegram sends it again later: nothing is lost while the database is away.
             log.exception("update %s could not be journaled; Telegram will retry it", update["update_id"])

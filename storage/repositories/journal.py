@@ -42,6 +42,9 @@ _TAKE = (
     .execution_options(synchronize_session=False)
 )
 _TAKE_ALONE = _TAKE.execution_options(**{ALONE: True})
+_HANDLED_AMONG = select(JournaledUpdate.update_id).where(
+    JournaledUpdate.update_id.in_(bindparam("ids", expanding=True)), JournaledUpdate.handled_at.is_not(None)
+)
 _FORGET_BELOW = delete(JournaledUpdate).where(
     JournaledUpdate.update_id < bindparam("below"), JournaledUpdate.handled_at.is_not(None)
 )
@@ -64,6 +67,11 @@ class UpdateJournalRepo(Repository):
         params = {"taken_id": update_id, "taken_at": utcnow()}
         result = await execute_core(self.session, _TAKE_ALONE if alone else _TAKE, params)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def handled_among(self, update_ids: Sequence[int]) -> set[int]:
+        """Which of these updates have been handled already."""
+        rows = await execute_core(self.session, _HANDLED_AMONG, {"ids": list(update_ids)})
+        return set(rows.scalars())
 
     async def forget_confirmed(self, below: int) -> None:
         """Drops the handled marks below a getUpdates offset Telegram has accepted: it never sends those

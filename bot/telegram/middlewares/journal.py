@@ -30,5 +30,8 @@ class JournalFetchedUpdates(BaseRequestMiddleware):
             await self.journal.record(
                 [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in response],
                 confirmed_below=method.offset,
+                # Without an offset Telegram sends everything not confirmed, some of it perhaps handled
+                # by a run that died before confirming it.
+                first=method.offset is None,
             )
         return response

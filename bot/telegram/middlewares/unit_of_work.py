@@ -11,7 +11,7 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.update_journal import JOURNALED
+from bot.delivery.update_journal import JOURNALED, UPDATE_JOURNAL, UpdateJournal
 from storage.repositories import Repositories
 from storage.uow import HandledElsewhere, ServicesFactory, UnitOfWork
 
@@ -47,6 +47,10 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     ) -> Any:
         # Registered on dp.update: the event is the Update; journaled ones carry a flag in the data.
         journaled = event.update_id if isinstance(event, Update) and data.get(JOURNALED) else None
+        journal: UpdateJournal | None = data.get(UPDATE_JOURNAL)
+        if journaled is not None and journal is not None and journal.handled_on_arrival(journaled):
+            log.info("update %s: sent again by Telegram, handled already; skipped", journaled)
+            return UNHANDLED
         unit = UnitOfWork(self.session_factory, services=self.services, on_outbox=self.on_outbox)
         try:
             async with unit as uow:
