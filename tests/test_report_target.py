@@ -55,19 +55,28 @@ async def seeded(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int, 
         return org.id, first.id, second.id
 
 
+@contextmanager
+def statements_in(session: AsyncSession) -> Iterator[list[str]]:
+    """The statements the session sends while the block runs."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
 async def test_everything_a_dialog_step_needs_in_one_statement(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     org_id, rec_id, _ = await seeded(sessions)
     async with sessions() as session:
-        statements: list[str] = []
-
-        def count(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        engine = session.get_bind()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_in(session) as statements:
             org, rec, report = await Repositories(session).reports.target(org_id, rec_id)
             assert org is not None and org.id == org_id
             assert rec is not None and rec.id == rec_id
@@ -75,8 +84,6 @@ async def test_everything_a_dialog_step_needs_in_one_statement(
             assert rec.group.resolution.status is ResolutionStatus.DRAFT
             assert report is not None and report.status is ReportStatus.IN_PROGRESS
             assert [e.kind for e in report.evidence] == [EvidenceKind.LINK, EvidenceKind.TEXT]
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert len(statements) == 1
 
 
@@ -122,18 +129,9 @@ async def test_the_own_deadline_comes_with_the_target_and_is_the_latest_approved
     for rec, own in ((rec_id, expected), (other_id, {})):
         async with sessions() as session:
             repo = Repositories(session)
-            statements: list[str] = []
-
-            def count(*args: object, seen: list[str] = statements) -> None:
-                seen.append(str(args[2]))
-
-            engine = session.get_bind()
             await repo.reports.target(org_id, rec)
-            event.listen(engine, "before_cursor_execute", count)
-            try:
+            with statements_in(session) as statements:
                 assert await repo.extensions.own_deadlines([org_id], [rec]) == own
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
             assert statements == []  # read with the target
             # Taken once: asked again, the database answers.
             assert await repo.extensions.own_deadlines([org_id], [rec]) == own
@@ -162,22 +160,6 @@ async def test_an_extension_written_in_the_session_drops_the_deadline_read_with_
 
 
 MEMBER = 777
-
-
-@contextmanager
-def statements_in(session: AsyncSession) -> Iterator[list[str]]:
-    """The statements the session sends while the block runs."""
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 async def in_dialog(sessions: async_sessionmaker[AsyncSession], org_id: int, data: dict[str, object]) -> None:
