@@ -198,7 +198,12 @@ async def test_a_report_dialog_step_reads_its_target_with_the_caller(
         assert len(seen) == 1  # taken once: asked again, the database answers
 
 
-@pytest.mark.parametrize("data", [{}, {"ext_rec": 1}, {"rec_id": None}])
+# Not what a report dialog writes, but a dialog row holding it must not fail the caller's read, every
+# update's first statement (PostgreSQL's cast to integer would).
+NOT_A_REC_ID = ["x", 1.5, True, 2**40, [1], {"a": 1}, None]
+
+
+@pytest.mark.parametrize("data", [{}, {"ext_rec": 1}, *({"rec_id": value} for value in NOT_A_REC_ID)])
 async def test_other_dialogs_read_no_target(
     sessions: async_sessionmaker[AsyncSession], data: dict[str, object]
 ) -> None:
@@ -238,23 +243,22 @@ async def test_a_missing_recommendation_read_ahead_is_none(
         assert seen == [] and org is not None and org.id == org_id and rec is None and report is None
 
 
-@pytest.mark.parametrize("write", ["evidence", "extension"])
+@pytest.mark.parametrize("write", ["report", "extension"])
 async def test_a_write_in_the_session_drops_the_target_read_ahead(
     sessions: async_sessionmaker[AsyncSession], write: str
 ) -> None:
-    org_id, rec_id, _ = await seeded(sessions)
+    """Read ahead on a recommendation with no report and no extension; then the step writes one."""
+    org_id, _, rec_id = await seeded(sessions)
     await in_dialog(sessions, org_id, {"rec_id": rec_id})
     async with sessions() as session:
         repo = Repositories(session)
         await repo.people.by_telegram_id_with_dialog(MEMBER, "k")
-        if write == "evidence":
-            report = await repo.reports.for_org_and_rec(org_id, rec_id)
-            assert report is not None
-            await repo.reports.add_evidence(
-                [Evidence(report_id=report.id, revision_version=1, kind=EvidenceKind.TEXT, text="акт")]
+        if write == "report":
+            await repo.reports.add(
+                Report(organization_id=org_id, recommendation_id=rec_id, status=ReportStatus.IN_PROGRESS)
             )
         else:
-            await repo.extensions.add(
+            extension = await repo.extensions.add(
                 DeadlineExtension(
                     organization_id=org_id,
                     recommendation_id=rec_id,
@@ -262,6 +266,13 @@ async def test_a_write_in_the_session_drops_the_target_read_ahead(
                     reason="-",
                 )
             )
+            decided = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+            assert await repo.extensions.decide(extension.id, ExtensionState.APPROVED, None, decided, None)
         with statements_in(session) as seen:
             _, _, report = await repo.reports.target(org_id, rec_id)
-        assert len(seen) == 1 and report is not None
+            own = await repo.extensions.own_deadlines([org_id], [rec_id])
+        assert len(seen) == 1  # read again, with the deadline
+        if write == "report":
+            assert report is not None and report.status is ReportStatus.IN_PROGRESS
+        else:
+            assert own == {(org_id, rec_id): dt.date(2026, 9, 1)}

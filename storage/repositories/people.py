@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, case, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from bot.domain import OrgKind, Role
@@ -20,17 +20,35 @@ _BY_TELEGRAM_ID = (
     .options(joinedload(Person.organization))
     .where(Person.telegram_id == bindparam("telegram_id"))
 )
-# The dialog's row, and when the dialog is a report (ReportDraft names its recommendation in the data)
-# the report target as well: each of the dialog's steps after the first asks for it next.
-_WITH_DIALOG = with_target(
-    select(Person, FsmRecord.state, FsmRecord.data)
-    .select_from(Person)
-    .outerjoin(FsmRecord, FsmRecord.key == bindparam("dialog_key"))
-    .options(joinedload(Person.organization))
-    .where(Person.telegram_id == bindparam("telegram_id")),
-    Person.organization_id,
-    FsmRecord.data["rec_id"].as_integer(),
-)
+_WITH_DIALOG: dict[str, Select[Any]] = {}
+
+
+def _with_dialog(dialect: str) -> Select[Any]:
+    """The person, the dialog's row, and when the dialog is a report (ReportDraft names its recommendation
+    in the data) the report target as well: each of the dialog's steps after the first asks for it next.
+    One per dialect, built on first use."""
+    statement = _WITH_DIALOG.get(dialect)
+    if statement is None:
+        statement = _WITH_DIALOG[dialect] = with_target(
+            select(Person, FsmRecord.state, FsmRecord.data)
+            .select_from(Person)
+            .outerjoin(FsmRecord, FsmRecord.key == bindparam("dialog_key"))
+            .options(joinedload(Person.organization))
+            .where(Person.telegram_id == bindparam("telegram_id")),
+            Person.organization_id,
+            _dialog_rec_id(dialect),
+        )
+    return statement
+
+
+def _dialog_rec_id(dialect: str) -> ColumnElement[int]:
+    """The recommendation the dialog's data names. This read is every update's first: PostgreSQL's cast,
+    which fails on anything but an integer in range, is made only when the value is one (SQLite's never
+    fails). Anything else names no recommendation."""
+    rec_id = FsmRecord.data["rec_id"]
+    if dialect != "postgresql":
+        return rec_id.as_integer()
+    return case((rec_id.as_string().regexp_match("^[0-9]{1,9}$"), rec_id.as_integer()))
 
 
 class CallerRow(NamedTuple):
@@ -52,12 +70,13 @@ class PersonRepo(Repository):
         params = {"telegram_id": telegram_id, "dialog_key": dialog_key}
         # Every row (one per evidence item of the report) fills the report's evidence; they fold into one,
         # told apart by the person (the default uniqueness would hash the dialog's data, a dict).
-        rows = (await self.session.execute(_WITH_DIALOG, params)).unique(itemgetter(0)).all()
+        statement = _with_dialog(self.session.get_bind().dialect.name)
+        rows = (await self.session.execute(statement, params)).unique(itemgetter(0)).all()
         if not rows:
             return None
         person, state, data, rec, report, own_deadline = rows[0]
         rec_id = data.get("rec_id") if isinstance(data, dict) else None
-        if isinstance(rec_id, int):
+        if type(rec_id) is int:  # not a bool, which the database does not read as a number
             prefetch_target(self.session, person.organization, rec_id, rec, report, own_deadline)
         return CallerRow(person, state, data)
 
