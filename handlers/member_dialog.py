@@ -161,7 +161,7 @@ async def picked_status(
     draft, target = found
     draft.status = callback_data.status
     # The next step is set before the first answer, so that one commit carries it (with the update's
-    # removal from the journal: on PostgreSQL a single statement).
+    # mark in the journal: on PostgreSQL a single statement).
     if draft.status is ReportStatus.NOT_APPLICABLE:
         await save_draft(state, draft, ReportDialog.reason)
         text, markup = t("report.ask_reason"), cancel_only(t, draft.rec_id)

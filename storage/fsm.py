@@ -68,9 +68,9 @@ class DialogChanges:
 
     async def write_back(self, journaled: int | None = None) -> bool:
         """Writes what the update changed; the unit of work calls it before each commit. With `journaled`,
-        first takes that update off the journal (bot/delivery/update_journal.py): on PostgreSQL in the
-        same statement as the dialog's write. False, and nothing written, when the update was no longer
-        in the journal: another process has handled it."""
+        first takes that update (marks it handled in bot/delivery/update_journal.py): on PostgreSQL in
+        the same statement as the dialog's write. False, and nothing written, when the update was no
+        longer waiting in the journal: it has been handled already."""
         pending, self._pending = self._pending, {}
         writes = []
         for key, columns in pending.items():
@@ -239,9 +239,10 @@ _TAKE_AND_UPSERT: dict[tuple[frozenset[str], bool], Any] = {}
 
 
 def _take_and_upsert(columns: frozenset[str], *, alone: bool) -> Any:
-    """PostgreSQL: the update off the journal and the dialog's row written, in one statement, which is
-    atomic on its own (`alone`, storage/lazy_begin.py: no BEGIN and COMMIT when it is the commit's only
-    write). The row is written only if the update was taken; a row comes back only then."""
+    """PostgreSQL: the update marked handled in the journal and the dialog's row written, in one
+    statement, which is atomic on its own (`alone`, storage/lazy_begin.py: no BEGIN and COMMIT when it is
+    the commit's only write). The row is written only if the update was taken; a row comes back only
+    then."""
     statement = _TAKE_AND_UPSERT.get((columns, alone))
     if statement is None:
         from sqlalchemy.dialects import postgresql

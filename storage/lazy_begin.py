@@ -3,9 +3,10 @@
 SQLAlchemy's asyncpg driver sends BEGIN before the first statement of every transaction and COMMIT at the
 end: two round trips more for each unit of work, even for one that only reads. Most updates read the
 person, the dialog and the item they are about, and then write one statement (the dialog's next step,
-taken off the update journal in the same statement: storage/fsm.py). Here the statements before the
-first write run on their own (the driver's autocommit), and the first write opens the transaction the
-rest of the unit of work runs in; a unit of work that wrote nothing ends without a round trip.
+with the update marked handled in the journal in the same statement: storage/fsm.py). Here the
+statements before the first write run on their own (the driver's autocommit), and the first write opens
+the transaction the rest of the unit of work runs in; a unit of work that wrote nothing ends without a
+round trip.
 
 Why this changes nothing the code relies on. At PostgreSQL's READ COMMITTED level (the server's default,
 and this project's) every statement sees the data committed when it starts, inside a transaction or not,

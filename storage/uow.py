@@ -8,7 +8,7 @@ Services and repositories never commit; the unit of work does, at three moments 
 - never when the handler raises before its first request: the whole update rolls back.
 Each commit first writes the dialog (FSM) changes the update made, and after it the outbox pump is woken
 if the update queued messages (the outbox repository reports it through `on_enqueue`). A journaled
-update (bot/delivery/update_journal.py) is taken off the journal in the same transaction as its effects
+update (bot/delivery/update_journal.py) is taken (marked handled) in the same transaction as its effects
 (`claim`): on PostgreSQL by the first commit, in one statement with the dialog's write, so that a dialog
 step that writes nothing else is one statement, with no BEGIN and COMMIT (storage/lazy_begin.py).
 """
@@ -35,8 +35,9 @@ _active: ContextVar[UnitOfWork | None] = ContextVar("active_unit_of_work", defau
 
 
 class HandledElsewhere(Exception):
-    """The update was no longer in the journal at its first commit: another process handled it. Nothing
-    this unit of work did is committed, and the Bot API request that was about to go is not made."""
+    """The update was no longer waiting in the journal at its first commit: handled already (by another
+    process, or before Telegram sent it again). Nothing this unit of work did is committed, and the Bot
+    API request that was about to go is not made."""
 
     def __init__(self, update_id: int) -> None:
         super().__init__(f"update {update_id} was handled by another process")
@@ -70,11 +71,11 @@ class UnitOfWork:
         self._take_sent = False
 
     async def claim(self, update_id: int) -> bool:
-        """Takes a journaled update off the journal as part of this unit of work; False if it was not there
-        (handled already). On PostgreSQL the take goes with the first commit, in one statement with the
-        dialog's write. On SQLite it is the first statement, as it always was: the one write lock, taken
-        then, orders this update after every update still writing, and with no row locks in SQLite the
-        read-then-write of, say, a review decision relies on that."""
+        """Takes a journaled update (marks it handled) as part of this unit of work; False if it was not
+        waiting (handled already). On PostgreSQL the take goes with the first commit, in one statement
+        with the dialog's write. On SQLite it is the first statement, as it always was: the one write
+        lock, taken then, orders this update after every update still writing, and with no row locks in
+        SQLite the read-then-write of, say, a review decision relies on that."""
         if self.session.get_bind().dialect.name == "postgresql":
             self._journaled = update_id
             return True
@@ -83,7 +84,7 @@ class UnitOfWork:
     @property
     def take_pending(self) -> bool:
         """Whether this unit of work is to take a journaled update at its first commit and has not yet
-        tried to: if the update is gone from the journal now, someone else handled it."""
+        tried to: if the update is no longer waiting in the journal now, someone else handled it."""
         return self._journaled is not None and not self._take_sent
 
     async def caller(self, telegram_id: int, dialog_key: str | None = None) -> Person | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.delivery.update_journal import MARK_KEPT, MAX_REPLAYS, UpdateJournal
+from bot.delivery.update_journal import MARK_KEPT, MAX_REPLAYS, SWEEP_EVERY, UpdateJournal
 from bot.domain.clock import FrozenClock
 from bot.runtime.app import Runtime
 from bot.runtime.harness import running_bot
@@ -151,7 +151,11 @@ async def test_a_batch_telegram_sends_again_after_a_crash_is_not_handled_twice(
 
 
 async def test_a_webhook_call_telegram_makes_again_is_not_handled_twice(
-    emulator: BotAPIEmulator, tmp_path: Any, database_url: str, clock: FrozenClock
+    emulator: BotAPIEmulator,
+    tmp_path: Any,
+    database_url: str,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Telegram posts an update again when it got no 200 in time, though the bot may have handled it."""
     settings = make_settings(tmp_path, emulator.base_url, database_url, webhook_secret=SECRET)
@@ -161,10 +165,38 @@ async def test_a_webhook_call_telegram_makes_again_is_not_handled_twice(
         orgs = command(ADMIN_ID, 800_001, "/orgs")
         assert await post(url, orgs, {SECRET_HEADER: SECRET}) == 200
         await anna.expect(contains="найдено:", timeout=10)
-        assert await post(url, orgs, {SECRET_HEADER: SECRET}) == 200
-        assert await post(url, command(ADMIN_ID, 800_002, "/help"), {SECRET_HEADER: SECRET}) == 200
-        await anna.expect(contains="/import_orgs", timeout=10)
+        with caplog.at_level(logging.INFO, logger="bot.telegram.middlewares.unit_of_work"):
+            assert await post(url, orgs, {SECRET_HEADER: SECRET}) == 200
+            assert await post(url, command(ADMIN_ID, 800_002, "/help"), {SECRET_HEADER: SECRET}) == 200
+            await anna.expect(contains="/import_orgs", timeout=10)
     assert len([m for m in anna.messages if "найдено:" in (m.text or "")]) == 1
+    assert any("800001: sent again by Telegram, handled already" in r.getMessage() for r in caplog.records)
+
+
+async def test_polling_drops_the_marks_below_each_answered_offset(
+    emulator: BotAPIEmulator, app: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(SWEEP_EVERY, "confirmed", 0.0)
+    anna = emulator.add_user(ADMIN_ID, "Анна", started=True)
+
+    async def marks() -> list[int]:
+        async with app.session_factory() as session:
+            rows = await session.scalars(select(JournaledUpdate).order_by(JournaledUpdate.update_id))
+            return [row.update_id for row in rows if row.handled_at is not None]
+
+    await anna.send("/help")
+    await anna.expect(contains="/import_orgs", timeout=10)
+    await eventually(lambda: _equals(marks(), 1))
+    [help_mark] = await marks()
+    # The getUpdates that brought /orgs carried the offset past /help: Telegram will not send it again.
+    await anna.send("/orgs")
+    await anna.expect(contains="найдено:", timeout=10)
+    await eventually(lambda: _equals(marks(), 1, above=help_mark))
+
+
+async def _equals(marks: Awaitable[list[int]], count: int, above: int = 0) -> bool:
+    found = await marks
+    return len(found) == count and all(mark > above for mark in found)
 
 
 async def test_handled_marks_go_once_telegram_cannot_send_their_updates_again(database_url: str) -> None:

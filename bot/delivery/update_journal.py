@@ -15,7 +15,7 @@ Nor is an update handled twice when Telegram sends it again: after a crash betwe
 and confirming it (the next getUpdates), or a webhook call whose 200 was lost. Handling marks the row
 instead of deleting it, and a row already there is not journaled anew. The marks are dropped once
 Telegram can no longer send those updates: below the offset of a getUpdates it answered, and in webhook
-mode after the 24 hours Telegram keeps an undelivered update.
+mode after the 24 hours Telegram keeps an undelivered update (and two more).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import Repositories
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 MAX_REPLAYS = 3
 # Telegram keeps an update it could not deliver for 24 hours; an older handled mark guards against nothing.
-MARK_KEPT = dt.timedelta(hours=24)
+# Two hours more, for clocks that disagree.
+MARK_KEPT = dt.timedelta(hours=26)
 # How often the marks are swept: a throttle on one more statement, not a matter of correctness.
 SWEEP_EVERY = {"confirmed": 1.0, "aged": 600.0}  # seconds
 # Passed with every journaled update into the handlers' data: UnitOfWorkMiddleware takes it off the journal.
@@ -59,25 +61,34 @@ class UpdateJournal:
         Telegram accepted; the handled marks below it are no longer needed. `first`: a batch that may hold
         updates Telegram sends again (the first getUpdates of a run, a webhook call); those already
         handled are noted for `handled_on_arrival`."""
-        sweep = "confirmed" if confirmed_below is not None else "aged"
-        swept = self._due(sweep)
-        if not payloads and not swept:
-            return
-        async with self.session_factory() as session:
-            # Each statement stands alone: in autocommit it is one round trip to PostgreSQL instead of
-            # three (BEGIN, statement, COMMIT).
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            journal = Repositories(session).journal
-            if swept and confirmed_below is not None:
-                await journal.forget_confirmed(confirmed_below)
-            elif swept:
-                await journal.forget_handled_before(dt.datetime.now(dt.UTC) - MARK_KEPT)
-            await journal.record(payloads)
-            if first and payloads:
-                self._handled_on_arrival |= await journal.handled_among(
-                    [int(p["update_id"]) for p in payloads]
-                )
-            await session.commit()
+        if payloads:
+            async with self.session_factory() as session:
+                # Each statement stands alone: in autocommit it is one round trip to PostgreSQL instead
+                # of three (BEGIN, statement, COMMIT).
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                journal = Repositories(session).journal
+                await journal.record(payloads)
+                if first:
+                    ids = [int(payload["update_id"]) for payload in payloads]
+                    self._handled_on_arrival |= await journal.handled_among(ids)
+                await session.commit()
+        if self._due("confirmed" if confirmed_below is not None else "aged"):
+            await self._sweep(confirmed_below)
+
+    async def _sweep(self, confirmed_below: int | None) -> None:
+        """Drops the marks no longer needed. Housekeeping, after the batch is journaled: a failure (a
+        lock timeout, say) is logged and the marks wait for the next sweep."""
+        try:
+            async with self.session_factory() as session:
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                journal = Repositories(session).journal
+                if confirmed_below is not None:
+                    await journal.forget_confirmed(confirmed_below)
+                else:
+                    await journal.forget_handled_before(dt.datetime.now(dt.UTC) - MARK_KEPT)
+                await session.commit()
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("the journal's handled marks were not swept (%s); they wait for the next sweep", exc)
 
     def handled_on_arrival(self, update_id: int) -> bool:
         """Whether the update was handled already when it came again: it is skipped before any handler

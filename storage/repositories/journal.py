@@ -89,7 +89,7 @@ class UpdateJournalRepo(Repository):
         return list(rows)
 
     async def count_replay(self, update_id: int) -> int | None:
-        """One more replay of the update; its count, or None if it is no longer in the journal."""
+        """One more replay of the update; its count, or None if it is no longer waiting (handled)."""
         replays = await self.session.scalar(
             update(JournaledUpdate)
             .where(JournaledUpdate.update_id == update_id, UNHANDLED)

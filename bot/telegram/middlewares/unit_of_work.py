@@ -23,9 +23,10 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     handlers still use it, `repo`. The unit of work commits when the handler returns and before each Bot
     API request (CommitBeforeRequest); an exception before the first answer rolls the update back.
 
-    A journaled update (bot/delivery/update_journal.py) is taken off the journal in the same transaction
-    as its effects (`UnitOfWork.claim`): done exactly when they are. On PostgreSQL the take goes with the
-    first commit; if another process took the update meanwhile (two replays at once), that commit
+    A journaled update (bot/delivery/update_journal.py) is taken (marked handled) in the same transaction
+    as its effects (`UnitOfWork.claim`): done exactly when they are. One Telegram sent again after it was
+    handled is skipped before anything runs, when the journal knew it on arrival. On PostgreSQL the take
+    goes with the first commit; if the update was taken meanwhile (two replays at once), that commit
     refuses (HandledElsewhere): nothing is kept, nothing is said, and the update counts as handled.
     """
 
@@ -75,7 +76,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             raise
 
     async def _forget(self, update_id: int) -> bool:
-        """Takes the failed update off the journal; False if it was gone (handled elsewhere)."""
+        """Takes (marks handled) the failed update; False if it was not waiting (handled elsewhere)."""
         try:
             async with self.session_factory() as session:
                 taken = await Repositories(session).journal.take(update_id)
