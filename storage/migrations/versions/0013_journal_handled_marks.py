@@ -1,5 +1,8 @@
 """update journal: a handled update keeps its row, marked, while Telegram may send it again
 
+Code from before this revision takes every row for an update still to be handled: going back to it,
+downgrade to 0012 first (which deletes the marks), or it handles the marked updates again.
+
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-11-30
