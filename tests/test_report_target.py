@@ -98,6 +98,15 @@ async def test_missing_parts_are_none(sessions: async_sessionmaker[AsyncSession]
         assert await reports.target(10**9, rec_id) == (None, None, None)
 
 
+async def approve_extension(repo: Repositories, org_id: int, rec_id: int, day: dt.date) -> None:
+    """An extension to `day` requested and approved in the session."""
+    extension = await repo.extensions.add(
+        DeadlineExtension(organization_id=org_id, recommendation_id=rec_id, new_deadline=day, reason="-")
+    )
+    decided = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    assert await repo.extensions.decide(extension.id, ExtensionState.APPROVED, None, decided, None)
+
+
 async def approved_extensions(
     sessions: async_sessionmaker[AsyncSession], org_id: int, rec_id: int, days: list[dt.date]
 ) -> list[int]:
@@ -144,16 +153,7 @@ async def test_an_extension_written_in_the_session_drops_the_deadline_read_with_
     async with sessions() as session:
         repo = Repositories(session)
         await repo.reports.target(org_id, rec_id)
-        extension = await repo.extensions.add(
-            DeadlineExtension(
-                organization_id=org_id,
-                recommendation_id=rec_id,
-                new_deadline=dt.date(2026, 10, 1),
-                reason="-",
-            )
-        )
-        decided = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-        assert await repo.extensions.decide(extension.id, ExtensionState.APPROVED, None, decided, None)
+        await approve_extension(repo, org_id, rec_id, dt.date(2026, 10, 1))
         assert await repo.extensions.own_deadlines([org_id], [rec_id]) == {
             (org_id, rec_id): dt.date(2026, 10, 1)
         }
@@ -258,16 +258,7 @@ async def test_a_write_in_the_session_drops_the_target_read_ahead(
                 Report(organization_id=org_id, recommendation_id=rec_id, status=ReportStatus.IN_PROGRESS)
             )
         else:
-            extension = await repo.extensions.add(
-                DeadlineExtension(
-                    organization_id=org_id,
-                    recommendation_id=rec_id,
-                    new_deadline=dt.date(2026, 9, 1),
-                    reason="-",
-                )
-            )
-            decided = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-            assert await repo.extensions.decide(extension.id, ExtensionState.APPROVED, None, decided, None)
+            await approve_extension(repo, org_id, rec_id, dt.date(2026, 9, 1))
         with statements_in(session) as seen:
             _, _, report = await repo.reports.target(org_id, rec_id)
             own = await repo.extensions.own_deadlines([org_id], [rec_id])
