@@ -214,6 +214,12 @@ async def test_handled_marks_go_once_telegram_cannot_send_their_updates_again(da
         # Telegram sends them again: nothing is to be handled anew.
         await journal.record([command(ADMIN_ID, n) for n in (10, 11, 12)])
         async with sessions() as session:
+            repo = Repositories(session).journal
+            # One at a time (a webhook call), the insert itself tells a new update from one sent again.
+            assert not await repo.record_one(command(ADMIN_ID, 10))
+            assert await repo.record_one(command(ADMIN_ID, 9)) and await repo.take(9)
+            await session.commit()
+        async with sessions() as session:
             assert [row.update_id for row in await Repositories(session).journal.pending()] == [11]
         # A getUpdates with offset 12 was answered: the mark of 10 goes, 11 (not handled) and 12 stay.
         await journal.record([], confirmed_below=12)

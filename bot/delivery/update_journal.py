@@ -67,10 +67,15 @@ class UpdateJournal:
                 # of three (BEGIN, statement, COMMIT).
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
                 journal = Repositories(session).journal
-                await journal.record(payloads)
-                if first:
-                    ids = [int(payload["update_id"]) for payload in payloads]
-                    self._handled_on_arrival |= await journal.handled_among(ids)
+                if first and len(payloads) == 1:
+                    # A webhook call: one statement, and a second only when the update was there already.
+                    if not await journal.record_one(payloads[0]):
+                        self._handled_on_arrival |= await journal.handled_among([payloads[0]["update_id"]])
+                else:
+                    await journal.record(payloads)
+                    if first:
+                        ids = [int(payload["update_id"]) for payload in payloads]
+                        self._handled_on_arrival |= await journal.handled_among(ids)
                 await session.commit()
         if self._due("confirmed" if confirmed_below is not None else "aged"):
             await self._sweep(confirmed_below)

@@ -15,6 +15,15 @@ from storage.repositories.base import Repository, execute_core
 # multi-row VALUES would be a new statement, and a new compilation, for every batch size.) Made on first
 # use, so that a SQLite bot never imports PostgreSQL's dialect.
 _RECORD: dict[str, Insert] = {}
+_RECORD_ONE: dict[str, Insert] = {}
+
+
+def _record_one_statement(dialect: str) -> Insert:
+    """One update, telling whether it was new: the id comes back only when the row was inserted."""
+    statement = _RECORD_ONE.get(dialect)
+    if statement is None:
+        statement = _RECORD_ONE[dialect] = _record_statement(dialect).returning(JournaledUpdate.update_id)
+    return statement
 
 
 def _record_statement(dialect: str) -> Insert:
@@ -59,6 +68,12 @@ class UpdateJournalRepo(Repository):
             return
         rows = [{"update_id": int(p["update_id"]), "payload": p} for p in payloads]
         await execute_core(self.session, _record_statement(self.session.get_bind().dialect.name), rows)
+
+    async def record_one(self, payload: dict[str, Any]) -> bool:
+        """`record` for one update; False when it was there already (Telegram sent it again)."""
+        row = {"update_id": int(payload["update_id"]), "payload": payload}
+        statement = _record_one_statement(self.session.get_bind().dialect.name)
+        return (await execute_core(self.session, statement, row)).first() is not None
 
     async def take(self, update_id: int, *, alone: bool = False) -> bool:
         """Marks the update handled; False if it was not waiting to be: handled already, by this process
