@@ -91,6 +91,22 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def create_reader_engine(url: str) -> AsyncEngine | None:
+    """For long reads that should not hold the event loop (the dashboard's counting ahead): on SQLite an
+    engine of one connection driven by aiosqlite's own thread, in which SQLite runs without the GIL, so
+    the loop goes on meanwhile (the main engine runs SQLite on the loop: storage/sqlite_inline.py). Only
+    for reads: its statements do not queue with SqliteWriters. None on PostgreSQL, whose driver never
+    holds the loop: use the main engine."""
+    url = normalize_url(url)
+    if not is_sqlite(url):
+        return None
+    engine = create_async_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, pool_size=1, max_overflow=0
+    )
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class SqliteWriters:
     """A process-level queue for SQLite's one write lock.
 

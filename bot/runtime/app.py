@@ -31,7 +31,7 @@ from bot.telegram.middlewares import JournalFetchedUpdates
 from bot.texts.i18n import Translator, translator
 from scheduler.jobs import DigestStep, SchedulerJobs
 from scheduler.service import BotScheduler
-from storage.db import DatabaseUrlError, create_engine, create_session_factory
+from storage.db import DatabaseUrlError, create_engine, create_reader_engine, create_session_factory
 from storage.migrate import upgrade
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ class Runtime:
         self._pump_task: asyncio.Task[None] | None = None
         # Polling mode's dashboard server, while it runs (WEBAPP_URL set).
         self.dashboard: DashboardServer | None = None
+        self._reader_sessions: async_sessionmaker[AsyncSession] | None = None
         self._background_runs = 0
         # Set by the dispatcher's start-up: what an earlier run left in the journal has been handled and
         # updates are being received (polling, or the webhook server).
@@ -261,7 +262,14 @@ class Runtime:
     def web_context(self) -> WebContext:
         from bot.web.context import WebContext
 
-        return WebContext(self.settings, self.session_factory, self.clock, self.renderer)
+        if self._reader_sessions is None:
+            reader = create_reader_engine(self.settings.database_url)
+            if reader is not None:
+                self._stack.push_async_callback(reader.dispose)
+                self._reader_sessions = create_session_factory(reader)
+        return WebContext(
+            self.settings, self.session_factory, self.clock, self.renderer, self._reader_sessions
+        )
 
     async def start_dashboard(self) -> DashboardServer | None:
         """Polling mode's dashboard server on WEB_HOST:WEB_PORT, only when WEBAPP_URL is set."""

@@ -19,6 +19,9 @@ class WebContext:
     session_factory: async_sessionmaker[AsyncSession]
     clock: Clock
     renderer: MessageRenderer
+    # Sessions for the long reads of counting ahead, off the event loop (storage.db.create_reader_engine);
+    # None: the main ones.
+    reader_sessions: async_sessionmaker[AsyncSession] | None = None
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(self.settings.tz).date()

@@ -8,9 +8,9 @@ published one) into the shared cache (bot.services.dashboard.OVERVIEWS), where a
 finds them. A request that comes while they are being counted waits for that count rather than starting
 its own. A municipality's overview is a small share and is counted on demand.
 
-The price: with SQLite the count runs on the event loop, so while reports keep coming in and someone
-keeps the dashboard open, the bot pauses for about 0.3 s (at that size) at most once every `every`
-seconds — a few per cent of its time, against every official's first look costing the same pause.
+With SQLite the count runs on a connection of its own, in aiosqlite's thread (`reader_sessions`), where
+SQLite works without holding the interpreter: the bot's event loop, which drives its other SQLite
+statements itself (storage/sqlite_inline.py), goes on answering meanwhile.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class OverviewWarmer:
 
     async def warm_once(self) -> None:
         ctx = self.context
-        async with ctx.session_factory() as session:
+        async with (ctx.reader_sessions or ctx.session_factory)() as session:
             services = Services(Repositories(session), ctx.settings, ctx.clock, ctx.renderer)
             await services.dashboard.warm_region(ctx.today())
 
