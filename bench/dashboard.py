@@ -39,7 +39,7 @@ from bot.services.dashboard import OVERVIEWS
 from bot.web.app import DashboardServer
 from bot.web.context import WebContext
 from bot.web.init_data import HEADER, sign
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_reader_engine, create_session_factory
 from storage.models import Organization
 
 TOKEN = "123456:BENCH_dashboard_token_abcdefghijkl"
@@ -112,9 +112,16 @@ async def measure(
             evidence_dir=Path(tmp),
             timezone="UTC",
         )
-        engine = create_engine(url)
+        engine, reader = create_engine(url), create_reader_engine(url)
         clock = FrozenClock(dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC))
-        context = WebContext(settings, create_session_factory(engine), clock, create_renderer(settings))
+        # Wired as the bot wires it (Runtime.web_context): the count ahead on a reader of its own.
+        context = WebContext(
+            settings,
+            create_session_factory(engine),
+            clock,
+            create_renderer(settings),
+            create_session_factory(reader) if reader is not None else None,
+        )
         server = DashboardServer(context, "127.0.0.1", 0)
         await server.start()
         auth = sign(TOKEN, {"id": ADMIN, "first_name": "Bench"}, clock.now())
@@ -139,6 +146,8 @@ async def measure(
         finally:
             await server.stop()
             await engine.dispose()
+            if reader is not None:
+                await reader.dispose()
 
 
 async def main_async(args: argparse.Namespace) -> int:
