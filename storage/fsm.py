@@ -15,13 +15,13 @@ from typing import Any, NamedTuple
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.lazy_begin import ALONE
 from storage.models import FsmRecord, JournaledUpdate, utcnow
 from storage.repositories.base import execute_core
-from storage.repositories.journal import UpdateJournalRepo
+from storage.repositories.journal import TAKE, UpdateJournalRepo
 from storage.upsert import insert_for
 
 
@@ -248,13 +248,7 @@ def _take_and_upsert(columns: frozenset[str], *, alone: bool) -> Any:
         from sqlalchemy.dialects import postgresql
 
         table = FsmRecord.__table__
-        taken = (
-            update(JournaledUpdate)
-            .where(JournaledUpdate.update_id == bindparam("taken_id"), JournaledUpdate.handled_at.is_(None))
-            .values(handled_at=bindparam("taken_at"))
-            .returning(JournaledUpdate.update_id)
-            .cte("taken")
-        )
+        taken = TAKE.returning(JournaledUpdate.update_id).cte("taken")
         names = ("key", "state", "data", "updated_at")
         row = select(*(bindparam(name, type_=table.c[name].type) for name in names)).where(
             exists(select(taken.c.update_id))

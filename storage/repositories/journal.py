@@ -42,21 +42,21 @@ def _record_statement(dialect: str) -> Insert:
 
 
 UNHANDLED = JournaledUpdate.handled_at.is_(None)
-# Every update runs it: built once, it is neither put together nor given a cache key again.
-_TAKE = (
+HANDLED = JournaledUpdate.handled_at.is_not(None)
+# Every update runs it: built once, it is neither put together nor given a cache key again. On PostgreSQL
+# the dialog's write embeds it (storage/fsm.py).
+TAKE = (
     update(JournaledUpdate)
     # Not named after the columns: an UPDATE keeps those names for its own SET parameters.
     .where(JournaledUpdate.update_id == bindparam("taken_id"), UNHANDLED)
     .values(handled_at=bindparam("taken_at"))
     .execution_options(synchronize_session=False)
 )
-_TAKE_ALONE = _TAKE.execution_options(**{ALONE: True})
+_TAKE_ALONE = TAKE.execution_options(**{ALONE: True})
 _HANDLED_AMONG = select(JournaledUpdate.update_id).where(
-    JournaledUpdate.update_id.in_(bindparam("ids", expanding=True)), JournaledUpdate.handled_at.is_not(None)
+    JournaledUpdate.update_id.in_(bindparam("ids", expanding=True)), HANDLED
 )
-_FORGET_BELOW = delete(JournaledUpdate).where(
-    JournaledUpdate.update_id < bindparam("below"), JournaledUpdate.handled_at.is_not(None)
-)
+_FORGET_BELOW = delete(JournaledUpdate).where(JournaledUpdate.update_id < bindparam("below"), HANDLED)
 _FORGET_BEFORE = delete(JournaledUpdate).where(JournaledUpdate.handled_at < bindparam("before"))
 
 
@@ -80,7 +80,7 @@ class UpdateJournalRepo(Repository):
         before a restart or by another one. `alone`: the last write before a commit, which may then go
         without a transaction of its own (storage/lazy_begin.py)."""
         params = {"taken_id": update_id, "taken_at": utcnow()}
-        result = await execute_core(self.session, _TAKE_ALONE if alone else _TAKE, params)
+        result = await execute_core(self.session, _TAKE_ALONE if alone else TAKE, params)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def handled_among(self, update_ids: Sequence[int]) -> set[int]:
